@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages depict builds and tests with. Idempotent: packages already
+# present are not touched, so the test script can call it on every run.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build python3
+  libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libspdlog-dev
+  clang-14 libclang-rt-14-dev clang-format-14
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,484 @@
+#include "cast/knowledge.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "text/lexer.h"
+#include "text/tsv.h"
+
+namespace depict::cast {
+namespace {
+
+using text::FailAt;
+using text::ParseInt;
+using text::ReadTsv;
+using text::Split;
+
+const std::string& FileContent(const TableFiles& files, const std::string& name) {
+  const auto it = files.find(name);
+  if (it == files.end()) throw text::TableError(name + ": table file is missing");
+  return it->second;
+}
+
+ValueSet ParseSet(std::string_view file, int line, Dim dim, std::string_view cell) {
+  if (cell == "-") return 0;
+  if (cell == "*") return AllValues(dim);
+  ValueSet set = 0;
+  for (std::string_view name : Split(cell, ',')) {
+    const int v = ParseValue(dim, name);
+    if (v < 0) {
+      FailAt(file, line, "unknown " + std::string(DimName(dim)) + " '" + std::string(name) + "'");
+    }
+    set |= Bit(v);
+  }
+  return set;
+}
+
+StatedValue ParseStated(std::string_view file, int line, Dim dim, std::string_view cell) {
+  StatedValue out;
+  if (cell.starts_with("role:")) {
+    out.from_role = true;
+    cell.remove_prefix(5);
+  }
+  out.values = ParseSet(file, line, dim, cell);
+  if (out.values == AllValues(dim)) out.values = 0;  // "*" states nothing
+  return out;
+}
+
+int ParseYear(std::string_view file, int line, std::string_view cell) {
+  if (cell == "now") return kNow;
+  int year = 0;
+  if (!ParseInt(cell, year) || year < -100000 || year > kNow) {
+    FailAt(file, line, "bad year '" + std::string(cell) + "'");
+  }
+  return year;
+}
+
+Era ParseEra(std::string_view file, int line, std::string_view cell) {
+  if (cell == "-") return {};
+  const size_t dots = cell.find("..");
+  if (dots == std::string_view::npos) {
+    FailAt(file, line, "bad era '" + std::string(cell) + "' (write FROM..TO)");
+  }
+  Era era{ParseYear(file, line, cell.substr(0, dots)), ParseYear(file, line, cell.substr(dots + 2))};
+  if (era.from > era.to) FailAt(file, line, "era '" + std::string(cell) + "' ends before it starts");
+  if (!era.known()) era.to = 1;  // 0..0 is a real (if odd) era; keep it distinguishable from none
+  return era;
+}
+
+int ParseGender(std::string_view file, int line, std::string_view cell) {
+  if (cell == "-") return -1;
+  const int g = ParseValue(Dim::kGender, cell);
+  if (g < 0) FailAt(file, line, "unknown gender '" + std::string(cell) + "'");
+  return g;
+}
+
+}  // namespace
+
+int Knowledge::InternPlace(std::string_view file, int line, std::string_view id) {
+  if (id == "-") return -1;
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) {
+      FailAt(file, line, "bad place id '" + std::string(id) + "'");
+    }
+  }
+  const auto it = place_index_.find(id);
+  if (it != place_index_.end()) return it->second;
+  const int index = static_cast<int>(places_.size());
+  places_.push_back(Place{std::string(id), {}});
+  place_index_.emplace(std::string(id), index);
+  // Remember where the id was first used, to report an id that has no population rows.
+  first_use_.push_back(std::string(file) + ":" + std::to_string(line));
+  return index;
+}
+
+int Knowledge::FindPlaceId(std::string_view id) const {
+  const auto it = place_index_.find(id);
+  return it == place_index_.end() ? -1 : it->second;
+}
+
+LexEntry& Knowledge::Add(std::string_view file, int line, std::string_view phrase) {
+  const text::TokenList tokens = text::Lex(phrase);
+  std::string key;
+  size_t words = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens.IsWord(i)) {
+      FailAt(file, line, "phrase '" + std::string(phrase) + "' has punctuation");
+    }
+    if (!key.empty()) {
+      lexicon_[key].continues = true;
+      key.push_back(' ');
+    }
+    key.append(tokens.norm(i));
+    ++words;
+  }
+  if (words == 0) FailAt(file, line, "empty phrase");
+  max_phrase_words_ = std::max(max_phrase_words_, words);
+  return lexicon_[key];
+}
+
+const LexEntry* Knowledge::Find(std::string_view phrase) const {
+  const auto it = lexicon_.find(phrase);
+  return it == lexicon_.end() ? nullptr : &it->second;
+}
+
+ValueSet Knowledge::Population(int place, Era era, bool elite) const {
+  if (place < 0 || place >= static_cast<int>(places_.size())) return 0;
+  const auto& rows = places_[place].rows;
+  const int year = era.known() ? era.midpoint() : kNow - 1;
+  for (const PopulationRow& row : rows) {
+    if (row.era.from <= year && year <= row.era.to) return elite ? row.elite : row.people;
+  }
+  return 0;
+}
+
+void Knowledge::SetTarget(std::string_view name, std::string_view json_text) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw text::TableError(std::string(name) + ": invalid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw text::TableError(std::string(name) + ": expected a JSON object");
+  Target target;
+  for (Dim dim : kDims) {
+    auto& weights = target.weights[static_cast<int>(dim)];
+    weights.assign(ValueCount(dim), 0.0);
+    const auto it = j.find(std::string(DimName(dim)));
+    if (it == j.end()) {
+      // Unstated dimensions default to uniform, except age, which defaults to adults only.
+      for (int v = 0; v < ValueCount(dim); ++v) {
+        weights[v] = dim == Dim::kAge ? (v == kAdult ? 1.0 : 0.0) : 1.0;
+      }
+      continue;
+    }
+    if (!it->is_object()) {
+      throw text::TableError(std::string(name) + ": '" + std::string(DimName(dim)) +
+                             "' must map values to weights");
+    }
+    double total = 0;
+    for (const auto& [key, value] : it->items()) {
+      const int v = ParseValue(dim, key);
+      if (v < 0) {
+        throw text::TableError(std::string(name) + ": unknown " + std::string(DimName(dim)) +
+                               " '" + key + "'");
+      }
+      if (!value.is_number() || value.get<double>() < 0) {
+        throw text::TableError(std::string(name) + ": weight of '" + key +
+                               "' must be a number >= 0");
+      }
+      weights[v] = value.get<double>();
+      total += weights[v];
+    }
+    if (!(total > 0)) {
+      throw text::TableError(std::string(name) + ": weights of '" + std::string(DimName(dim)) +
+                             "' add up to zero");
+    }
+  }
+  target_ = std::move(target);
+}
+
+std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
+  auto k = std::make_shared<Knowledge>();
+
+  {  // Place names and populations first: the other tables refer to place ids.
+    const std::string file = "places/populations.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 5)) {
+      const int place = k->InternPlace(file, row.line, row.cells[0]);
+      if (place < 0) FailAt(file, row.line, "place id is required");
+      PopulationRow pop;
+      pop.era = ParseEra(file, row.line, row.cells[1]);
+      if (!pop.era.known()) FailAt(file, row.line, "era is required");
+      pop.people = ParseSet(file, row.line, Dim::kEthnicity, row.cells[2]);
+      pop.elite = row.cells[3] == "="
+                      ? pop.people
+                      : ParseSet(file, row.line, Dim::kEthnicity, row.cells[3]);
+      if (pop.people == 0 || pop.elite == 0) {
+        FailAt(file, row.line, "people and elite must name ethnicities or '*'");
+      }
+      auto& rows = k->places_[place].rows;
+      for (const PopulationRow& other : rows) {
+        if (pop.era.from <= other.era.to && other.era.from <= pop.era.to) {
+          FailAt(file, row.line, "era overlaps another row of '" + std::string(row.cells[0]) + "'");
+        }
+      }
+      rows.push_back(pop);
+    }
+    for (Place& p : k->places_) {
+      std::sort(p.rows.begin(), p.rows.end(),
+                [](const PopulationRow& a, const PopulationRow& b) { return a.era.from < b.era.from; });
+    }
+  }
+  {
+    const std::string file = "places/places.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
+      LexEntry& e = k->Add(file, row.line, row.cells[0]);
+      if (e.place >= 0) FailAt(file, row.line, "duplicate place name '" + std::string(row.cells[0]) + "'");
+      e.place = k->InternPlace(file, row.line, row.cells[1]);
+      if (e.place < 0) FailAt(file, row.line, "place id is required");
+    }
+  }
+  {
+    const std::string file = "places/demonyms.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 7)) {
+      Demonym d;
+      d.word = std::string(row.cells[0]);
+      d.place = k->InternPlace(file, row.line, row.cells[2]);
+      d.ethnicity = ParseSet(file, row.line, Dim::kEthnicity, row.cells[3]);
+      d.gender = ParseGender(file, row.line, row.cells[4]);
+      const std::string_view kind = row.cells[5];
+      if (kind == "nation") {
+        d.kind = DemonymKind::kNation;
+      } else if (kind == "people") {
+        d.kind = DemonymKind::kPeople;
+      } else if (kind == "region") {
+        d.kind = DemonymKind::kRegion;
+      } else if (kind == "color") {
+        d.kind = DemonymKind::kColor;
+      } else {
+        FailAt(file, row.line, "kind must be nation, people, region or color");
+      }
+      if (d.ethnicity == 0 && d.place < 0) {
+        FailAt(file, row.line, "a demonym needs an ethnicity or a place whose population decides");
+      }
+      d.era = ParseEra(file, row.line, row.cells[6]);
+      const int index = static_cast<int>(k->demonyms_.size());
+      LexEntry& e = k->Add(file, row.line, d.word);
+      if (e.demonym >= 0) FailAt(file, row.line, "duplicate demonym '" + d.word + "'");
+      e.demonym = index;
+      const std::string_view plural = row.cells[1];
+      if (plural == "=") {
+        e.demonym_plural = index;
+      } else if (plural != "-") {
+        LexEntry& p = k->Add(file, row.line, plural);
+        if (p.demonym_plural < 0) p.demonym_plural = index;
+      }
+      k->demonyms_.push_back(std::move(d));
+    }
+  }
+  {
+    const std::string file = "people/nouns.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 8)) {
+      Noun n;
+      n.singular = std::string(row.cells[0]);
+      n.gender = ParseStated(file, row.line, Dim::kGender, row.cells[2]);
+      n.age = ParseStated(file, row.line, Dim::kAge, row.cells[3]);
+      const std::string_view history = row.cells[4];
+      if (history != "-") {
+        const size_t lt = history.find('<');
+        if (lt == std::string_view::npos) FailAt(file, row.line, "history must be GENDER<YEAR");
+        n.history_gender = ParseGender(file, row.line, history.substr(0, lt));
+        n.history_until = ParseYear(file, row.line, history.substr(lt + 1));
+        if (n.history_gender < 0) FailAt(file, row.line, "history must be GENDER<YEAR");
+      }
+      n.place = k->InternPlace(file, row.line, row.cells[5]);
+      n.era = ParseEra(file, row.line, row.cells[6]);
+      if (row.cells[7] != "-") {
+        for (std::string_view flag : Split(row.cells[7], ',')) {
+          if (flag == "elite") {
+            n.elite = true;
+          } else if (flag == "kin") {
+            n.kin = true;
+          } else if (flag == "family") {
+            n.family = true;
+          } else if (flag.starts_with("group=")) {
+            if (!ParseInt(flag.substr(6), n.group_size) || n.group_size < 2 || n.group_size > 12) {
+              FailAt(file, row.line, "group=N needs N from 2 to 12");
+            }
+          } else if (flag.starts_with("ethnicity=")) {
+            n.ethnicity = ParseStated(file, row.line, Dim::kEthnicity, flag.substr(10));
+            n.ethnicity.from_role = true;
+          } else {
+            FailAt(file, row.line, "unknown flag '" + std::string(flag) + "'");
+          }
+        }
+      }
+      const int index = static_cast<int>(k->nouns_.size());
+      LexEntry& e = k->Add(file, row.line, n.singular);
+      if (e.noun >= 0) FailAt(file, row.line, "duplicate noun '" + n.singular + "'");
+      e.noun = index;
+      const std::string_view plural = row.cells[1];
+      if (plural == "=") {
+        e.noun_plural = index;
+      } else if (plural != "-") {
+        LexEntry& p = k->Add(file, row.line, plural);
+        if (p.noun_plural < 0) p.noun_plural = index;
+      }
+      k->nouns_.push_back(std::move(n));
+    }
+  }
+  {
+    const std::string file = "people/named.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 8)) {
+      NamedPerson p;
+      std::string_view name = row.cells[0];
+      p.gender = ParseGender(file, row.line, row.cells[2]);
+      if (row.cells[3] != "-") p.life.from = ParseYear(file, row.line, row.cells[3]);
+      if (row.cells[4] != "-") {
+        p.life.to = ParseYear(file, row.line, row.cells[4]);
+      } else if (p.life.from != 0) {
+        p.life.to = kNow;
+      }
+      if (p.life.from != 0 && p.life.to != 0 && p.life.to < p.life.from) {
+        FailAt(file, row.line, "died before born");
+      }
+      p.place = k->InternPlace(file, row.line, row.cells[5]);
+      const std::string_view kind = row.cells[6];
+      if (kind != "real" && kind != "fictional" && kind != "myth") {
+        FailAt(file, row.line, "kind must be real, fictional or myth");
+      }
+      p.real = kind == "real";
+      if (row.cells[7] != "-") {
+        for (std::string_view flag : Split(row.cells[7], ',')) {
+          if (flag == "extremist") {
+            p.extremist = true;
+          } else if (flag == "minor") {
+            p.minor = true;
+          } else {
+            FailAt(file, row.line, "unknown flag '" + std::string(flag) + "'");
+          }
+        }
+      }
+      const int index = static_cast<int>(k->named_.size());
+      std::vector<std::string_view> names = {name};
+      if (row.cells[1] != "-") {
+        for (std::string_view alias : Split(row.cells[1], '|')) names.push_back(alias);
+      }
+      for (std::string_view n : names) {
+        const bool needs_capital = n.starts_with('^');
+        if (needs_capital) n.remove_prefix(1);
+        LexEntry& e = k->Add(file, row.line, n);
+        if (e.named >= 0 && e.named != index) {
+          FailAt(file, row.line, "name '" + std::string(n) + "' is already used by '" +
+                                     k->named_[e.named].name + "'");
+        }
+        e.named = index;
+        e.named_needs_capital = needs_capital;
+      }
+      if (name.starts_with('^')) name.remove_prefix(1);
+      p.name = std::string(name);
+      k->named_.push_back(std::move(p));
+    }
+  }
+  {
+    const std::string file = "people/first_names.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 1, 2)) {
+      k->Add(file, row.line, row.cells[0]).first_name = true;
+    }
+  }
+  {
+    const std::string file = "people/surnames.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 1)) {
+      k->Add(file, row.line, row.cells[0]).surname = true;
+    }
+  }
+  {
+    const std::string file = "people/modifiers.tsv";
+    static const std::map<std::string_view, ModifierKind> kKinds = {
+        {"gender", ModifierKind::kGender},         {"age", ModifierKind::kAge},
+        {"pronoun", ModifierKind::kPronoun},       {"title", ModifierKind::kTitle},
+        {"quantity", ModifierKind::kQuantity},     {"group", ModifierKind::kGroupWord},
+        {"determiner", ModifierKind::kDeterminer}, {"boundary", ModifierKind::kBoundary},
+        {"modern", ModifierKind::kModern},         {"generic", ModifierKind::kGeneric}};
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
+      const auto kind = kKinds.find(row.cells[1]);
+      if (kind == kKinds.end()) FailAt(file, row.line, "unknown modifier kind '" + std::string(row.cells[1]) + "'");
+      Modifier m;
+      m.kind = kind->second;
+      const std::string_view value = row.cells[2];
+      if (m.kind == ModifierKind::kGender || m.kind == ModifierKind::kPronoun) {
+        m.value = ParseGender(file, row.line, value);
+      } else if (m.kind == ModifierKind::kAge) {
+        m.value = ParseValue(Dim::kAge, value);
+        if (m.value < 0) FailAt(file, row.line, "unknown age '" + std::string(value) + "'");
+      } else if (m.kind == ModifierKind::kQuantity) {
+        if (!ParseInt(value, m.value) || m.value < 1) FailAt(file, row.line, "quantity must be a number");
+      } else if (value != "-") {
+        FailAt(file, row.line, "this kind of modifier takes no value ('-')");
+      }
+      LexEntry& e = k->Add(file, row.line, row.cells[0]);
+      if (e.modifier >= 0) FailAt(file, row.line, "duplicate modifier '" + std::string(row.cells[0]) + "'");
+      e.modifier = static_cast<int>(k->modifiers_.size());
+      k->modifiers_.push_back(m);
+    }
+  }
+  {
+    const std::string file = "context/eras.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+      NamedEra era{std::string(row.cells[0]), ParseEra(file, row.line, row.cells[1]),
+                   k->InternPlace(file, row.line, row.cells[2])};
+      if (!era.era.known()) FailAt(file, row.line, "era is required");
+      LexEntry& e = k->Add(file, row.line, era.phrase);
+      if (e.era >= 0) FailAt(file, row.line, "duplicate era '" + era.phrase + "'");
+      e.era = static_cast<int>(k->eras_.size());
+      k->eras_.push_back(std::move(era));
+    }
+  }
+  {
+    const std::string file = "context/institutions.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+      Institution inst;
+      inst.phrase = std::string(row.cells[0]);
+      std::string_view place = row.cells[1];
+      const size_t lt = place.find('<');
+      if (lt != std::string_view::npos) {
+        inst.place_before = ParseYear(file, row.line, place.substr(lt + 1));
+        place = place.substr(0, lt);
+      }
+      inst.place = k->InternPlace(file, row.line, place);
+      inst.era = ParseEra(file, row.line, row.cells[2]);
+      LexEntry& e = k->Add(file, row.line, inst.phrase);
+      if (e.institution >= 0) FailAt(file, row.line, "duplicate institution '" + inst.phrase + "'");
+      e.institution = static_cast<int>(k->institutions_.size());
+      k->institutions_.push_back(std::move(inst));
+    }
+  }
+  {
+    const std::string file = "cast/labels.tsv";
+    k->labels_.ethnicity.assign(ValueCount(Dim::kEthnicity), {});
+    k->labels_.person.assign(ValueCount(Dim::kAge), {});
+    k->labels_.age_adjective.assign(ValueCount(Dim::kAge), "");
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+      const std::string_view what = row.cells[0];
+      const auto form = [&](int c) { return row.cells[c] == "-" ? std::string() : std::string(row.cells[c]); };
+      if (what == "ethnicity") {
+        const int v = ParseValue(Dim::kEthnicity, row.cells[1]);
+        if (v < 0) FailAt(file, row.line, "unknown ethnicity");
+        k->labels_.ethnicity[v] = {form(2), form(3)};
+      } else if (what == "person") {
+        const int v = ParseValue(Dim::kAge, row.cells[1]);
+        if (v < 0) FailAt(file, row.line, "unknown age");
+        k->labels_.person[v] = {form(2), form(3)};
+      } else if (what == "age") {
+        const int v = ParseValue(Dim::kAge, row.cells[1]);
+        if (v < 0) FailAt(file, row.line, "unknown age");
+        k->labels_.age_adjective[v] = form(2);
+      } else {
+        FailAt(file, row.line, "first column must be ethnicity, person or age");
+      }
+    }
+    for (int v = 0; v < ValueCount(Dim::kEthnicity); ++v) {
+      if (k->labels_.ethnicity[v][0].empty()) {
+        throw text::TableError(file + ": no label for ethnicity '" +
+                               std::string(ValueName(Dim::kEthnicity, v)) + "'");
+      }
+    }
+    for (int v = 0; v < ValueCount(Dim::kAge); ++v) {
+      if (k->labels_.person[v][0].empty()) {
+        throw text::TableError(file + ": no person label for age '" +
+                               std::string(ValueName(Dim::kAge, v)) + "'");
+      }
+    }
+  }
+  k->SetTarget("cast/target.json", FileContent(files, "cast/target.json"));
+
+  for (size_t i = 0; i < k->places_.size(); ++i) {
+    if (k->places_[i].rows.empty()) {
+      throw text::TableError(k->first_use_[i] + ": place id '" + k->places_[i].id +
+                             "' has no rows in places/populations.tsv");
+    }
+  }
+  return k;
+}
+
+}  // namespace depict::cast

@@ -1,0 +1,188 @@
+// What the planner knows: the data/ tables, parsed, checked and indexed for fast lookup.
+// A Knowledge is immutable once loaded, so any number of threads may read it.
+#ifndef DEPICT_CAST_KNOWLEDGE_H_
+#define DEPICT_CAST_KNOWLEDGE_H_
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "cast/attributes.h"
+
+namespace depict::cast {
+
+// Table files by path relative to data/ ("people/nouns.tsv") -> content.
+using TableFiles = std::map<std::string, std::string>;
+
+// A value a word states (from_role = false: explicit) or a role implies (true: context).
+struct StatedValue {
+  ValueSet values = 0;  // 0: says nothing
+  bool from_role = false;
+};
+
+struct Noun {
+  std::string singular;
+  StatedValue gender, age, ethnicity;
+  int history_gender = -1;  // in an era starting before history_until, the role was this gender
+  int history_until = 0;
+  int place = -1;  // index into places(); the place the role belongs to
+  Era era;         // when the role existed, if it is tied to a period
+  bool elite = false;   // a position of power or a learned profession
+  bool kin = false;     // a collective whose members are one family
+  bool family = false;  // a kin word ("son") that belongs to another person in the prompt
+  int group_size = 0;   // > 0: a collective noun shown with this many members
+};
+
+enum class DemonymKind : uint8_t { kNation, kPeople, kRegion, kColor };
+
+struct Demonym {
+  std::string word;
+  int place = -1;
+  ValueSet ethnicity = 0;  // 0: take the population of `place` in the prompt's era
+  int gender = -1;
+  DemonymKind kind = DemonymKind::kNation;
+  Era era;
+};
+
+struct PopulationRow {
+  Era era;
+  ValueSet people = 0;  // AllValues: too mixed to fix anyone's ethnicity
+  ValueSet elite = 0;
+};
+
+struct Place {
+  std::string id;
+  std::vector<PopulationRow> rows;  // sorted by era, not overlapping
+};
+
+struct NamedEra {
+  std::string phrase;
+  Era era;
+  int place = -1;
+};
+
+struct Institution {
+  std::string phrase;
+  int place = -1;
+  int place_before = 0;  // > 0: the place applies only to eras starting before this year
+  Era era;
+};
+
+struct NamedPerson {
+  std::string name;
+  int gender = -1;
+  Era life;  // born..died; unknown parts are 0
+  int place = -1;
+  bool real = true;
+  bool extremist = false;  // their own extremist symbols are historical fact
+  bool minor = false;      // famous as a child
+};
+
+enum class ModifierKind : uint8_t {
+  kGender,      // "female", "male"
+  kAge,         // "elderly", "teenage"
+  kPronoun,     // "her", "his": gender of the person referred to
+  kTitle,       // "queen", "president" before a capitalised name
+  kQuantity,    // "two", "dozen": members of the group that follows
+  kGroupWord,   // "group", "bunch": "a group of friends" is one group
+  kDeterminer,  // "a", "the": starts a noun phrase
+  kBoundary,    // prepositions, conjunctions and verbs that end a noun phrase
+  kModern,      // "today", "modern": the scene is set in the present
+  kGeneric,     // "person", "someone": a head the rewriter may replace by "woman", "man"
+};
+
+struct Modifier {
+  ModifierKind kind = ModifierKind::kBoundary;
+  int value = -1;  // gender/age value, or the quantity
+};
+
+// Everything a phrase can be. One lookup answers all tables.
+struct LexEntry {
+  int noun = -1;           // singular form of nouns()[noun]
+  int noun_plural = -1;    // plural form of nouns()[noun_plural]
+  int demonym = -1;
+  int demonym_plural = -1;
+  int place = -1;  // index into places()
+  int era = -1;    // index into eras()
+  int institution = -1;
+  int named = -1;  // index into named()
+  int modifier = -1;
+  bool named_needs_capital = false;  // the name is also an ordinary word: match "Bush", not "bush"
+  bool first_name = false;
+  bool surname = false;
+  bool continues = false;  // a longer phrase starts with these words
+};
+
+// How cast values are written into image prompts.
+struct Labels {
+  // [ethnicity][gender] -> "Black", "Latina"
+  std::vector<std::array<std::string, 2>> ethnicity;
+  // [age][gender] -> "boy", "elderly woman"
+  std::vector<std::array<std::string, 2>> person;
+  // [age] -> adjective used when gender is fixed: "young", "teenage", "elderly"; "" for adult
+  std::vector<std::string> age_adjective;
+};
+
+// The default target distribution of open attributes: weights per value of each dimension.
+struct Target {
+  std::array<std::vector<double>, 3> weights;
+};
+
+class Knowledge {
+ public:
+  // Parses and checks the tables. Throws text::TableError naming the file and line.
+  static std::shared_ptr<const Knowledge> Load(const TableFiles& files);
+
+  // The entry for a phrase of normalised words joined by single spaces, or nullptr.
+  const LexEntry* Find(std::string_view phrase) const;
+  size_t max_phrase_words() const { return max_phrase_words_; }
+
+  const std::vector<Noun>& nouns() const { return nouns_; }
+  const std::vector<Demonym>& demonyms() const { return demonyms_; }
+  const std::vector<Place>& places() const { return places_; }
+  const std::vector<NamedEra>& eras() const { return eras_; }
+  const std::vector<Institution>& institutions() const { return institutions_; }
+  const std::vector<NamedPerson>& named() const { return named_; }
+  const std::vector<Modifier>& modifiers() const { return modifiers_; }
+  const Labels& labels() const { return labels_; }
+  const Target& target() const { return target_; }
+  int FindPlaceId(std::string_view id) const;
+
+  // The ethnicities of `place` in `era`: its people, or the holders of power when `elite`.
+  // Returns 0 when the tables say nothing for that place and time.
+  ValueSet Population(int place, Era era, bool elite) const;
+
+  // Replaces the target distribution (a deployment's own JSON, same format as cast/target.json).
+  // Throws text::TableError on a malformed file.
+  void SetTarget(std::string_view name, std::string_view json);
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  LexEntry& Add(std::string_view file, int line, std::string_view phrase);
+  int InternPlace(std::string_view file, int line, std::string_view id);
+
+  std::unordered_map<std::string, LexEntry, Hash, std::equal_to<>> lexicon_;
+  size_t max_phrase_words_ = 1;
+  std::vector<Noun> nouns_;
+  std::vector<Demonym> demonyms_;
+  std::vector<Place> places_;
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> place_index_;
+  std::vector<std::string> first_use_;  // FILE:LINE where each place id was first used
+  std::vector<NamedEra> eras_;
+  std::vector<Institution> institutions_;
+  std::vector<NamedPerson> named_;
+  std::vector<Modifier> modifiers_;
+  Labels labels_;
+  Target target_;
+};
+
+}  // namespace depict::cast
+
+#endif  // DEPICT_CAST_KNOWLEDGE_H_

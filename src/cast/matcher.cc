@@ -1,0 +1,51 @@
+#include "cast/matcher.h"
+
+#include <string>
+
+namespace depict::cast {
+namespace {
+
+void Keep(Hit& hit, int index, size_t length) {
+  if (index >= 0) hit = Hit{index, static_cast<uint8_t>(length)};
+}
+
+}  // namespace
+
+std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList& tokens) {
+  std::vector<TokenMatches> out(tokens.size());
+  std::string key;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens.IsWord(i)) continue;
+    key.clear();
+    for (size_t len = 1; len <= k.max_phrase_words() && i + len <= tokens.size(); ++len) {
+      const size_t t = i + len - 1;
+      if (!tokens.IsWord(t)) break;
+      // A possessive ends a phrase: "Napoleon's army" cannot match "napoleon army".
+      if (len > 1 && tokens[t - 1].possessive) break;
+      if (len > 1) key.push_back(' ');
+      key.append(tokens.norm(t));
+      const LexEntry* e = k.Find(key);
+      if (e == nullptr) break;
+      TokenMatches& m = out[i];
+      Keep(m.noun, e->noun, len);
+      Keep(m.noun_plural, e->noun_plural, len);
+      Keep(m.demonym, e->demonym, len);
+      Keep(m.demonym_plural, e->demonym_plural, len);
+      Keep(m.place, e->place, len);
+      Keep(m.era, e->era, len);
+      Keep(m.institution, e->institution, len);
+      if (e->named >= 0 && (!e->named_needs_capital || tokens[i].capitalized)) {
+        Keep(m.named, e->named, len);
+      }
+      Keep(m.modifier, e->modifier, len);
+      if (len == 1) {
+        m.first_name = e->first_name;
+        m.surname = e->surname;
+      }
+      if (!e->continues) break;
+    }
+  }
+  return out;
+}
+
+}  // namespace depict::cast

@@ -1,0 +1,32 @@
+// Looks up every table phrase that starts at each token of a prompt (longest match per table).
+#ifndef DEPICT_CAST_MATCHER_H_
+#define DEPICT_CAST_MATCHER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "cast/knowledge.h"
+#include "text/lexer.h"
+
+namespace depict::cast {
+
+// A phrase found at a token: the index of its entry in one table and its length in tokens.
+struct Hit {
+  int index = -1;
+  uint8_t length = 0;
+  explicit operator bool() const { return index >= 0; }
+};
+
+// The longest phrase of each table that starts at one token.
+struct TokenMatches {
+  Hit noun, noun_plural, demonym, demonym_plural, place, era, institution, named, modifier;
+  bool first_name = false;
+  bool surname = false;
+};
+
+// One TokenMatches per token. Punctuation tokens match nothing; phrases never span punctuation.
+std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList& tokens);
+
+}  // namespace depict::cast
+
+#endif  // DEPICT_CAST_MATCHER_H_

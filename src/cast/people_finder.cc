@@ -1,0 +1,515 @@
+#include "cast/people_finder.h"
+
+#include <algorithm>
+
+#include "text/tsv.h"
+
+namespace depict::cast {
+namespace {
+
+constexpr int kDefaultPluralMembers = 3;
+constexpr int kDefaultGroupMembers = 4;
+constexpr int kMaxMembers = 12;
+constexpr int kMaxModifierTokens = 6;
+
+class Finder {
+ public:
+  Finder(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m)
+      : k_(k), t_(t), m_(m) {
+    for (size_t i = 0; i < t.size(); ++i) {
+      const std::string_view n = t.norm(i);
+      if (t[i].kind == text::TokenKind::kWord && !t[i].all_caps && n != "i") {
+        if (t[i].capitalized) ++capitalized_;
+        ++words_;
+      }
+    }
+  }
+
+  std::vector<Mention> Run();
+
+ private:
+  const Modifier* ModifierAt(size_t i) const {
+    if (i >= t_.size() || !m_[i].modifier) return nullptr;
+    return &k_.modifiers()[m_[i].modifier.index];
+  }
+  bool ModifierIs(size_t i, ModifierKind kind) const {
+    const Modifier* mod = ModifierAt(i);
+    return mod != nullptr && mod->kind == kind && m_[i].modifier.length == 1;
+  }
+  bool IsPersonNoun(size_t i) const { return i < t_.size() && (m_[i].noun || m_[i].noun_plural); }
+  // Capitals carry meaning only when the prompt is not written all in capitals or all in lowercase.
+  bool CaseIsMeaningful() const { return capitalized_ > 0 && capitalized_ < words_; }
+  bool IsCapitalizedWord(size_t i) const {
+    return i < t_.size() && t_[i].kind == text::TokenKind::kWord && t_[i].capitalized &&
+           CaseIsMeaningful();
+  }
+  // A token that ends a noun phrase on its left: punctuation, a determiner, a preposition...
+  bool EndsPhrase(size_t i) const {
+    if (t_.IsPunct(i)) return true;
+    const Modifier* mod = ModifierAt(i);
+    if (mod == nullptr || m_[i].modifier.length != 1) return false;
+    return mod->kind == ModifierKind::kDeterminer || mod->kind == ModifierKind::kBoundary ||
+           mod->kind == ModifierKind::kPronoun || mod->kind == ModifierKind::kModern;
+  }
+  bool NextEndsPhrase(size_t i) const {
+    if (i >= t_.size()) return true;
+    if (EndsPhrase(i)) return true;
+    const std::string_view n = t_.norm(i);
+    return n.size() > 4 && (n.ends_with("ing") || n.ends_with("ed"));
+  }
+
+  bool TryNamed(size_t& i);
+  bool TryTitledName(size_t& i);
+  bool TryUnknownName(size_t& i);
+  bool TryGroupOf(size_t& i);
+  bool TryNoun(size_t& i);
+  bool TryDemonymHead(size_t& i);
+  void Attach(Mention& mention);
+  void AttachAfter(Mention& mention);
+  void ResolvePronouns();
+  int QuantityBefore(size_t head) const;
+  void Finish(Mention& mention, size_t first, size_t end);
+
+  const Knowledge& k_;
+  const text::TokenList& t_;
+  const std::vector<TokenMatches>& m_;
+  std::vector<Mention> out_;
+  size_t taken_ = 0;  // tokens before this belong to earlier mentions
+  size_t attach_limit_ = 0;  // taken_ before the mention being built
+  int capitalized_ = 0;
+  int words_ = 0;
+};
+
+void Finder::Finish(Mention& mention, size_t first, size_t end) {
+  mention.first_token = static_cast<uint32_t>(first);
+  mention.end_token = static_cast<uint32_t>(end);
+  mention.start = t_[first].start;
+  mention.end = t_[end - 1].end;
+  mention.possessor = t_[end - 1].possessive;
+  // "a pharaoh's queen": the queen belongs to the pharaoh, who sets the scene.
+  if (first > 0 && t_[first - 1].possessive && !out_.empty() &&
+      out_.back().end_token == first) {
+    mention.possessed_by = static_cast<int>(out_.size() - 1);
+  }
+  attach_limit_ = taken_;
+  taken_ = end;
+}
+
+bool Finder::TryNamed(size_t& i) {
+  const Hit hit = m_[i].named;
+  if (!hit) return false;
+  // A table name must not be the start of a longer person phrase ("Jordan" in "Jordan river").
+  Mention mention;
+  mention.named = hit.index;
+  mention.head_token = static_cast<uint32_t>(i);
+  Finish(mention, i, i + hit.length);
+  out_.push_back(std::move(mention));
+  i += hit.length;
+  return true;
+}
+
+bool Finder::TryTitledName(size_t& i) {
+  // "Queen Nzinga", "President Lincoln", "Pope Pius XII": a title before a capitalised name.
+  if (!ModifierIs(i, ModifierKind::kTitle) || !IsCapitalizedWord(i + 1)) return false;
+  if (IsPersonNoun(i + 1) || EndsPhrase(i + 1) || m_[i + 1].place || m_[i + 1].demonym) {
+    return false;
+  }
+  size_t end = i + 1;
+  while (end < t_.size() && end < i + 4 && IsCapitalizedWord(end) && !EndsPhrase(end) &&
+         !t_[end - 1].possessive) {
+    ++end;
+  }
+  Mention mention;
+  mention.unknown_name = true;
+  mention.head_token = static_cast<uint32_t>(i);
+  Finish(mention, i, end);
+  out_.push_back(std::move(mention));
+  i = end;
+  return true;
+}
+
+bool Finder::TryUnknownName(size_t& i) {
+  // "Maria Gonzalez": a known given name and a known surname, both capitalised.
+  if (!m_[i].first_name || !IsCapitalizedWord(i) || !IsCapitalizedWord(i + 1)) return false;
+  if (!m_[i + 1].surname || t_[i].possessive || t_[i].hyphen_after) return false;
+  for (size_t j : {i, i + 1}) {
+    if (IsPersonNoun(j) || m_[j].place || m_[j].demonym || m_[j].era || m_[j].institution ||
+        EndsPhrase(j)) {
+      return false;
+    }
+  }
+  size_t end = i + 2;
+  if (IsCapitalizedWord(end) && m_[end].surname && !t_[end - 1].possessive && !IsPersonNoun(end)) {
+    ++end;
+  }
+  Mention mention;
+  mention.unknown_name = true;
+  mention.head_token = static_cast<uint32_t>(i);
+  Finish(mention, i, end);
+  out_.push_back(std::move(mention));
+  i = end;
+  return true;
+}
+
+int Finder::QuantityBefore(size_t head) const {
+  for (size_t j = head; j-- > taken_ && head - j <= kMaxModifierTokens;) {
+    if (t_.IsPunct(j)) break;
+    if (ModifierIs(j, ModifierKind::kQuantity)) return ModifierAt(j)->value;
+    if (t_[j].kind == text::TokenKind::kNumber) {
+      int n = 0;
+      const std::string_view s = t_.norm(j);
+      for (char c : s) {
+        if (c < '0' || c > '9') return 0;
+        n = n * 10 + (c - '0');
+        if (n > 1000) return 0;
+      }
+      return n;
+    }
+    if (EndsPhrase(j)) break;
+  }
+  return 0;
+}
+
+bool Finder::TryGroupOf(size_t& i) {
+  // "a group of friends", "a crowd of people", "a team of doctors": one group.
+  const bool group_word = ModifierIs(i, ModifierKind::kGroupWord);
+  const bool collective =
+      m_[i].noun && k_.nouns()[m_[i].noun.index].group_size > 0 && !m_[i].noun_plural;
+  if (!group_word && !collective) return false;
+  size_t j = i + (collective ? m_[i].noun.length : 1);
+  if (j >= t_.size() || t_.norm(j) != "of" || t_[j - 1].possessive) return false;
+  ++j;
+  int quantity = 0;
+  if (ModifierIs(j, ModifierKind::kQuantity)) quantity = ModifierAt(j++)->value;
+  // Attached words may stand between "of" and the noun: "a group of elderly Japanese tourists".
+  size_t head = j;
+  while (head < t_.size() && head < j + 3 && !m_[head].noun_plural && !EndsPhrase(head)) ++head;
+  if (head >= t_.size() || !m_[head].noun_plural) return false;
+  const Hit noun = m_[head].noun_plural;
+  Mention mention;
+  mention.noun = noun.index;
+  mention.head_token = static_cast<uint32_t>(head);
+  mention.plural = true;
+  mention.members = quantity > 0 ? quantity
+                    : collective ? k_.nouns()[m_[i].noun.index].group_size
+                                 : kDefaultGroupMembers;
+  if (collective && k_.nouns()[m_[i].noun.index].kin) mention.members = std::max(mention.members, 2);
+  mention.members = std::min(mention.members, kMaxMembers);
+  const size_t start = i;
+  Finish(mention, start, head + noun.length);
+  Attach(mention);
+  mention.first_token = static_cast<uint32_t>(start);
+  mention.start = t_[start].start;
+  if (collective) mention.collective = m_[i].noun.index;
+  AttachAfter(mention);
+  out_.push_back(std::move(mention));
+  i = head + noun.length;
+  return true;
+}
+
+bool Finder::TryNoun(size_t& i) {
+  const Hit singular = m_[i].noun;
+  const Hit plural = m_[i].noun_plural;
+  if (!singular && !plural) return false;
+  const int quantity = QuantityBefore(i);
+  // Prefer the longer phrase; where one word is both forms ("samurai"), a number decides.
+  bool is_plural = plural.length > singular.length || (plural && !singular);
+  if (singular && plural && singular.length == plural.length) is_plural = quantity > 1;
+  const Hit hit = is_plural ? plural : singular;
+  const size_t end = i + hit.length;
+  // A person noun right before another modifies it: "woman doctor", "child soldier".
+  if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && IsPersonNoun(end)) {
+    i = end;
+    return true;
+  }
+  if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && end < t_.size() &&
+      (m_[end].demonym || ModifierIs(end, ModifierKind::kGender)) &&
+      IsPersonNoun(end + std::max<size_t>(m_[end].demonym.length, 1))) {
+    i = end;  // "woman Japanese doctor" is rare; still let the last noun be the head
+    return true;
+  }
+  Mention mention;
+  mention.noun = hit.index;
+  mention.head_token = static_cast<uint32_t>(i);
+  mention.plural = is_plural;
+  const Noun& noun = k_.nouns()[hit.index];
+  if (noun.group_size > 0 && !is_plural) {
+    mention.members = noun.group_size;
+  } else if (is_plural) {
+    mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
+    if (noun.group_size > 0) mention.members = std::min(noun.group_size * 2, kMaxMembers);
+  }
+  Finish(mention, i, end);
+  Attach(mention);
+  AttachAfter(mention);
+  out_.push_back(std::move(mention));
+  i = end;
+  return true;
+}
+
+bool Finder::TryDemonymHead(size_t& i) {
+  // "Vikings", "two Nigerians", "a Cossack on horseback": a demonym used as a noun.
+  const Hit plural = m_[i].demonym_plural;
+  const Hit singular = m_[i].demonym;
+  const Demonym* d = nullptr;
+  size_t end = i;
+  bool is_plural = false;
+  const bool plural_form = plural && (!singular || plural.length > singular.length ||
+                                      k_.demonyms()[plural.index].word != t_.norm(i));
+  if (plural && plural_form && !IsPersonNoun(i + plural.length) && !t_[i].hyphen_after) {
+    d = &k_.demonyms()[plural.index];
+    end = i + plural.length;
+    is_plural = true;
+  } else if (singular && i > taken_ && i > 0 && NextEndsPhrase(i + singular.length) &&
+             !t_[i + singular.length - 1].hyphen_after) {
+    const Demonym& cand = k_.demonyms()[singular.index];
+    const std::string_view det = t_.norm(i - 1);
+    if (cand.kind != DemonymKind::kColor && (det == "a" || det == "an" || det == "one")) {
+      d = &cand;
+      end = i + singular.length;
+    } else if (cand.kind != DemonymKind::kColor && det == "the" && plural &&
+               plural.index == singular.index) {
+      d = &cand;  // "the Japanese": the people
+      end = i + singular.length;
+      is_plural = true;
+    }
+  }
+  if (d == nullptr) return false;
+  Mention mention;
+  mention.demonym_head = static_cast<int>(d - k_.demonyms().data());
+  mention.head_token = static_cast<uint32_t>(i);
+  mention.plural = is_plural;
+  if (is_plural) {
+    const int quantity = QuantityBefore(i);
+    mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
+  }
+  mention.demonyms.push_back(mention.demonym_head);
+  mention.demonym_tokens.push_back(static_cast<uint32_t>(i));
+  Finish(mention, i, end);
+  Attach(mention);
+  AttachAfter(mention);
+  out_.push_back(std::move(mention));
+  i = end;
+  return true;
+}
+
+// Collects the words before the head that describe the person: "an old Korean man",
+// "a Black female chemist", "a 1940s German soldier", "two teenage girls".
+void Finder::Attach(Mention& mention) {
+  const size_t head = mention.head_token;
+  size_t start = head;
+  while (start > attach_limit_ && head - start < kMaxModifierTokens) {
+    const size_t j = start - 1;
+    if (EndsPhrase(j)) break;
+    if (t_[j].possessive) {
+      // "Napoleon's loyal soldiers": the soldiers belong to the possessor before them.
+      for (size_t o = 0; o < out_.size(); ++o) {
+        if (out_[o].end_token == start && out_[o].possessor) mention.possessed_by = static_cast<int>(o);
+      }
+      break;
+    }
+    --start;
+  }
+  struct Item {
+    size_t pos, len;
+    bool color;
+  };
+  std::vector<Item> items;
+  size_t first = mention.first_token;
+  for (size_t p = start; p < head;) {
+    const TokenMatches& m = m_[p];
+    const Modifier* mod = ModifierAt(p);
+    if (mod != nullptr && mod->kind == ModifierKind::kGender && m.modifier.length <= head - p) {
+      mention.gender.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});
+      items.push_back({p, m.modifier.length, false});
+      p += m.modifier.length;
+      continue;
+    }
+    if (mod != nullptr && mod->kind == ModifierKind::kAge && m.modifier.length <= head - p) {
+      mention.age.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});
+      items.push_back({p, m.modifier.length, false});
+      p += m.modifier.length;
+      continue;
+    }
+    if (m.demonym && m.demonym.length <= head - p) {
+      const Demonym& d = k_.demonyms()[m.demonym.index];
+      mention.demonyms.push_back(m.demonym.index);
+      mention.demonym_tokens.push_back(static_cast<uint32_t>(p));
+      items.push_back({p, m.demonym.length, d.kind == DemonymKind::kColor});
+      p += m.demonym.length;
+      continue;
+    }
+    const Hit noun = m.noun ? m.noun : m.noun_plural;
+    if (noun && noun.length <= head - p) {
+      const Noun& n = k_.nouns()[noun.index];
+      if (n.gender.values) {
+        mention.noun_gender.push_back({n.gender.values, static_cast<uint32_t>(p), noun.length,
+                                       n.gender.from_role});
+      }
+      if (n.age.values) {
+        mention.noun_age.push_back(
+            {n.age.values, static_cast<uint32_t>(p), noun.length, n.age.from_role});
+      }
+      items.push_back({p, noun.length, false});
+      p += noun.length;
+      continue;
+    }
+    // "12-year-old": a number, "year", "old".
+    if (t_[p].kind == text::TokenKind::kNumber && p + 2 < head + 1 && p + 2 <= head &&
+        (t_.norm(p + 1) == "year" || t_.norm(p + 1) == "years") && t_.norm(p + 2) == "old") {
+      int years = 0;
+      if (text::ParseInt(t_.norm(p), years) && years >= 0 && years < 130) {
+        const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+        mention.age.push_back({Bit(age), static_cast<uint32_t>(p), 3});
+        items.push_back({p, 3, false});
+      }
+      p += 3;
+      continue;
+    }
+    ++p;
+  }
+  // A colour word counts only right before the head or another attached word, and never as
+  // part of a compound: "a white-collar worker", "a black and white photo of a worker".
+  for (size_t n = 0; n < items.size(); ++n) {
+    if (!items[n].color) continue;
+    const size_t after = items[n].pos + items[n].len;
+    const bool next_attached = after == head || (n + 1 < items.size() && items[n + 1].pos == after);
+    if (!next_attached || t_[after - 1].hyphen_after) {
+      for (size_t d = 0; d < mention.demonym_tokens.size(); ++d) {
+        if (mention.demonym_tokens[d] == items[n].pos) {
+          mention.demonym_tokens.erase(mention.demonym_tokens.begin() + d);
+          mention.demonyms.erase(mention.demonyms.begin() + d);
+          break;
+        }
+      }
+      items.erase(items.begin() + n);
+      --n;
+    }
+  }
+  for (const Item& item : items) first = std::min(first, item.pos);
+  // The text runs from the first attached word to the end of the head.
+  mention.first_token = static_cast<uint32_t>(first);
+  mention.start = t_[first].start;
+  if (mention.noun >= 0 && mention.head_token == head) {
+    const Noun& n = k_.nouns()[mention.noun];
+    if (n.gender.values) {
+      mention.noun_gender.push_back({n.gender.values, static_cast<uint32_t>(head),
+                                     static_cast<uint32_t>(mention.end_token - head),
+                                     n.gender.from_role});
+    }
+    if (n.age.values) {
+      mention.noun_age.push_back({n.age.values, static_cast<uint32_t>(head),
+                                  static_cast<uint32_t>(mention.end_token - head),
+                                  n.age.from_role});
+    }
+  }
+}
+
+// Words after the head: "a man from Nigeria", "a woman of Japanese descent", "a man in his 70s".
+void Finder::AttachAfter(Mention& mention) {
+  size_t p = mention.end_token;
+  if (p + 1 >= t_.size() || mention.possessor) return;
+  const std::string_view word = t_.norm(p);
+  if (word == "from" && (m_[p + 1].place || (p + 2 < t_.size() && t_.norm(p + 1) == "the" &&
+                                             m_[p + 2].place))) {
+    const size_t at = m_[p + 1].place ? p + 1 : p + 2;
+    mention.origin_place = k_.places().empty() ? -1 : m_[at].place.index;
+    mention.origin_token = static_cast<uint32_t>(at);
+    return;
+  }
+  if (word == "of" && m_[p + 1].demonym) {
+    const size_t after = p + 1 + m_[p + 1].demonym.length;
+    if (after < t_.size()) {
+      const std::string_view what = t_.norm(after);
+      if (what == "descent" || what == "origin" || what == "heritage" || what == "ancestry" ||
+          what == "background" || what == "extraction") {
+        mention.demonyms.push_back(m_[p + 1].demonym.index);
+        mention.demonym_tokens.push_back(static_cast<uint32_t>(p + 1));
+      }
+    }
+    return;
+  }
+  // "in her 70s", "in his seventies", "aged 80"
+  size_t num = 0;
+  if (word == "in" && p + 2 < t_.size() && ModifierIs(p + 1, ModifierKind::kPronoun)) num = p + 2;
+  if (word == "aged" && t_[p + 1].kind == text::TokenKind::kNumber) num = p + 1;
+  if (num == 0) return;
+  std::string_view n = t_.norm(num);
+  int decade = -1;
+  static constexpr std::string_view kDecades[] = {"twenties", "thirties", "forties", "fifties",
+                                                  "sixties",  "seventies", "eighties", "nineties"};
+  for (int d = 0; d < 8; ++d) {
+    if (n == kDecades[d]) decade = (d + 2) * 10;
+  }
+  if (n.ends_with('s')) n.remove_suffix(1);
+  int years = decade;
+  if (years < 0 && !text::ParseInt(n, years)) return;
+  if (years < 0 || years > 130) return;
+  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+  mention.age.push_back({Bit(age), static_cast<uint32_t>(num), 1});
+}
+
+// "a doctor holding her stethoscope": "her" makes the doctor a woman. "his son": the son
+// belongs to the man before "his".
+void Finder::ResolvePronouns() {
+  for (size_t p = 0; p < t_.size(); ++p) {
+    if (!ModifierIs(p, ModifierKind::kPronoun)) continue;
+    const int gender = ModifierAt(p)->value;
+    int referent = -1;
+    for (int j = static_cast<int>(out_.size()) - 1; j >= 0; --j) {
+      const Mention& cand = out_[j];
+      if (cand.end_token > p || cand.possessor || cand.group()) continue;
+      bool compatible = true;
+      for (const auto* list : {&cand.gender, &cand.noun_gender}) {
+        for (const Evidence& e : *list) {
+          if (!Has(e.values, gender)) compatible = false;
+        }
+      }
+      if (cand.named >= 0 && k_.named()[cand.named].gender >= 0 &&
+          k_.named()[cand.named].gender != gender) {
+        compatible = false;
+      }
+      if (compatible) {
+        referent = j;
+        break;
+      }
+    }
+    if (referent < 0) continue;
+    Mention& ref = out_[referent];
+    if (ref.named < 0 && !ref.unknown_name) {
+      ref.gender.push_back({Bit(gender), static_cast<uint32_t>(p), 1});
+    }
+    // The kin word right after the pronoun belongs to the referent.
+    for (Mention& m : out_) {
+      if (m.first_token == p + 1 && &m != &ref && m.noun >= 0 && k_.nouns()[m.noun].family) {
+        m.owner = referent;
+      }
+    }
+  }
+}
+
+std::vector<Mention> Finder::Run() {
+  size_t i = 0;
+  while (i < t_.size()) {
+    if (t_.IsPunct(i)) {
+      ++i;
+      continue;
+    }
+    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryGroupOf(i) || TryNoun(i) ||
+        TryDemonymHead(i)) {
+      continue;
+    }
+    ++i;
+  }
+  ResolvePronouns();
+  return std::move(out_);
+}
+
+}  // namespace
+
+std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
+                                const std::vector<TokenMatches>& matches) {
+  return Finder(k, tokens, matches).Run();
+}
+
+}  // namespace depict::cast

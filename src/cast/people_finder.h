@@ -1,0 +1,24 @@
+// Finds the people and groups a prompt shows, with the words attached to each of them.
+#ifndef DEPICT_CAST_PEOPLE_FINDER_H_
+#define DEPICT_CAST_PEOPLE_FINDER_H_
+
+#include <string_view>
+#include <vector>
+
+#include "cast/knowledge.h"
+#include "cast/matcher.h"
+#include "cast/scene.h"
+#include "text/lexer.h"
+
+namespace depict::cast {
+
+// Returns every mention of a person, a group of people or a named person, in prompt order.
+// A person noun followed by another ("woman doctor") modifies it; demonyms, colour words and
+// gender/age adjectives in the same noun phrase are attached to its head; "her"/"his" give the
+// gender of the nearest person before them; "X's" marks X as a possessor, not someone shown.
+std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
+                                const std::vector<TokenMatches>& matches);
+
+}  // namespace depict::cast
+
+#endif  // DEPICT_CAST_PEOPLE_FINDER_H_

@@ -1,0 +1,279 @@
+#include "cast/resolver.h"
+
+#include <string>
+
+namespace depict::cast {
+namespace {
+
+std::string Quote(std::string_view prompt, const text::TokenList& t, uint32_t token, uint32_t n) {
+  if (token >= t.size()) return "''";
+  const uint32_t last = std::min<uint32_t>(token + std::max<uint32_t>(n, 1), t.size()) - 1;
+  return "'" + std::string(prompt.substr(t[token].start, t[last].end - t[token].start)) + "'";
+}
+
+std::string ValuesText(Dim dim, ValueSet values) {
+  std::string out;
+  for (int v = 0; v < ValueCount(dim); ++v) {
+    if (!Has(values, v)) continue;
+    if (!out.empty()) out += ", ";
+    out += ValueName(dim, v);
+  }
+  return out;
+}
+
+std::string EraText(Era era) {
+  const auto year = [](int y) {
+    if (y >= kNow) return std::string("now");
+    return y < 0 ? std::to_string(-y) + " BC" : std::to_string(y);
+  };
+  return era.from == era.to ? year(era.from) : year(era.from) + "-" + year(era.to);
+}
+
+class Resolver {
+ public:
+  Resolver(const Knowledge& k, const text::TokenList& t, std::string_view prompt, const Scene& s)
+      : k_(k), t_(t), prompt_(prompt), scene_(s) {}
+
+  std::vector<Person> Run();
+
+ private:
+  // When the person is set: the prompt's own era, or what the possessor, role or people imply.
+  Era EraOf(const Mention& m, std::string& why) const;
+  // Where: the role's home, the prompt's place, or the possessor's.
+  int PlaceOf(const Mention& m, std::string& why) const;
+  bool Elite(const Mention& m) const { return m.noun >= 0 && k_.nouns()[m.noun].elite; }
+  std::string PlaceName(int place, const std::string& words) const {
+    return words.empty() ? k_.places()[place].id : "'" + words + "'";
+  }
+
+  Decision Gender(const Mention& m) const;
+  Decision Age(const Mention& m) const;
+  Decision Ethnicity(const Mention& m, const std::vector<int>& person_of,
+                     const std::vector<Person>& people, int& copy_from) const;
+
+  const Knowledge& k_;
+  const text::TokenList& t_;
+  std::string_view prompt_;
+  const Scene& scene_;
+};
+
+Era Resolver::EraOf(const Mention& m, std::string& why) const {
+  if (scene_.setting.era.known()) {
+    why = "'" + scene_.setting.era_words + "'";
+    return scene_.setting.era;
+  }
+  if (m.possessed_by >= 0) {
+    const Mention& owner = scene_.mentions[m.possessed_by];
+    if (owner.named >= 0 && k_.named()[owner.named].life.from != 0) {
+      why = Quote(prompt_, t_, owner.head_token, owner.end_token - owner.head_token);
+      return k_.named()[owner.named].life;
+    }
+    if (owner.noun >= 0 && k_.nouns()[owner.noun].era.known()) {
+      why = Quote(prompt_, t_, owner.head_token, owner.end_token - owner.head_token);
+      return k_.nouns()[owner.noun].era;
+    }
+  }
+  if (m.noun >= 0 && k_.nouns()[m.noun].era.known()) {
+    why = Quote(prompt_, t_, m.head_token, m.end_token - m.head_token);
+    return k_.nouns()[m.noun].era;
+  }
+  for (size_t i = 0; i < m.demonyms.size(); ++i) {
+    const Demonym& d = k_.demonyms()[m.demonyms[i]];
+    if (d.era.known()) {
+      why = Quote(prompt_, t_, m.demonym_tokens[i], 1);
+      return d.era;
+    }
+  }
+  why.clear();
+  return {};
+}
+
+int Resolver::PlaceOf(const Mention& m, std::string& why) const {
+  if (m.noun >= 0 && k_.nouns()[m.noun].place >= 0) {
+    why = Quote(prompt_, t_, m.head_token, m.end_token - m.head_token);
+    return k_.nouns()[m.noun].place;
+  }
+  if (scene_.setting.place >= 0) {
+    why = "'" + scene_.setting.place_words + "'";
+    return scene_.setting.place;
+  }
+  if (m.possessed_by >= 0) {
+    const Mention& owner = scene_.mentions[m.possessed_by];
+    int place = -1;
+    if (owner.named >= 0) place = k_.named()[owner.named].place;
+    if (owner.noun >= 0) place = k_.nouns()[owner.noun].place;
+    if (place >= 0) {
+      why = Quote(prompt_, t_, owner.head_token, owner.end_token - owner.head_token);
+      return place;
+    }
+  }
+  why.clear();
+  return -1;
+}
+
+Decision Resolver::Gender(const Mention& m) const {
+  Decision d;
+  if (!m.gender.empty()) {
+    const Evidence& e = m.gender.front();
+    return {Source::kExplicit, e.values, Quote(prompt_, t_, e.token, e.length) + " in the prompt"};
+  }
+  for (const Evidence& e : m.noun_gender) {
+    if (!e.from_role) {
+      return {Source::kExplicit, e.values, "the word " + Quote(prompt_, t_, e.token, e.length)};
+    }
+  }
+  for (int index : m.demonyms) {
+    const Demonym& dem = k_.demonyms()[index];
+    if (dem.gender >= 0) return {Source::kExplicit, Bit(dem.gender), "the word '" + dem.word + "'"};
+  }
+  for (const Evidence& e : m.noun_gender) {
+    return {Source::kContext, e.values,
+            "the role " + Quote(prompt_, t_, e.token, e.length) + " is held by " +
+                std::string(e.values == Bit(kMan) ? "men" : "women")};
+  }
+  const Noun* noun = m.noun >= 0 ? &k_.nouns()[m.noun] : nullptr;
+  if (noun != nullptr && noun->history_gender >= 0) {
+    std::string why;
+    const Era era = EraOf(m, why);
+    if (era.known() && era.from < noun->history_until) {
+      return {Source::kContext, Bit(noun->history_gender),
+              "in " + EraText(era) + " (" + why + ") " +
+                  Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) + " roles were held by " +
+                  (noun->history_gender == kMan ? "men" : "women")};
+    }
+  }
+  d.values = AllValues(Dim::kGender);
+  d.reason = "nothing in the prompt fixes it";
+  return d;
+}
+
+Decision Resolver::Age(const Mention& m) const {
+  if (!m.age.empty()) {
+    const Evidence& e = m.age.front();
+    return {Source::kExplicit, e.values, Quote(prompt_, t_, e.token, e.length) + " in the prompt"};
+  }
+  for (const Evidence& e : m.noun_age) {
+    if (!e.from_role) {
+      return {Source::kExplicit, e.values, "the word " + Quote(prompt_, t_, e.token, e.length)};
+    }
+  }
+  for (const Evidence& e : m.noun_age) {
+    return {Source::kContext, e.values, "the role " + Quote(prompt_, t_, e.token, e.length)};
+  }
+  return {Source::kOpen, AllValues(Dim::kAge), "nothing in the prompt fixes it"};
+}
+
+Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of,
+                             const std::vector<Person>& people, int& copy_from) const {
+  std::string era_why;
+  const Era era = EraOf(m, era_why);
+  const bool elite = Elite(m);
+  // Explicit: nationality, culture, ethnicity and colour words about this person.
+  ValueSet fixed = AllValues(Dim::kEthnicity), any = 0;
+  std::string words;
+  const auto add = [&](ValueSet set, const std::string& quoted) {
+    if (set == 0 || set == AllValues(Dim::kEthnicity)) return;
+    fixed &= set;
+    any |= set;
+    words += words.empty() ? quoted : " and " + quoted;
+  };
+  for (size_t i = 0; i < m.demonyms.size(); ++i) {
+    const Demonym& d = k_.demonyms()[m.demonyms[i]];
+    ValueSet set = d.ethnicity;
+    std::string quoted = Quote(prompt_, t_, m.demonym_tokens[i], 1);
+    if (set == 0) {
+      set = k_.Population(d.place, era.known() ? era : d.era, elite);
+      if (set != 0 && set != AllValues(Dim::kEthnicity)) {
+        quoted += " (" + k_.places()[d.place].id + ", " +
+                  EraText(era.known() ? era : d.era.known() ? d.era : Era{2000, kNow}) + ")";
+      }
+    }
+    add(set, quoted);
+  }
+  if (m.origin_place >= 0) {
+    add(k_.Population(m.origin_place, era, elite),
+        "'from " + std::string(t_.norm(m.origin_token)) + "'");
+  }
+  if (any != 0) {
+    const ValueSet values = fixed != 0 ? fixed : any;
+    return {Source::kExplicit, values, words + " in the prompt: " + ValuesText(Dim::kEthnicity, values)};
+  }
+  // Context: kin, role, era and place.
+  if (m.owner >= 0 && person_of[m.owner] >= 0) {
+    const Person& owner = people[person_of[m.owner]];
+    const Decision& od = owner.attributes[static_cast<int>(Dim::kEthnicity)];
+    if (od.source == Source::kIdentity) {
+      return {Source::kIdentity, 0, "family of " + owner.text + ", drawn as they are"};
+    }
+    copy_from = person_of[m.owner];
+    return {Source::kContext, od.values, "family of '" + owner.text + "': same ethnicity"};
+  }
+  if (m.noun >= 0 && k_.nouns()[m.noun].ethnicity.values) {
+    const ValueSet v = k_.nouns()[m.noun].ethnicity.values;
+    return {Source::kContext, v,
+            "the role " + Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) + ": " +
+                ValuesText(Dim::kEthnicity, v)};
+  }
+  std::string place_why;
+  const int place = PlaceOf(m, place_why);
+  if (place >= 0) {
+    const ValueSet set = k_.Population(place, era, elite);
+    if (set != 0 && set != AllValues(Dim::kEthnicity)) {
+      std::string reason = place_why;
+      if (era.known() && era_why != place_why) reason += " in " + EraText(era) + " (" + era_why + ")";
+      reason += elite ? ": holders of such roles there and then were " : ": people there and then were ";
+      return {Source::kContext, set, reason + ValuesText(Dim::kEthnicity, set)};
+    }
+  }
+  return {Source::kOpen, AllValues(Dim::kEthnicity), "nothing in the prompt fixes it"};
+}
+
+std::vector<Person> Resolver::Run() {
+  std::vector<Person> people;
+  std::vector<int> person_of(scene_.mentions.size(), -1);
+  for (size_t i = 0; i < scene_.mentions.size(); ++i) {
+    const Mention& m = scene_.mentions[i];
+    if (m.possessor) continue;
+    Person p;
+    p.start = m.start;
+    p.end = m.end;
+    p.text = std::string(prompt_.substr(m.start, m.end - m.start));
+    p.head_start = t_[m.head_token].start;
+    p.head_end = t_[m.end_token - 1].end;
+    p.group = m.group();
+    p.members = m.members;
+    if (m.named >= 0 || m.unknown_name) {
+      p.named = true;
+      const std::string why = m.named >= 0 ? "named person: drawn as themselves"
+                                           : "a person's name: drawn as themselves";
+      for (Dim dim : kDims) p.attributes[static_cast<int>(dim)] = {Source::kIdentity, 0, why};
+      if (m.named >= 0 && k_.named()[m.named].gender >= 0) {
+        p.attributes[static_cast<int>(Dim::kGender)].values = Bit(k_.named()[m.named].gender);
+      }
+    } else {
+      p.attributes[static_cast<int>(Dim::kGender)] = Gender(m);
+      p.attributes[static_cast<int>(Dim::kAge)] = Age(m);
+      int copy_from = -1;
+      p.attributes[static_cast<int>(Dim::kEthnicity)] = Ethnicity(m, person_of, people, copy_from);
+      p.ethnicity_from = copy_from;
+      const int kin_noun = m.collective >= 0 ? m.collective : m.noun;
+      p.shared_ethnicity = kin_noun >= 0 && k_.nouns()[kin_noun].kin;
+      if (const LexEntry* e = k_.Find(t_.norm(m.head_token)); e != nullptr && e->modifier >= 0) {
+        p.generic_head = k_.modifiers()[e->modifier].kind == ModifierKind::kGeneric &&
+                         m.end_token == m.head_token + 1;
+      }
+    }
+    person_of[i] = static_cast<int>(people.size());
+    people.push_back(std::move(p));
+  }
+  return people;
+}
+
+}  // namespace
+
+std::vector<Person> Resolve(const Knowledge& k, const text::TokenList& tokens,
+                            std::string_view prompt, const Scene& scene) {
+  return Resolver(k, tokens, prompt, scene).Run();
+}
+
+}  // namespace depict::cast

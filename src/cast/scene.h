@@ -1,0 +1,63 @@
+// What the people finder reads out of a prompt: the people it shows and the scene's setting.
+#ifndef DEPICT_CAST_SCENE_H_
+#define DEPICT_CAST_SCENE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cast/attributes.h"
+
+namespace depict::cast {
+
+// A word in the prompt that states an attribute, kept to explain the decision.
+struct Evidence {
+  ValueSet values = 0;
+  uint32_t token = 0;  // first token of the word or phrase
+  uint32_t length = 0; // tokens
+  bool from_role = false;
+};
+
+// One person or group the prompt shows (or, if `possessor`, only mentions: "Napoleon's").
+struct Mention {
+  uint32_t first_token = 0;  // first token of the noun phrase's attached words
+  uint32_t head_token = 0;   // first token of the head noun or name
+  uint32_t end_token = 0;    // one past the head
+  uint32_t start = 0;        // byte span of `text`
+  uint32_t end = 0;
+  int noun = -1;          // head noun (Knowledge::nouns())
+  int demonym_head = -1;  // "a Nigerian", "Vikings": a demonym used as the noun
+  int named = -1;         // Knowledge::named()
+  int collective = -1;    // "a family of farmers": the collective noun (Knowledge::nouns())
+  bool unknown_name = false;  // "Firstname Lastname" not in the tables
+  bool plural = false;
+  bool possessor = false;  // "Napoleon's soldiers": Napoleon sets context but is not shown
+  int members = 1;         // people shown for a group
+  int owner = -1;          // "his son": index of the mention the kin word belongs to
+  int possessed_by = -1;   // "Napoleon's soldiers": index of the possessor mention
+  std::vector<Evidence> gender, age;  // explicit words, in prompt order
+  std::vector<Evidence> noun_gender, noun_age;  // stated by nouns used as modifiers/head
+  std::vector<int> demonyms;  // demonyms about this person (Knowledge::demonyms())
+  std::vector<uint32_t> demonym_tokens;
+  int origin_place = -1;  // "a man from Nigeria"
+  uint32_t origin_token = 0;
+  bool group() const { return plural || members > 1; }
+};
+
+// When and where the prompt is set, with the words that said so.
+struct Setting {
+  Era era;  // unknown when !era.known()
+  std::string era_words;
+  int place = -1;
+  std::string place_words;
+  bool modern = false;  // "today", "modern", "2020s"
+};
+
+struct Scene {
+  std::vector<Mention> mentions;
+  Setting setting;
+};
+
+}  // namespace depict::cast
+
+#endif  // DEPICT_CAST_SCENE_H_

@@ -1,0 +1,172 @@
+#include "cast/setting.h"
+
+#include <string>
+
+#include "text/tsv.h"
+
+namespace depict::cast {
+namespace {
+
+bool AllDigits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool IsBc(std::string_view w) { return w == "bc" || w == "bce"; }
+
+void Append(std::string& words, const text::TokenList& t, size_t i, size_t n) {
+  for (size_t j = i; j < i + n && j < t.size(); ++j) {
+    if (!words.empty()) words.push_back(' ');
+    words.append(t.norm(j));
+  }
+}
+
+}  // namespace
+
+int ParseNumericEra(const text::TokenList& t, size_t i, Era& era) {
+  if (t[i].kind != text::TokenKind::kNumber && t.norm(i) != "the") return 0;
+  std::string_view s = t.norm(i);
+  const std::string_view next = i + 1 < t.size() ? t.norm(i + 1) : std::string_view();
+  // "the sixties"
+  if (s == "the") {
+    static constexpr std::string_view kDecades[] = {"twenties", "thirties", "forties", "fifties",
+                                                    "sixties",  "seventies", "eighties",
+                                                    "nineties"};
+    for (int d = 0; d < 8; ++d) {
+      if (next == kDecades[d]) {
+        era = {1920 + d * 10, 1929 + d * 10};
+        return 2;
+      }
+    }
+    return 0;
+  }
+  // "'60s"
+  if (s.size() == 4 && s[0] == '\'' && AllDigits(s.substr(1, 2)) && s[3] == 's') {
+    const int d = (s[1] - '0') * 10 + (s[2] - '0');
+    const int from = (d >= 30 ? 1900 : 2000) + d;
+    era = {from, from + 9};
+    return 1;
+  }
+  // "16th century", "1st century BC"
+  for (std::string_view suffix : {"st", "nd", "rd", "th"}) {
+    if (s.ends_with(suffix) && AllDigits(s.substr(0, s.size() - 2)) && next == "century") {
+      int n = 0;
+      if (!text::ParseInt(s.substr(0, s.size() - 2), n) || n < 1 || n > 21) return 0;
+      const bool bc = i + 2 < t.size() && IsBc(t.norm(i + 2));
+      era = bc ? Era{-n * 100, -(n - 1) * 100 - 1} : Era{(n - 1) * 100 + 1, n * 100};
+      return bc ? 3 : 2;
+    }
+  }
+  // "1960s", "1800s"
+  if (s.size() == 5 && s.back() == 's' && AllDigits(s.substr(0, 4))) {
+    int y = 0;
+    text::ParseInt(s.substr(0, 4), y);
+    if (y % 100 == 0) {
+      era = {y, y + 99};
+    } else if (y % 10 == 0) {
+      era = {y, y + 9};
+    } else {
+      return 0;
+    }
+    return 1;
+  }
+  // "1870", "500 BC", "AD 800" is read as "800"
+  if (AllDigits(s) && s.size() >= 3 && s.size() <= 4) {
+    int y = 0;
+    text::ParseInt(s, y);
+    if (IsBc(next)) {
+      era = {-y, -y};
+      return 2;
+    }
+    if (y < 1000 && next != "ad" && next != "ce" && (i == 0 || t.norm(i - 1) != "ad")) return 0;
+    if (y > 2100) return 0;
+    era = {y, y};
+    return (next == "ad" || next == "ce") ? 2 : 1;
+  }
+  return 0;
+}
+
+Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
+                    const std::vector<TokenMatches>& m, const std::vector<Mention>& mentions) {
+  Setting s;
+  std::vector<bool> taken(t.size(), false);
+  for (const Mention& mention : mentions) {
+    // A named person's or a head noun's own words are not the setting; attached modifiers
+    // (like "1940s" inside "a 1940s German soldier") still are.
+    for (uint32_t j = mention.head_token; j < mention.end_token && j < t.size(); ++j) taken[j] = true;
+    if (mention.origin_place >= 0) taken[mention.origin_token] = true;
+  }
+  int institution = -1;
+  std::string institution_words;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (taken[i] || !t.IsWord(i)) continue;
+    Era era;
+    if (!s.era.known()) {
+      if (const int n = ParseNumericEra(t, i, era)) {
+        // A number right before a person noun counts people, not years: "300 Spartans".
+        const size_t after = i + n;
+        const bool counts_people = n == 1 && after < t.size() && t[i].kind == text::TokenKind::kNumber &&
+                                   (m[after].noun_plural || m[after].demonym_plural) &&
+                                   era.from == era.to;
+        if (!counts_people) {
+          s.era = era;
+          s.modern = era.from >= 2000;
+          Append(s.era_words, t, i, n);
+          i += n - 1;
+          continue;
+        }
+      }
+    }
+    const TokenMatches& tm = m[i];
+    if (tm.era && !s.era.known()) {
+      const NamedEra& e = k.eras()[tm.era.index];
+      s.era = e.era;
+      s.modern = e.era.from >= 2000;
+      Append(s.era_words, t, i, tm.era.length);
+      if (s.place < 0 && e.place >= 0) {
+        s.place = e.place;
+        Append(s.place_words, t, i, tm.era.length);
+      }
+      i += tm.era.length - 1;
+      continue;
+    }
+    if (tm.modifier && k.modifiers()[tm.modifier.index].kind == ModifierKind::kModern &&
+        !s.era.known()) {
+      s.era = {2000, kNow};
+      s.modern = true;
+      Append(s.era_words, t, i, tm.modifier.length);
+      continue;
+    }
+    if (tm.institution && institution < 0) {
+      institution = tm.institution.index;
+      Append(institution_words, t, i, tm.institution.length);
+      i += tm.institution.length - 1;
+      continue;
+    }
+    if (tm.place && s.place < 0 && !tm.named) {
+      s.place = tm.place.index;
+      Append(s.place_words, t, i, tm.place.length);
+      i += tm.place.length - 1;
+      continue;
+    }
+  }
+  if (institution >= 0) {
+    const Institution& inst = k.institutions()[institution];
+    if (!s.era.known() && inst.era.known()) {
+      s.era = inst.era;
+      s.era_words = institution_words;
+    }
+    const bool place_applies =
+        inst.place_before == 0 || (s.era.known() && s.era.from < inst.place_before);
+    if (s.place < 0 && inst.place >= 0 && place_applies) {
+      s.place = inst.place;
+      s.place_words = institution_words;
+    }
+  }
+  return s;
+}
+
+}  // namespace depict::cast

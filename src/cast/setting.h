@@ -1,0 +1,27 @@
+// Reads when and where a prompt is set.
+#ifndef DEPICT_CAST_SETTING_H_
+#define DEPICT_CAST_SETTING_H_
+
+#include <vector>
+
+#include "cast/knowledge.h"
+#include "cast/matcher.h"
+#include "cast/scene.h"
+#include "text/lexer.h"
+
+namespace depict::cast {
+
+// Years ("1870", "500 BC"), decades ("1960s", "'60s", "the sixties"), centuries ("16th century",
+// "1600s"), named periods and wars (context/eras.tsv), places (places/places.tsv) and
+// institutions (context/institutions.tsv), outside the words `mentions` already took. The first
+// era and the first place found win; an institution fills in what the prompt leaves unsaid.
+Setting ReadSetting(const Knowledge& k, const text::TokenList& tokens,
+                    const std::vector<TokenMatches>& matches, const std::vector<Mention>& mentions);
+
+// Parses one era written with numbers starting at token `i` ("1870", "1960s", "16th century",
+// "500 BC"); returns the number of tokens used, or 0.
+int ParseNumericEra(const text::TokenList& tokens, size_t i, Era& era);
+
+}  // namespace depict::cast
+
+#endif  // DEPICT_CAST_SETTING_H_

@@ -1,0 +1,24 @@
+// depict: casting planner (and, later, the engine and inspection) for images of people.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "depict: generates pictures of people from text and gets who is in the picture right.\n"
+      "Run 'depict COMMAND --help' for a command's options."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "depict 0.1.0");
+  const auto plan = depict::cli::AddPlanCommand(app);
+  const auto demo = depict::cli::AddDemoCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (app.got_subcommand("plan")) return plan();
+  if (app.got_subcommand("demo")) return demo();
+  return 2;
+}

@@ -1,0 +1,100 @@
+#include "plan/planner.h"
+
+#include "cast/matcher.h"
+#include "cast/people_finder.h"
+#include "cast/resolver.h"
+#include "cast/rewriter.h"
+#include "cast/sampler.h"
+#include "cast/setting.h"
+#include "text/lexer.h"
+#include "text/utf8.h"
+
+namespace depict::plan {
+
+void CheckPrompt(std::string_view prompt) {
+  if (prompt.size() > kMaxPromptBytes) {
+    throw InputError("prompt is " + std::to_string(prompt.size()) + " bytes; the limit is " +
+                     std::to_string(kMaxPromptBytes));
+  }
+  if (prompt.find('\0') != std::string_view::npos) throw InputError("prompt contains a NUL byte");
+  if (const size_t bad = text::FindInvalidUtf8(prompt); bad != std::string_view::npos) {
+    throw InputError("prompt is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+  }
+  bool blank = true;
+  for (char c : prompt) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\f' && c != '\v') blank = false;
+  }
+  if (blank) throw InputError(prompt.empty() ? "prompt is empty" : "prompt is only whitespace");
+}
+
+Planner::Planner(std::shared_ptr<const Tables> tables) : tables_(std::move(tables)) {}
+
+std::shared_ptr<const Tables> Planner::tables() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tables_;
+}
+
+void Planner::Reload(const std::string& dir, const std::string& target_file) {
+  Reload(LoadTables(dir, target_file));  // throws before anything is swapped
+}
+
+void Planner::Reload(std::shared_ptr<const Tables> tables) {
+  if (!tables || !tables->knowledge || !tables->rules) {
+    throw std::invalid_argument("Planner::Reload: incomplete table set");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  tables_.swap(tables);
+  // The old set is released here, or later by the last plan still using it.
+}
+
+Plan Planner::Run(std::string_view prompt, const Options& options) const {
+  CheckPrompt(prompt);
+  if (options.images < 0 || options.images > kMaxImages) {
+    throw InputError("images must be between 0 and " + std::to_string(kMaxImages));
+  }
+  Plan plan;
+  plan.tables = tables();
+  const cast::Knowledge& k = *plan.tables->knowledge;
+  plan.prompt = std::string(prompt);
+
+  const text::TokenList tokens = text::Lex(prompt);
+  const std::vector<cast::TokenMatches> matches = cast::MatchPhrases(k, tokens);
+  cast::Scene scene;
+  scene.mentions = cast::FindPeople(k, tokens, matches);
+  scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
+  plan.people = cast::Resolve(k, tokens, prompt, scene);
+
+  safety::Facts facts;
+  for (size_t i = 0; i < scene.mentions.size(); ++i) {
+    const cast::Mention& m = scene.mentions[i];
+    const std::string words(prompt.substr(m.start, m.end - m.start));
+    if (m.named >= 0) {
+      const cast::NamedPerson& np = k.named()[m.named];
+      if (np.real && facts.words[safety::kRealPerson].empty()) facts.words[safety::kRealPerson] = words;
+      if (np.extremist && facts.words[safety::kExtremistPerson].empty()) {
+        facts.words[safety::kExtremistPerson] = words;
+      }
+      if (np.minor && facts.words[safety::kMinor].empty()) facts.words[safety::kMinor] = words;
+    } else if (m.unknown_name && facts.words[safety::kRealPerson].empty()) {
+      facts.words[safety::kRealPerson] = words;
+    }
+  }
+  for (const cast::Person& p : plan.people) {
+    const cast::Decision& age = p.attributes[static_cast<int>(cast::Dim::kAge)];
+    const cast::ValueSet minors = cast::Bit(cast::kChild) | cast::Bit(cast::kTeen);
+    if (age.source != cast::Source::kOpen && age.values != 0 && (age.values & ~minors) == 0 &&
+        facts.words[safety::kMinor].empty()) {
+      facts.words[safety::kMinor] = p.text;
+    }
+  }
+  plan.refusal = safety::Check(*plan.tables->rules, prompt, tokens, facts);
+  if (plan.refusal) return plan;
+
+  plan.images = cast::Sample(plan.people, k.target(), options.images, options.seed);
+  for (cast::ImageCast& image : plan.images) {
+    image.prompt = cast::Rewrite(k, prompt, plan.people, image);
+  }
+  return plan;
+}
+
+}  // namespace depict::plan
