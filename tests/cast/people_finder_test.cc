@@ -1,1 +1,132 @@
+#include "cast/people_finder.h"
+
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "support/planner_fixture.h"
+
+namespace depict::cast {
+namespace {
+
+struct Found {
+  std::vector<Mention> mentions;
+  std::string prompt;
+  std::string Text(size_t i) const {
+    return prompt.substr(mentions[i].start, mentions[i].end - mentions[i].start);
+  }
+};
+
+Found Find(const std::string& prompt) {
+  const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
+  const text::TokenList tokens = text::Lex(prompt);
+  return {FindPeople(k, tokens, MatchPhrases(k, tokens)), prompt};
+}
+
+TEST(PeopleFinderTest, FindsHeadsWithAttachedWords) {
+  const Found f = Find("an old Korean man playing baduk with a young boy");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_EQ(f.Text(0), "old Korean man");
+  EXPECT_EQ(f.mentions[0].demonyms.size(), 1u);
+  EXPECT_EQ(f.mentions[0].age.size(), 1u);
+  EXPECT_EQ(f.Text(1), "young boy");
+}
+
+TEST(PeopleFinderTest, NoPeopleInObjectsAndColours) {
+  for (const char* prompt : {"a cup of black coffee", "a white horse in a meadow",
+                             "a lighthouse at night", "an empty classroom", "a black cat"}) {
+    EXPECT_TRUE(Find(prompt).mentions.empty()) << prompt;
+  }
+}
+
+TEST(PeopleFinderTest, ColourWordsCountOnlyRightBeforeThePerson) {
+  EXPECT_TRUE(Find("a black and white photograph of a dock worker").mentions[0].demonyms.empty());
+  EXPECT_TRUE(Find("a white-collar worker").mentions[0].demonyms.empty());
+  EXPECT_TRUE(Find("a woman with white hair").mentions[0].demonyms.empty());
+  EXPECT_TRUE(Find("a man in a black suit").mentions[0].demonyms.empty());
+  EXPECT_EQ(Find("a white woman jogging").mentions[0].demonyms.size(), 1u);
+  EXPECT_EQ(Find("a Black female chemist").mentions[0].demonyms.size(), 1u);
+}
+
+TEST(PeopleFinderTest, PersonNounBeforeAnotherModifiesIt) {
+  const Found f = Find("a woman doctor and two child soldiers");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_EQ(f.Text(0), "woman doctor");
+  EXPECT_EQ(f.mentions[0].noun_gender.size(), 1u);
+  EXPECT_TRUE(f.mentions[1].plural);
+  EXPECT_EQ(f.mentions[1].members, 2);
+}
+
+TEST(PeopleFinderTest, PossessorsSetContextButAreNotShown) {
+  const Found f = Find("Napoleon's soldiers crossing the Alps");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_TRUE(f.mentions[0].possessor);
+  EXPECT_GE(f.mentions[0].named, 0);
+  EXPECT_EQ(f.mentions[1].possessed_by, 0);
+  EXPECT_TRUE(f.mentions[1].plural);
+  // "soldiers' names": the soldiers are not shown.
+  const Found memorial = Find("a war memorial with soldiers' names");
+  for (const Mention& m : memorial.mentions) EXPECT_TRUE(m.possessor);
+}
+
+TEST(PeopleFinderTest, GroupsAreOneMention) {
+  const Found f = Find("a group of friends at a crowd of people");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_EQ(f.Text(0), "group of friends");
+  EXPECT_TRUE(f.mentions[0].group());
+  EXPECT_TRUE(f.mentions[1].group());
+  EXPECT_GE(f.mentions[1].members, 2);
+  const Found family = Find("a family at a funeral");
+  ASSERT_EQ(family.mentions.size(), 1u);
+  EXPECT_GT(family.mentions[0].members, 1);
+}
+
+TEST(PeopleFinderTest, DemonymsAsNouns) {
+  EXPECT_TRUE(Find("Vikings raiding a monastery").mentions.at(0).plural);
+  EXPECT_EQ(Find("a Nigerian at a market").mentions.size(), 1u);
+  EXPECT_TRUE(Find("a Japanese garden").mentions.empty());
+}
+
+TEST(PeopleFinderTest, PronounsGiveGenderAndKin) {
+  const Found f = Find("a doctor holding her stethoscope");
+  ASSERT_EQ(f.mentions.size(), 1u);
+  ASSERT_EQ(f.mentions[0].gender.size(), 1u);
+  EXPECT_EQ(f.mentions[0].gender[0].values, Bit(kWoman));
+  const Found kin = Find("a Latino father with his son");
+  ASSERT_EQ(kin.mentions.size(), 2u);
+  EXPECT_EQ(kin.mentions[1].owner, 0);
+}
+
+TEST(PeopleFinderTest, NamedPeopleAndUnknownNames) {
+  const Found f = Find("Winston Churchill smoking a cigar");
+  ASSERT_EQ(f.mentions.size(), 1u);
+  EXPECT_GE(f.mentions[0].named, 0);
+  EXPECT_EQ(f.Text(0), "Winston Churchill");
+  const Found unknown = Find("a portrait of Maria Gonzalez in a garden");
+  ASSERT_EQ(unknown.mentions.size(), 1u);
+  EXPECT_TRUE(unknown.mentions[0].unknown_name);
+  EXPECT_EQ(unknown.Text(0), "Maria Gonzalez");
+  const Found titled = Find("Queen Nzinga of Ndongo");
+  ASSERT_GE(titled.mentions.size(), 1u);
+  EXPECT_TRUE(titled.mentions[0].named >= 0 || titled.mentions[0].unknown_name);
+}
+
+TEST(PeopleFinderTest, AgesFromNumbers) {
+  const Found f = Find("a 12-year-old girl and a man in his 70s");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  ASSERT_FALSE(f.mentions[0].age.empty());
+  EXPECT_EQ(f.mentions[0].age[0].values, Bit(kChild));
+  ASSERT_FALSE(f.mentions[1].age.empty());
+  EXPECT_EQ(f.mentions[1].age[0].values, Bit(kElderly));
+}
+
+TEST(PeopleFinderTest, OriginAfterTheHead) {
+  const Found f = Find("a man from Nigeria and a woman of Japanese descent");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_GE(f.mentions[0].origin_place, 0);
+  EXPECT_EQ(f.mentions[1].demonyms.size(), 1u);
+}
+
+}  // namespace
+}  // namespace depict::cast

@@ -1,1 +1,120 @@
+// The attribute resolver, through the planner: sources and values for each kind of evidence.
+#include "cast/resolver.h"
+
 #include <gtest/gtest.h>
+
+#include "support/planner_fixture.h"
+
+namespace depict::cast {
+namespace {
+
+using testing::Attr;
+using testing::PersonWith;
+using testing::PlanOf;
+using testing::Set;
+
+void ExpectDecision(const char* prompt, const char* who, Dim dim, Source source,
+                    std::initializer_list<std::string_view> values) {
+  const plan::Plan p = PlanOf(prompt);
+  const Person* person = PersonWith(p, who);
+  ASSERT_NE(person, nullptr) << prompt << ": no '" << who << "'";
+  const Decision& d = Attr(*person, dim);
+  EXPECT_EQ(d.source, source) << prompt << " " << DimName(dim) << ": " << d.reason;
+  if (source != Source::kOpen && values.size() > 0) {
+    EXPECT_EQ(d.values, Set(dim, values)) << prompt << " " << DimName(dim) << ": " << d.reason;
+  }
+}
+
+TEST(ResolverTest, ExplicitWords) {
+  ExpectDecision("a Black teacher", "teacher", Dim::kEthnicity, Source::kExplicit, {"black"});
+  ExpectDecision("a female pilot", "pilot", Dim::kGender, Source::kExplicit, {"woman"});
+  ExpectDecision("an old fisherman", "fisherman", Dim::kAge, Source::kExplicit, {"elderly"});
+  ExpectDecision("a grandmother", "grandmother", Dim::kGender, Source::kExplicit, {"woman"});
+  ExpectDecision("a businessman", "businessman", Dim::kGender, Source::kExplicit, {"man"});
+  ExpectDecision("a Nigerian farmer", "farmer", Dim::kEthnicity, Source::kExplicit, {"black"});
+  ExpectDecision("an Indian bride", "bride", Dim::kEthnicity, Source::kExplicit, {"south_asian"});
+  ExpectDecision("an Asian woman", "woman", Dim::kEthnicity, Source::kExplicit,
+                 {"east_asian", "south_asian", "southeast_asian"});
+  ExpectDecision("a doctor holding her stethoscope", "doctor", Dim::kGender, Source::kExplicit,
+                 {"woman"});
+  ExpectDecision("a boy riding a bicycle", "boy", Dim::kAge, Source::kExplicit, {"child"});
+}
+
+TEST(ResolverTest, ColourWordsThatAreNotEthnicity) {
+  for (const char* prompt : {"a black and white photo of a band", "a man in a black suit",
+                             "a white-collar worker", "a woman with white hair"}) {
+    const plan::Plan p = PlanOf(prompt);
+    ASSERT_FALSE(p.people.empty()) << prompt;
+    for (const Person& person : p.people) {
+      EXPECT_NE(Attr(person, Dim::kEthnicity).source, Source::kExplicit) << prompt;
+    }
+  }
+}
+
+TEST(ResolverTest, NamedPeopleAreDrawnAsThemselves) {
+  for (const char* prompt : {"Clarence Thomas", "Queen Elizabeth I", "Frida Kahlo",
+                             "a portrait of Serena Williams"}) {
+    const plan::Plan p = PlanOf(prompt);
+    ASSERT_EQ(p.people.size(), 1u) << prompt;
+    EXPECT_TRUE(p.people[0].named) << prompt;
+    for (Dim dim : kDims) EXPECT_EQ(Attr(p.people[0], dim).source, Source::kIdentity) << prompt;
+  }
+}
+
+TEST(ResolverTest, HistoryAndPlaceFixContext) {
+  ExpectDecision("a 1940s German soldier", "soldier", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("a 1940s German soldier", "soldier", Dim::kEthnicity, Source::kExplicit,
+                 {"white"});
+  ExpectDecision("the US Founding Fathers", "Founding Fathers", Dim::kGender, Source::kContext,
+                 {"man"});
+  ExpectDecision("the US Founding Fathers", "Founding Fathers", Dim::kEthnicity,
+                 Source::kContext, {"white"});
+  ExpectDecision("a medieval pope", "pope", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("a medieval pope", "pope", Dim::kEthnicity, Source::kContext, {"white"});
+  ExpectDecision("a samurai in feudal Japan", "samurai", Dim::kEthnicity, Source::kContext,
+                 {"east_asian"});
+  ExpectDecision("a Zulu warrior in 1879", "warrior", Dim::kEthnicity, Source::kExplicit,
+                 {"black"});
+  ExpectDecision("a Zulu warrior in 1879", "warrior", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("a geisha", "geisha", Dim::kGender, Source::kContext, {"woman"});
+  ExpectDecision("a nun", "nun", Dim::kGender, Source::kContext, {"woman"});
+  ExpectDecision("a cardinal of the Catholic Church in 1600", "cardinal", Dim::kEthnicity,
+                 Source::kContext, {"white"});
+  ExpectDecision("a 1960s NASA mission control engineer", "engineer", Dim::kGender,
+                 Source::kContext, {"man"});
+}
+
+TEST(ResolverTest, ExplicitBeatsContext) {
+  ExpectDecision("a female pope", "pope", Dim::kGender, Source::kExplicit, {"woman"});
+  ExpectDecision("a Black samurai", "samurai", Dim::kEthnicity, Source::kExplicit, {"black"});
+}
+
+TEST(ResolverTest, OpenWhenNothingFixesIt) {
+  for (const char* prompt : {"a doctor", "a CEO", "a soldier today", "an architect"}) {
+    const plan::Plan p = PlanOf(prompt);
+    ASSERT_EQ(p.people.size(), 1u) << prompt;
+    EXPECT_EQ(Attr(p.people[0], Dim::kGender).source, Source::kOpen) << prompt;
+    EXPECT_EQ(Attr(p.people[0], Dim::kEthnicity).source, Source::kOpen) << prompt;
+    EXPECT_EQ(Attr(p.people[0], Dim::kAge).source, Source::kOpen) << prompt;
+  }
+}
+
+TEST(ResolverTest, KinWordsTakeTheirFamilysEthnicity) {
+  const plan::Plan p = PlanOf("a Latino father with his son");
+  const Person* son = PersonWith(p, "son");
+  ASSERT_NE(son, nullptr);
+  EXPECT_EQ(Attr(*son, Dim::kEthnicity).source, Source::kContext);
+  EXPECT_EQ(Attr(*son, Dim::kEthnicity).values, Set(Dim::kEthnicity, {"latino"}));
+  EXPECT_EQ(Attr(*son, Dim::kGender).values, Set(Dim::kGender, {"man"}));
+}
+
+TEST(ResolverTest, EveryDecisionHasAReason) {
+  const plan::Plan p = PlanOf("a Prussian officer in 1870 with a nurse and Otto von Bismarck");
+  ASSERT_GE(p.people.size(), 3u);
+  for (const Person& person : p.people) {
+    for (Dim dim : kDims) EXPECT_FALSE(Attr(person, dim).reason.empty()) << person.text;
+  }
+}
+
+}  // namespace
+}  // namespace depict::cast

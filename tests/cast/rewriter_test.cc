@@ -1,1 +1,57 @@
+#include "cast/rewriter.h"
+
 #include <gtest/gtest.h>
+
+#include "support/planner_fixture.h"
+
+namespace depict::cast {
+namespace {
+
+const Knowledge& K() { return *testing::EmbeddedPlanner().tables()->knowledge; }
+
+std::string RewriteWith(const std::string& prompt, std::initializer_list<Member> cast) {
+  const plan::Plan p = testing::PlanOf(prompt, 1);
+  ImageCast image;
+  for (const Member& m : cast) image.people.push_back({m});
+  return Rewrite(K(), prompt, p.people, image);
+}
+
+Member M(int gender, const char* ethnicity, int age = kAdult) {
+  Member m;
+  m.values = {static_cast<int8_t>(gender),
+              static_cast<int8_t>(ParseValue(Dim::kEthnicity, ethnicity)),
+              static_cast<int8_t>(age)};
+  return m;
+}
+
+TEST(RewriterTest, StatesOpenAttributesNaturally) {
+  EXPECT_EQ(RewriteWith("a portrait of a CEO", {M(kWoman, "south_asian")}),
+            "a portrait of a South Asian woman CEO");
+  EXPECT_EQ(RewriteWith("an architect", {M(kMan, "black")}), "a Black man architect");
+  EXPECT_EQ(RewriteWith("a doctor", {M(kMan, "east_asian")}), "an East Asian man doctor");
+  EXPECT_EQ(RewriteWith("a Black chemist", {M(kWoman, "black")}), "a Black woman chemist");
+  EXPECT_EQ(RewriteWith("a female pilot", {M(kWoman, "latino")}), "a Latina female pilot");
+  EXPECT_EQ(RewriteWith("a boy riding a bicycle", {M(kMan, "indigenous", kChild)}),
+            "an Indigenous boy riding a bicycle");
+  EXPECT_EQ(RewriteWith("a person reading", {M(kWoman, "white")}), "a white woman reading");
+}
+
+TEST(RewriterTest, AddsNothingForFixedOrNamedPeopleOrNoPeople) {
+  for (const char* prompt : {"a 1940s German soldier", "Winston Churchill smoking a cigar",
+                             "a white woman jogging", "a cup of black coffee",
+                             "an old Korean man playing baduk"}) {
+    const plan::Plan p = testing::PlanOf(prompt, 4);
+    for (const ImageCast& image : p.images) EXPECT_EQ(image.prompt, prompt);
+  }
+}
+
+TEST(RewriterTest, GroupsListTheirMembers) {
+  const plan::Plan p = testing::PlanOf("a crowd at a concert", 1, 1);
+  ASSERT_EQ(p.images.size(), 1u);
+  const std::string& out = p.images[0].prompt;
+  EXPECT_EQ(out.rfind("a crowd, including a", 0), 0u) << out;
+  EXPECT_NE(out.find(", at a concert"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace depict::cast

@@ -1,1 +1,85 @@
+#include "cast/setting.h"
+
 #include <gtest/gtest.h>
+
+#include "cast/people_finder.h"
+#include "support/planner_fixture.h"
+
+namespace depict::cast {
+namespace {
+
+Era NumericEra(const std::string& s, int* used = nullptr) {
+  const text::TokenList t = text::Lex(s);
+  Era era;
+  const int n = ParseNumericEra(t, 0, era);
+  if (used) *used = n;
+  return n > 0 ? era : Era{};
+}
+
+TEST(SettingTest, ParsesNumericEras) {
+  int n = 0;
+  Era e = NumericEra("1870", &n);
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(e.from, 1870);
+  EXPECT_EQ(e.to, 1870);
+  e = NumericEra("1960s");
+  EXPECT_EQ(e.from, 1960);
+  EXPECT_EQ(e.to, 1969);
+  e = NumericEra("1800s");
+  EXPECT_EQ(e.from, 1800);
+  EXPECT_EQ(e.to, 1899);
+  e = NumericEra("'60s");
+  EXPECT_EQ(e.from, 1960);
+  e = NumericEra("16th century", &n);
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(e.from, 1501);
+  EXPECT_EQ(e.to, 1600);
+  e = NumericEra("1st century BC", &n);
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(e.from, -100);
+  EXPECT_EQ(e.to, -1);
+  e = NumericEra("500 BC");
+  EXPECT_EQ(e.from, -500);
+  e = NumericEra("the sixties");
+  EXPECT_EQ(e.from, 1960);
+  EXPECT_FALSE(NumericEra("42").known());    // not a year
+  EXPECT_FALSE(NumericEra("1965s").known());  // not a decade
+  EXPECT_FALSE(NumericEra("9999").known());
+}
+
+Setting SettingOf(const std::string& prompt) {
+  const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
+  const text::TokenList t = text::Lex(prompt);
+  const auto m = MatchPhrases(k, t);
+  return ReadSetting(k, t, m, FindPeople(k, t, m));
+}
+
+TEST(SettingTest, ReadsEraAndPlaceFromTablesAndNumbers) {
+  const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
+  Setting s = SettingOf("a samurai in Edo-period Japan");
+  EXPECT_LE(s.era.from, 1610);
+  EXPECT_GE(s.era.to, 1860);
+  EXPECT_EQ(s.place, k.FindPlaceId("jp"));
+  s = SettingOf("an Apache warrior in 1870 Arizona");
+  EXPECT_EQ(s.era.from, 1870);
+  EXPECT_EQ(s.place, k.FindPlaceId("us"));
+  s = SettingOf("a soldier today");
+  EXPECT_TRUE(s.modern);
+  s = SettingOf("300 Spartans at Thermopylae");
+  EXPECT_FALSE(s.era.known() && s.era.from == 300) << "a count of people is not a year";
+}
+
+TEST(SettingTest, InstitutionsFillInEraAndPlace) {
+  const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
+  const Setting s = SettingOf("a Wehrmacht soldier");
+  EXPECT_GE(s.era.from, 1930);
+  EXPECT_LE(s.era.to, 1946);
+  EXPECT_EQ(s.place, k.FindPlaceId("de"));
+  // The Catholic Church is placed in Europe only for scenes set before the 20th century.
+  EXPECT_EQ(SettingOf("a cardinal of the Catholic Church in 1600").place,
+            k.FindPlaceId("europe"));
+  EXPECT_LT(SettingOf("a cardinal of the Catholic Church").place, 0);
+}
+
+}  // namespace
+}  // namespace depict::cast

@@ -1,1 +1,79 @@
+#include "text/lexer.h"
+
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace depict::text {
+namespace {
+
+std::vector<std::string> Norms(const TokenList& t) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < t.size(); ++i) out.emplace_back(t.norm(i));
+  return out;
+}
+
+TEST(LexerTest, SplitsWordsAndPunctuationWithOffsets) {
+  const std::string prompt = "a 1940s German soldier, at dawn.";
+  const TokenList t = Lex(prompt);
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"a", "1940s", "german", "soldier", ",", "at",
+                                                "dawn", "."}));
+  EXPECT_EQ(t[2].start, 8u);
+  EXPECT_EQ(t[3].end, 22u);
+  EXPECT_EQ(prompt.substr(t[2].start, t[3].end - t[2].start), "German soldier");
+  EXPECT_EQ(t[1].kind, TokenKind::kNumber);
+  EXPECT_EQ(t[4].kind, TokenKind::kPunct);
+  EXPECT_TRUE(t[2].capitalized);
+  EXPECT_FALSE(t[3].capitalized);
+}
+
+TEST(LexerTest, HyphensJoinWordsWithoutBeingTokens) {
+  const TokenList t = Lex("a white-collar worker in Edo-period Japan");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"a", "white", "collar", "worker", "in", "edo",
+                                                "period", "japan"}));
+  EXPECT_TRUE(t[1].hyphen_after);
+  EXPECT_FALSE(t[2].hyphen_after);
+  EXPECT_TRUE(t[5].hyphen_after);
+  // A free-standing dash is punctuation.
+  const TokenList dash = Lex("a man - tall");
+  EXPECT_EQ(Norms(dash), (std::vector<std::string>{"a", "man", "-", "tall"}));
+}
+
+TEST(LexerTest, PossessivesAreMarkedAndExcludedFromTheSpan) {
+  const std::string prompt = "Napoleon's soldiers and the soldiers' names";
+  const TokenList t = Lex(prompt);
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"napoleon", "soldiers", "and", "the", "soldiers",
+                                                "names"}));
+  EXPECT_TRUE(t[0].possessive);
+  EXPECT_EQ(prompt.substr(t[0].start, t[0].end - t[0].start), "Napoleon");
+  EXPECT_TRUE(t[4].possessive);
+  EXPECT_FALSE(t[1].possessive);
+  // Typographic apostrophe, and inner apostrophes that are not possessives.
+  const TokenList curly = Lex("Cleopatra\xE2\x80\x99s barge, O'Brien, don't");
+  EXPECT_EQ(Norms(curly), (std::vector<std::string>{"cleopatra", "barge", ",", "o'brien", ",",
+                                                    "don't"}));
+  EXPECT_TRUE(curly[0].possessive);
+}
+
+TEST(LexerTest, DecadeAbbreviationsAndAllCaps) {
+  const TokenList t = Lex("NASA in the '60s");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"nasa", "in", "the", "'60s"}));
+  EXPECT_TRUE(t[0].all_caps);
+  EXPECT_EQ(t[3].kind, TokenKind::kNumber);
+}
+
+TEST(LexerTest, FoldsAccentsAndHandlesNonLatinScripts) {
+  const TokenList t = Lex("Beyonc\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\xE3\x81\xAE\xE4\xBE\x8D");
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t.norm(0), "beyonce");
+  EXPECT_TRUE(t[0].capitalized);
+}
+
+TEST(LexerTest, EmptyAndBlank) {
+  EXPECT_EQ(Lex("").size(), 0u);
+  EXPECT_EQ(Lex(" \t\n ").size(), 0u);
+}
+
+}  // namespace
+}  // namespace depict::text

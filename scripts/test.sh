@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Quick start, step 2: the whole test suite, as CI runs it.
+#   1. release build with warnings as errors, unit and CLI tests (ctest)
+#   2. the dev casting suite (../shared/suites/dev_plan.jsonl), when shared/ is beside the repo
+#   3. ASan + UBSan build of everything, tests again
+#   4. libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 for the planner)
+#   5. clang-format check of every C++ file
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+echo "== dependencies"
+scripts/install-deps.sh
+
+echo "== release build (-Werror) and tests"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDEPICT_WERROR=ON >/dev/null
+ninja -C build -j "$jobs"
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py ]; then
+  echo "== dev casting suite"
+  python3 ../shared/tools/check_plan.py --suite ../shared/suites/dev_plan.jsonl --depict build/depict
+fi
+
+echo "== ASan + UBSan build and tests"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DDEPICT_WERROR=ON -DDEPICT_SANITIZE=ON -DDEPICT_BENCH=OFF >/dev/null
+ninja -C build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== fuzzing (bounded)"
+CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDEPICT_FUZZ=ON -DDEPICT_TESTS=OFF -DDEPICT_BENCH=OFF >/dev/null
+ninja -C build-fuzz -j "$jobs" plan_fuzz tables_fuzz
+seconds=${FUZZ_SECONDS:-60}
+work=$(mktemp -d)
+cp fuzz/corpus/plan/* "$work/"
+build-fuzz/fuzz/plan_fuzz -max_total_time="$seconds" -max_len=4200 -timeout=10 \
+  -print_final_stats=1 "$work" 2>&1 | tail -4
+mkdir -p "$work/tables"
+cp data/places/populations.tsv data/safety/rules.tsv "$work/tables/"
+build-fuzz/fuzz/tables_fuzz -max_total_time=$((seconds / 2)) -max_len=20000 -timeout=10 \
+  "$work/tables" 2>&1 | tail -2
+rm -rf "$work"
+
+echo "== clang-format"
+files=$(git ls-files '*.cc' '*.h')
+clang-format-14 --dry-run --Werror $files
+
+echo "all checks passed"
