@@ -39,7 +39,7 @@ enum class Source : uint8_t {
 std::string_view SourceName(Source s);
 
 // Years; negative is BC. kNow stands for "up to the present".
-constexpr int kNow = 2100;
+constexpr int kNow = 9999;
 struct Era {
   int from = 0;
   int to = 0;

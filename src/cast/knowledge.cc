@@ -48,7 +48,7 @@ StatedValue ParseStated(std::string_view file, int line, Dim dim, std::string_vi
 int ParseYear(std::string_view file, int line, std::string_view cell) {
   if (cell == "now") return kNow;
   int year = 0;
-  if (!ParseInt(cell, year) || year < -100000 || year > kNow) {
+  if (!ParseInt(cell, year) || year < -10000000 || year > kNow) {
     FailAt(file, line, "bad year '" + std::string(cell) + "'");
   }
   return year;
@@ -282,8 +282,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
           } else if (flag == "family") {
             n.family = true;
           } else if (flag.starts_with("group=")) {
-            if (!ParseInt(flag.substr(6), n.group_size) || n.group_size < 2 || n.group_size > 12) {
-              FailAt(file, row.line, "group=N needs N from 2 to 12");
+            if (!ParseInt(flag.substr(6), n.group_size) || n.group_size < 2 || n.group_size > 100) {
+              FailAt(file, row.line, "group=N needs N from 2 to 100");
             }
           } else if (flag.starts_with("ethnicity=")) {
             n.ethnicity = ParseStated(file, row.line, Dim::kEthnicity, flag.substr(10));

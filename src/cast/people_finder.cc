@@ -234,7 +234,7 @@ bool Finder::TryNoun(size_t& i) {
   mention.plural = is_plural;
   const Noun& noun = k_.nouns()[hit.index];
   if (noun.group_size > 0 && !is_plural) {
-    mention.members = noun.group_size;
+    mention.members = std::min(noun.group_size, kMaxMembers);
   } else if (is_plural) {
     mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
     if (noun.group_size > 0) mention.members = std::min(noun.group_size * 2, kMaxMembers);

@@ -148,15 +148,20 @@ Decision Resolver::Gender(const Mention& m) const {
 }
 
 Decision Resolver::Age(const Mention& m) const {
-  if (!m.age.empty()) {
-    const Evidence& e = m.age.front();
-    return {Source::kExplicit, e.values, Quote(prompt_, t_, e.token, e.length) + " in the prompt"};
-  }
+  // Every word that states an age narrows it, unless it contradicts what is already known:
+  // "young boy" is a child, "young woman" an adult, "a 12-year-old girl" a child.
+  ValueSet ages = AllValues(Dim::kAge);
+  std::string words;
+  const auto narrow = [&](const Evidence& e) {
+    if ((ages & e.values) == 0) return;
+    ages &= e.values;
+    words += (words.empty() ? "" : " and ") + Quote(prompt_, t_, e.token, e.length);
+  };
   for (const Evidence& e : m.noun_age) {
-    if (!e.from_role) {
-      return {Source::kExplicit, e.values, "the word " + Quote(prompt_, t_, e.token, e.length)};
-    }
+    if (!e.from_role) narrow(e);
   }
+  for (const Evidence& e : m.age) narrow(e);
+  if (!words.empty()) return {Source::kExplicit, ages, words + " in the prompt"};
   for (const Evidence& e : m.noun_age) {
     return {Source::kContext, e.values, "the role " + Quote(prompt_, t_, e.token, e.length)};
   }

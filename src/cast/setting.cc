@@ -82,7 +82,7 @@ int ParseNumericEra(const text::TokenList& t, size_t i, Era& era) {
       return 2;
     }
     if (y < 1000 && next != "ad" && next != "ce" && (i == 0 || t.norm(i - 1) != "ad")) return 0;
-    if (y > 2100) return 0;
+    if (y > 2200) return 0;
     era = {y, y};
     return (next == "ad" || next == "ce") ? 2 : 1;
   }

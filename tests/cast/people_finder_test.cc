@@ -103,10 +103,10 @@ TEST(PeopleFinderTest, NamedPeopleAndUnknownNames) {
   ASSERT_EQ(f.mentions.size(), 1u);
   EXPECT_GE(f.mentions[0].named, 0);
   EXPECT_EQ(f.Text(0), "Winston Churchill");
-  const Found unknown = Find("a portrait of Maria Gonzalez in a garden");
+  const Found unknown = Find("a portrait of Jessica Alvarez in a garden");
   ASSERT_EQ(unknown.mentions.size(), 1u);
   EXPECT_TRUE(unknown.mentions[0].unknown_name);
-  EXPECT_EQ(unknown.Text(0), "Maria Gonzalez");
+  EXPECT_EQ(unknown.Text(0), "Jessica Alvarez");
   const Found titled = Find("Queen Nzinga of Ndongo");
   ASSERT_GE(titled.mentions.size(), 1u);
   EXPECT_TRUE(titled.mentions[0].named >= 0 || titled.mentions[0].unknown_name);

@@ -41,7 +41,9 @@ class PlanTest(unittest.TestCase):
         self.assertEqual(len(plan["people"]), 1)
         person = plan["people"][0]
         self.assertEqual(person["text"], "German soldier")
-        self.assertEqual((person["start"], person["end"]), (10, 24))
+        prompt = "a 1940s German soldier"
+        self.assertEqual((person["start"], person["end"]), (8, 22))
+        self.assertEqual(prompt[person["start"]:person["end"]], "German soldier")
         self.assertFalse(person["named"])
         self.assertEqual(person["attributes"]["gender"]["values"], ["man"])
         self.assertEqual(person["attributes"]["ethnicity"]["values"], ["white"])
@@ -130,7 +132,8 @@ class TablesTest(unittest.TestCase):
 
     def test_malformed_table_names_file_and_line(self):
         path = os.path.join(self.tables, "people/modifiers.tsv")
-        n = sum(1 for _ in open(path))
+        with open(path) as f:
+            n = sum(1 for _ in f)
         with open(path, "a") as f:
             f.write("broken line without tabs\n")
         r = run(["plan", "--tables", self.tables, "a doctor"])
