@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kGenderNames = {"man", "woman"};
 constexpr std::array<std::string_view, 9> kEthnicityNames = {
-    "white",  "black",     "east_asian", "south_asian",     "southeast_asian",
+    "white",          "black",  "east_asian", "south_asian",     "southeast_asian",
     "middle_eastern", "latino", "indigenous", "pacific_islander"};
 constexpr std::array<std::string_view, 4> kAgeNames = {"child", "teen", "adult", "elderly"};
 

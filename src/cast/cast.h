@@ -22,10 +22,10 @@ struct Person {
   std::string text;
   uint32_t start = 0, end = 0;  // byte offsets of `text` in the prompt
   bool named = false;
-  int members = 1;     // > 1 or `group`: cast as a list of members
+  int members = 1;  // > 1 or `group`: cast as a list of members
   bool group = false;
   std::array<Decision, 3> attributes;  // indexed by Dim
-  int ethnicity_from = -1;   // copy the ethnicity cast of this person (a kin word: "her son")
+  int ethnicity_from = -1;        // copy the ethnicity cast of this person (a kin word: "her son")
   bool shared_ethnicity = false;  // a family: one ethnicity for all members of an image
 
   // Where the rewriter writes the cast into the image prompt.

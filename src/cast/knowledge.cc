@@ -60,8 +60,10 @@ Era ParseEra(std::string_view file, int line, std::string_view cell) {
   if (dots == std::string_view::npos) {
     FailAt(file, line, "bad era '" + std::string(cell) + "' (write FROM..TO)");
   }
-  Era era{ParseYear(file, line, cell.substr(0, dots)), ParseYear(file, line, cell.substr(dots + 2))};
-  if (era.from > era.to) FailAt(file, line, "era '" + std::string(cell) + "' ends before it starts");
+  Era era{ParseYear(file, line, cell.substr(0, dots)),
+          ParseYear(file, line, cell.substr(dots + 2))};
+  if (era.from > era.to)
+    FailAt(file, line, "era '" + std::string(cell) + "' ends before it starts");
   if (!era.known()) era.to = 1;  // 0..0 is a real (if odd) era; keep it distinguishable from none
   return era;
 }
@@ -160,8 +162,8 @@ void Knowledge::SetTarget(std::string_view name, std::string_view json_text) {
     for (const auto& [key, value] : it->items()) {
       const int v = ParseValue(dim, key);
       if (v < 0) {
-        throw text::TableError(std::string(name) + ": unknown " + std::string(DimName(dim)) +
-                               " '" + key + "'");
+        throw text::TableError(std::string(name) + ": unknown " + std::string(DimName(dim)) + " '" +
+                               key + "'");
       }
       if (!value.is_number() || value.get<double>() < 0) {
         throw text::TableError(std::string(name) + ": weight of '" + key +
@@ -190,9 +192,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
       pop.era = ParseEra(file, row.line, row.cells[1]);
       if (!pop.era.known()) FailAt(file, row.line, "era is required");
       pop.people = ParseSet(file, row.line, Dim::kEthnicity, row.cells[2]);
-      pop.elite = row.cells[3] == "="
-                      ? pop.people
-                      : ParseSet(file, row.line, Dim::kEthnicity, row.cells[3]);
+      pop.elite = row.cells[3] == "=" ? pop.people
+                                      : ParseSet(file, row.line, Dim::kEthnicity, row.cells[3]);
       if (pop.people == 0 || pop.elite == 0) {
         FailAt(file, row.line, "people and elite must name ethnicities or '*'");
       }
@@ -205,15 +206,17 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
       rows.push_back(pop);
     }
     for (Place& p : k->places_) {
-      std::sort(p.rows.begin(), p.rows.end(),
-                [](const PopulationRow& a, const PopulationRow& b) { return a.era.from < b.era.from; });
+      std::sort(p.rows.begin(), p.rows.end(), [](const PopulationRow& a, const PopulationRow& b) {
+        return a.era.from < b.era.from;
+      });
     }
   }
   {
     const std::string file = "places/places.tsv";
     for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
       LexEntry& e = k->Add(file, row.line, row.cells[0]);
-      if (e.place >= 0) FailAt(file, row.line, "duplicate place name '" + std::string(row.cells[0]) + "'");
+      if (e.place >= 0)
+        FailAt(file, row.line, "duplicate place name '" + std::string(row.cells[0]) + "'");
       e.place = k->InternPlace(file, row.line, row.cells[1]);
       if (e.place < 0) FailAt(file, row.line, "place id is required");
     }
@@ -349,8 +352,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
         if (needs_capital) n.remove_prefix(1);
         LexEntry& e = k->Add(file, row.line, n);
         if (e.named >= 0 && e.named != index) {
-          FailAt(file, row.line, "name '" + std::string(n) + "' is already used by '" +
-                                     k->named_[e.named].name + "'");
+          FailAt(
+              file, row.line,
+              "name '" + std::string(n) + "' is already used by '" + k->named_[e.named].name + "'");
         }
         e.named = index;
         e.named_needs_capital = needs_capital;
@@ -382,22 +386,25 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
         {"modern", ModifierKind::kModern},         {"generic", ModifierKind::kGeneric}};
     for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
       const auto kind = kKinds.find(row.cells[1]);
-      if (kind == kKinds.end()) FailAt(file, row.line, "unknown modifier kind '" + std::string(row.cells[1]) + "'");
+      if (kind == kKinds.end())
+        FailAt(file, row.line, "unknown modifier kind '" + std::string(row.cells[1]) + "'");
       Modifier m;
       m.kind = kind->second;
       const std::string_view value = row.cells[2];
       if (m.kind == ModifierKind::kGender || m.kind == ModifierKind::kPronoun) {
         m.value = ParseGender(file, row.line, value);
       } else if (m.kind == ModifierKind::kAge) {
-        m.value = ParseValue(Dim::kAge, value);
-        if (m.value < 0) FailAt(file, row.line, "unknown age '" + std::string(value) + "'");
+        m.values = ParseSet(file, row.line, Dim::kAge, value);
+        if (m.values == 0) FailAt(file, row.line, "an age modifier needs ages");
       } else if (m.kind == ModifierKind::kQuantity) {
-        if (!ParseInt(value, m.value) || m.value < 1) FailAt(file, row.line, "quantity must be a number");
+        if (!ParseInt(value, m.value) || m.value < 1)
+          FailAt(file, row.line, "quantity must be a number");
       } else if (value != "-") {
         FailAt(file, row.line, "this kind of modifier takes no value ('-')");
       }
       LexEntry& e = k->Add(file, row.line, row.cells[0]);
-      if (e.modifier >= 0) FailAt(file, row.line, "duplicate modifier '" + std::string(row.cells[0]) + "'");
+      if (e.modifier >= 0)
+        FailAt(file, row.line, "duplicate modifier '" + std::string(row.cells[0]) + "'");
       e.modifier = static_cast<int>(k->modifiers_.size());
       k->modifiers_.push_back(m);
     }
@@ -440,7 +447,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
     k->labels_.age_adjective.assign(ValueCount(Dim::kAge), "");
     for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
       const std::string_view what = row.cells[0];
-      const auto form = [&](int c) { return row.cells[c] == "-" ? std::string() : std::string(row.cells[c]); };
+      const auto form = [&](int c) {
+        return row.cells[c] == "-" ? std::string() : std::string(row.cells[c]);
+      };
       if (what == "ethnicity") {
         const int v = ParseValue(Dim::kEthnicity, row.cells[1]);
         if (v < 0) FailAt(file, row.line, "unknown ethnicity");

@@ -29,8 +29,8 @@ struct Noun {
   StatedValue gender, age, ethnicity;
   int history_gender = -1;  // in an era starting before history_until, the role was this gender
   int history_until = 0;
-  int place = -1;  // index into places(); the place the role belongs to
-  Era era;         // when the role existed, if it is tied to a period
+  int place = -1;       // index into places(); the place the role belongs to
+  Era era;              // when the role existed, if it is tied to a period
   bool elite = false;   // a position of power or a learned profession
   bool kin = false;     // a collective whose members are one family
   bool family = false;  // a kin word ("son") that belongs to another person in the prompt
@@ -97,13 +97,14 @@ enum class ModifierKind : uint8_t {
 
 struct Modifier {
   ModifierKind kind = ModifierKind::kBoundary;
-  int value = -1;  // gender/age value, or the quantity
+  int value = -1;       // gender value, or the quantity
+  ValueSet values = 0;  // ages an age adjective allows ("young": child, teen or adult)
 };
 
 // Everything a phrase can be. One lookup answers all tables.
 struct LexEntry {
-  int noun = -1;           // singular form of nouns()[noun]
-  int noun_plural = -1;    // plural form of nouns()[noun_plural]
+  int noun = -1;         // singular form of nouns()[noun]
+  int noun_plural = -1;  // plural form of nouns()[noun_plural]
   int demonym = -1;
   int demonym_plural = -1;
   int place = -1;  // index into places()

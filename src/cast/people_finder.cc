@@ -74,7 +74,7 @@ class Finder {
   const text::TokenList& t_;
   const std::vector<TokenMatches>& m_;
   std::vector<Mention> out_;
-  size_t taken_ = 0;  // tokens before this belong to earlier mentions
+  size_t taken_ = 0;         // tokens before this belong to earlier mentions
   size_t attach_limit_ = 0;  // taken_ before the mention being built
   int capitalized_ = 0;
   int words_ = 0;
@@ -87,8 +87,7 @@ void Finder::Finish(Mention& mention, size_t first, size_t end) {
   mention.end = t_[end - 1].end;
   mention.possessor = t_[end - 1].possessive;
   // "a pharaoh's queen": the queen belongs to the pharaoh, who sets the scene.
-  if (first > 0 && t_[first - 1].possessive && !out_.empty() &&
-      out_.back().end_token == first) {
+  if (first > 0 && t_[first - 1].possessive && !out_.empty() && out_.back().end_token == first) {
     mention.possessed_by = static_cast<int>(out_.size() - 1);
   }
   attach_limit_ = taken_;
@@ -193,7 +192,8 @@ bool Finder::TryGroupOf(size_t& i) {
   mention.members = quantity > 0 ? quantity
                     : collective ? k_.nouns()[m_[i].noun.index].group_size
                                  : kDefaultGroupMembers;
-  if (collective && k_.nouns()[m_[i].noun.index].kin) mention.members = std::max(mention.members, 2);
+  if (collective && k_.nouns()[m_[i].noun.index].kin)
+    mention.members = std::max(mention.members, 2);
   mention.members = std::min(mention.members, kMaxMembers);
   const size_t start = i;
   Finish(mention, start, head + noun.length);
@@ -304,7 +304,8 @@ void Finder::Attach(Mention& mention) {
     if (t_[j].possessive) {
       // "Napoleon's loyal soldiers": the soldiers belong to the possessor before them.
       for (size_t o = 0; o < out_.size(); ++o) {
-        if (out_[o].end_token == start && out_[o].possessor) mention.possessed_by = static_cast<int>(o);
+        if (out_[o].end_token == start && out_[o].possessor)
+          mention.possessed_by = static_cast<int>(o);
       }
       break;
     }
@@ -326,7 +327,7 @@ void Finder::Attach(Mention& mention) {
       continue;
     }
     if (mod != nullptr && mod->kind == ModifierKind::kAge && m.modifier.length <= head - p) {
-      mention.age.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});
+      mention.age.push_back({mod->values, static_cast<uint32_t>(p), m.modifier.length});
       items.push_back({p, m.modifier.length, false});
       p += m.modifier.length;
       continue;
@@ -343,8 +344,8 @@ void Finder::Attach(Mention& mention) {
     if (noun && noun.length <= head - p) {
       const Noun& n = k_.nouns()[noun.index];
       if (n.gender.values) {
-        mention.noun_gender.push_back({n.gender.values, static_cast<uint32_t>(p), noun.length,
-                                       n.gender.from_role});
+        mention.noun_gender.push_back(
+            {n.gender.values, static_cast<uint32_t>(p), noun.length, n.gender.from_role});
       }
       if (n.age.values) {
         mention.noun_age.push_back(
@@ -410,8 +411,8 @@ void Finder::AttachAfter(Mention& mention) {
   size_t p = mention.end_token;
   if (p + 1 >= t_.size() || mention.possessor) return;
   const std::string_view word = t_.norm(p);
-  if (word == "from" && (m_[p + 1].place || (p + 2 < t_.size() && t_.norm(p + 1) == "the" &&
-                                             m_[p + 2].place))) {
+  if (word == "from" &&
+      (m_[p + 1].place || (p + 2 < t_.size() && t_.norm(p + 1) == "the" && m_[p + 2].place))) {
     const size_t at = m_[p + 1].place ? p + 1 : p + 2;
     mention.origin_place = k_.places().empty() ? -1 : m_[at].place.index;
     mention.origin_token = static_cast<uint32_t>(at);
@@ -436,7 +437,7 @@ void Finder::AttachAfter(Mention& mention) {
   if (num == 0) return;
   std::string_view n = t_.norm(num);
   int decade = -1;
-  static constexpr std::string_view kDecades[] = {"twenties", "thirties", "forties", "fifties",
+  static constexpr std::string_view kDecades[] = {"twenties", "thirties",  "forties",  "fifties",
                                                   "sixties",  "seventies", "eighties", "nineties"};
   for (int d = 0; d < 8; ++d) {
     if (n == kDecades[d]) decade = (d + 2) * 10;

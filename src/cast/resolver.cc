@@ -138,8 +138,8 @@ Decision Resolver::Gender(const Mention& m) const {
     if (era.known() && era.from < noun->history_until) {
       return {Source::kContext, Bit(noun->history_gender),
               "in " + EraText(era) + " (" + why + ") " +
-                  Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) + " roles were held by " +
-                  (noun->history_gender == kMan ? "men" : "women")};
+                  Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) +
+                  " roles were held by " + (noun->history_gender == kMan ? "men" : "women")};
     }
   }
   d.values = AllValues(Dim::kGender);
@@ -148,8 +148,8 @@ Decision Resolver::Gender(const Mention& m) const {
 }
 
 Decision Resolver::Age(const Mention& m) const {
-  // Every word that states an age narrows it, unless it contradicts what is already known:
-  // "young boy" is a child, "young woman" an adult, "a 12-year-old girl" a child.
+  // Every word that states an age narrows it, unless it contradicts a word before it:
+  // "old man" is elderly, "young boy" a child, "young woman" an adult.
   ValueSet ages = AllValues(Dim::kAge);
   std::string words;
   const auto narrow = [&](const Evidence& e) {
@@ -157,10 +157,10 @@ Decision Resolver::Age(const Mention& m) const {
     ages &= e.values;
     words += (words.empty() ? "" : " and ") + Quote(prompt_, t_, e.token, e.length);
   };
+  for (const Evidence& e : m.age) narrow(e);  // adjectives first: "old man" is elderly
   for (const Evidence& e : m.noun_age) {
     if (!e.from_role) narrow(e);
   }
-  for (const Evidence& e : m.age) narrow(e);
   if (!words.empty()) return {Source::kExplicit, ages, words + " in the prompt"};
   for (const Evidence& e : m.noun_age) {
     return {Source::kContext, e.values, "the role " + Quote(prompt_, t_, e.token, e.length)};
@@ -190,7 +190,10 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
       set = k_.Population(d.place, era.known() ? era : d.era, elite);
       if (set != 0 && set != AllValues(Dim::kEthnicity)) {
         quoted += " (" + k_.places()[d.place].id + ", " +
-                  EraText(era.known() ? era : d.era.known() ? d.era : Era{2000, kNow}) + ")";
+                  EraText(era.known()     ? era
+                          : d.era.known() ? d.era
+                                          : Era{2000, kNow}) +
+                  ")";
       }
     }
     add(set, quoted);
@@ -201,7 +204,8 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
   }
   if (any != 0) {
     const ValueSet values = fixed != 0 ? fixed : any;
-    return {Source::kExplicit, values, words + " in the prompt: " + ValuesText(Dim::kEthnicity, values)};
+    return {Source::kExplicit, values,
+            words + " in the prompt: " + ValuesText(Dim::kEthnicity, values)};
   }
   // Context: kin, role, era and place.
   if (m.owner >= 0 && person_of[m.owner] >= 0) {
@@ -225,8 +229,10 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
     const ValueSet set = k_.Population(place, era, elite);
     if (set != 0 && set != AllValues(Dim::kEthnicity)) {
       std::string reason = place_why;
-      if (era.known() && era_why != place_why) reason += " in " + EraText(era) + " (" + era_why + ")";
-      reason += elite ? ": holders of such roles there and then were " : ": people there and then were ";
+      if (era.known() && era_why != place_why)
+        reason += " in " + EraText(era) + " (" + era_why + ")";
+      reason +=
+          elite ? ": holders of such roles there and then were " : ": people there and then were ";
       return {Source::kContext, set, reason + ValuesText(Dim::kEthnicity, set)};
     }
   }

@@ -125,7 +125,9 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
     if (!edit.insert.empty() && out.size() >= 2) {
       const bool an = StartsWithVowelSound(edit.insert);
       const size_t n = out.size();
-      const auto is_boundary = [&](size_t i) { return i == 0 || out[i - 1] == ' ' || out[i - 1] == '('; };
+      const auto is_boundary = [&](size_t i) {
+        return i == 0 || out[i - 1] == ' ' || out[i - 1] == '(';
+      };
       if (n >= 3 && out.compare(n - 3, 3, "an ") == 0 && is_boundary(n - 3) && !an) {
         out.replace(n - 3, 3, "a ");
       } else if (n >= 3 && out.compare(n - 3, 3, "An ") == 0 && is_boundary(n - 3) && !an) {

@@ -105,9 +105,9 @@ std::vector<ImageCast> Sample(const std::vector<Person>& people, const Target& t
         }
         continue;
       }
-      // Open attributes follow the target; a set the prompt or history fixed is drawn evenly.
-      const std::vector<double> uniform(ValueCount(dim), 1.0);
-      const std::vector<double>& weights = d.source == Source::kOpen ? target.weights[di] : uniform;
+      // The target applies within whatever the prompt allows ("an Asian woman": the three
+      // Asian values; "a young doctor": child, teen or adult, and the target says adult).
+      const std::vector<double>& weights = target.weights[di];
       const bool shared = dim == Dim::kEthnicity && person.shared_ethnicity;
       const int per_image = shared ? 1 : members;
       const std::vector<int> draws =

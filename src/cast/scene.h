@@ -13,8 +13,8 @@ namespace depict::cast {
 // A word in the prompt that states an attribute, kept to explain the decision.
 struct Evidence {
   ValueSet values = 0;
-  uint32_t token = 0;  // first token of the word or phrase
-  uint32_t length = 0; // tokens
+  uint32_t token = 0;   // first token of the word or phrase
+  uint32_t length = 0;  // tokens
   bool from_role = false;
 };
 
@@ -25,17 +25,17 @@ struct Mention {
   uint32_t end_token = 0;    // one past the head
   uint32_t start = 0;        // byte span of `text`
   uint32_t end = 0;
-  int noun = -1;          // head noun (Knowledge::nouns())
-  int demonym_head = -1;  // "a Nigerian", "Vikings": a demonym used as the noun
-  int named = -1;         // Knowledge::named()
-  int collective = -1;    // "a family of farmers": the collective noun (Knowledge::nouns())
+  int noun = -1;              // head noun (Knowledge::nouns())
+  int demonym_head = -1;      // "a Nigerian", "Vikings": a demonym used as the noun
+  int named = -1;             // Knowledge::named()
+  int collective = -1;        // "a family of farmers": the collective noun (Knowledge::nouns())
   bool unknown_name = false;  // "Firstname Lastname" not in the tables
   bool plural = false;
   bool possessor = false;  // "Napoleon's soldiers": Napoleon sets context but is not shown
   int members = 1;         // people shown for a group
   int owner = -1;          // "his son": index of the mention the kin word belongs to
   int possessed_by = -1;   // "Napoleon's soldiers": index of the possessor mention
-  std::vector<Evidence> gender, age;  // explicit words, in prompt order
+  std::vector<Evidence> gender, age;            // explicit words, in prompt order
   std::vector<Evidence> noun_gender, noun_age;  // stated by nouns used as modifiers/head
   std::vector<int> demonyms;  // demonyms about this person (Knowledge::demonyms())
   std::vector<uint32_t> demonym_tokens;

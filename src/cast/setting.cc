@@ -32,9 +32,9 @@ int ParseNumericEra(const text::TokenList& t, size_t i, Era& era) {
   const std::string_view next = i + 1 < t.size() ? t.norm(i + 1) : std::string_view();
   // "the sixties"
   if (s == "the") {
-    static constexpr std::string_view kDecades[] = {"twenties", "thirties", "forties", "fifties",
-                                                    "sixties",  "seventies", "eighties",
-                                                    "nineties"};
+    static constexpr std::string_view kDecades[] = {"twenties", "thirties", "forties",
+                                                    "fifties",  "sixties",  "seventies",
+                                                    "eighties", "nineties"};
     for (int d = 0; d < 8; ++d) {
       if (next == kDecades[d]) {
         era = {1920 + d * 10, 1929 + d * 10};
@@ -96,7 +96,8 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   for (const Mention& mention : mentions) {
     // A named person's or a head noun's own words are not the setting; attached modifiers
     // (like "1940s" inside "a 1940s German soldier") still are.
-    for (uint32_t j = mention.head_token; j < mention.end_token && j < t.size(); ++j) taken[j] = true;
+    for (uint32_t j = mention.head_token; j < mention.end_token && j < t.size(); ++j)
+      taken[j] = true;
     if (mention.origin_place >= 0) taken[mention.origin_token] = true;
   }
   int institution = -1;
@@ -108,9 +109,9 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       if (const int n = ParseNumericEra(t, i, era)) {
         // A number right before a person noun counts people, not years: "300 Spartans".
         const size_t after = i + n;
-        const bool counts_people = n == 1 && after < t.size() && t[i].kind == text::TokenKind::kNumber &&
-                                   (m[after].noun_plural || m[after].demonym_plural) &&
-                                   era.from == era.to;
+        const bool counts_people =
+            n == 1 && after < t.size() && t[i].kind == text::TokenKind::kNumber &&
+            (m[after].noun_plural || m[after].demonym_plural) && era.from == era.to;
         if (!counts_people) {
           s.era = era;
           s.modern = era.from >= 2000;

@@ -44,7 +44,8 @@ std::string ToText(const Plan& plan, bool explain) {
     if (p.named && !explain) continue;
     for (cast::Dim dim : cast::kDims) {
       const cast::Decision& d = p.attributes[static_cast<int>(dim)];
-      out += "  " + std::string(cast::DimName(dim)) + ": " + std::string(cast::SourceName(d.source));
+      out +=
+          "  " + std::string(cast::DimName(dim)) + ": " + std::string(cast::SourceName(d.source));
       if (d.source != cast::Source::kOpen && d.values != 0) out += " " + Values(dim, d.values);
       if (explain) out += " - " + d.reason;
       out += "\n";
@@ -52,8 +53,8 @@ std::string ToText(const Plan& plan, bool explain) {
   }
   for (size_t i = 0; i < plan.images.size(); ++i) {
     const cast::ImageCast& image = plan.images[i];
-    out += "image " + std::to_string(i + 1) + " (seed " + std::to_string(image.seed) + "): " +
-           image.prompt + "\n";
+    out += "image " + std::to_string(i + 1) + " (seed " + std::to_string(image.seed) +
+           "): " + image.prompt + "\n";
     if (!explain) continue;
     for (size_t p = 0; p < image.people.size(); ++p) {
       out += "    " + plan.people[p].text + ":";

@@ -70,7 +70,8 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
     const std::string words(prompt.substr(m.start, m.end - m.start));
     if (m.named >= 0) {
       const cast::NamedPerson& np = k.named()[m.named];
-      if (np.real && facts.words[safety::kRealPerson].empty()) facts.words[safety::kRealPerson] = words;
+      if (np.real && facts.words[safety::kRealPerson].empty())
+        facts.words[safety::kRealPerson] = words;
       if (np.extremist && facts.words[safety::kExtremistPerson].empty()) {
         facts.words[safety::kExtremistPerson] = words;
       }

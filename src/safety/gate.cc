@@ -2,8 +2,8 @@
 
 namespace depict::safety {
 
-std::optional<Refusal> Check(const Rules& rules, std::string_view prompt,
-                             const text::TokenList& t, const Facts& facts) {
+std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const text::TokenList& t,
+                             const Facts& facts) {
   // The first match of each list: byte span in the prompt.
   std::vector<std::pair<uint32_t, uint32_t>> first(rules.list_names().size(), {0, 0});
   std::vector<bool> matched(rules.list_names().size(), false);
@@ -45,7 +45,8 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt,
     refusal.message = rules.Message(rule.category);
     for (int id : rule.required) {
       if (id >= 0) {
-        refusal.triggers.emplace_back(prompt.substr(first[id].first, first[id].second - first[id].first));
+        refusal.triggers.emplace_back(
+            prompt.substr(first[id].first, first[id].second - first[id].first));
       } else {
         refusal.triggers.push_back(facts.words[-1 - id]);
       }

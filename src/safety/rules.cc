@@ -108,7 +108,8 @@ std::shared_ptr<const Rules> Rules::Load(std::string_view file, std::string_view
   }
   for (std::string_view c : kCategories) {
     if (r->Message(c).empty()) {
-      throw text::TableError(std::string(file) + ": no message for category '" + std::string(c) + "'");
+      throw text::TableError(std::string(file) + ": no message for category '" + std::string(c) +
+                             "'");
     }
   }
   return r;

@@ -12,8 +12,8 @@ namespace depict::safety {
 
 // The categories the gate may refuse. Nothing else is ever refused.
 inline constexpr std::string_view kCategories[] = {
-    "sexual_minors", "sexual_explicit", "sexual_real_person", "real_person_harm",
-    "hate",          "extremist_propaganda", "graphic_violence", "self_harm"};
+    "sexual_minors", "sexual_explicit",      "sexual_real_person", "real_person_harm",
+    "hate",          "extremist_propaganda", "graphic_violence",   "self_harm"};
 
 // Facts the planner found that rules may name with '@': people it knows are real, minors, ...
 enum Builtin : int {

@@ -37,7 +37,9 @@ class TokenList {
     return std::string_view(norm_).substr(tokens_[i].norm_offset, tokens_[i].norm_length);
   }
   bool IsWord(size_t i) const { return i < tokens_.size() && tokens_[i].kind != TokenKind::kPunct; }
-  bool IsPunct(size_t i) const { return i < tokens_.size() && tokens_[i].kind == TokenKind::kPunct; }
+  bool IsPunct(size_t i) const {
+    return i < tokens_.size() && tokens_[i].kind == TokenKind::kPunct;
+  }
 
  private:
   friend TokenList Lex(std::string_view prompt);

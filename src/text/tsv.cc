@@ -36,7 +36,8 @@ std::vector<TsvRow> ReadTsv(std::string_view file, std::string_view content, siz
     size_t start = 0;
     while (true) {
       const size_t tab = line.find('\t', start);
-      row.cells.push_back(Trim(line.substr(start, tab == std::string_view::npos ? tab : tab - start)));
+      row.cells.push_back(
+          Trim(line.substr(start, tab == std::string_view::npos ? tab : tab - start)));
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }

@@ -61,8 +61,14 @@ constexpr char kLatin1Base[64] = {
 
 // ASCII bases for U+0100..U+017F (Latin Extended-A), in pairs of upper/lower case.
 constexpr char kLatinExtABase[] =
-    "aaaaaaccccccccdd" "ddeeeeeeeeeegggg" "gggghhhhiiiiiiii" "iiiijjkkklllllll"
-    "lllnnnnnnnnnoooo" "oooorrrrrrssssss" "ssttttttuuuuuuuu" "uuuuwwyyyzzzzzzs";
+    "aaaaaaccccccccdd"
+    "ddeeeeeeeeeegggg"
+    "gggghhhhiiiiiiii"
+    "iiiijjkkklllllll"
+    "lllnnnnnnnnnoooo"
+    "oooorrrrrrssssss"
+    "ssttttttuuuuuuuu"
+    "uuuuwwyyyzzzzzzs";
 
 uint32_t DecodeAt(std::string_view s, size_t i, size_t n) {
   const auto c = static_cast<unsigned char>(s[i]);
@@ -86,7 +92,7 @@ size_t AppendFolded(std::string_view s, size_t i, std::string& out) {
   const uint32_t cp = DecodeAt(s, i, n);
   if (cp >= 0xC0 && cp <= 0xFF && kLatin1Base[cp - 0xC0] != 0) {
     out.push_back(kLatin1Base[cp - 0xC0]);
-    if (cp == 0xDF) out.push_back('s');  // sharp s
+    if (cp == 0xDF) out.push_back('s');                // sharp s
     if (cp == 0xC6 || cp == 0xE6) out.push_back('e');  // ae ligature
     return n;
   }

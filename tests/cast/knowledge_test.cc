@@ -79,8 +79,8 @@ TEST(KnowledgeTest, TargetDefaultsAndOverrides) {
   auto k = Knowledge::Load(Minimal());
   const Target& t = k->target();
   EXPECT_EQ(t.weights[0], (std::vector<double>{1, 3}));
-  EXPECT_EQ(t.weights[1], std::vector<double>(9, 1.0));                 // unstated: uniform
-  EXPECT_EQ(t.weights[2], (std::vector<double>{0, 0, 1, 0}));           // unstated age: adults
+  EXPECT_EQ(t.weights[1], std::vector<double>(9, 1.0));        // unstated: uniform
+  EXPECT_EQ(t.weights[2], (std::vector<double>{0, 0, 1, 0}));  // unstated age: adults
   EXPECT_THROW(const_cast<Knowledge&>(*k).SetTarget("t.json", "{\"age\": {\"old\": 1}}"),
                text::TableError);
   EXPECT_THROW(const_cast<Knowledge&>(*k).SetTarget("t.json", "{\"age\": {\"adult\": 0}}"),

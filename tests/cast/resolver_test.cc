@@ -52,8 +52,8 @@ TEST(ResolverTest, ColourWordsThatAreNotEthnicity) {
 }
 
 TEST(ResolverTest, NamedPeopleAreDrawnAsThemselves) {
-  for (const char* prompt : {"Clarence Thomas", "Queen Elizabeth I", "Frida Kahlo",
-                             "a portrait of Serena Williams"}) {
+  for (const char* prompt :
+       {"Clarence Thomas", "Queen Elizabeth I", "Frida Kahlo", "a portrait of Serena Williams"}) {
     const plan::Plan p = PlanOf(prompt);
     ASSERT_EQ(p.people.size(), 1u) << prompt;
     EXPECT_TRUE(p.people[0].named) << prompt;
@@ -67,8 +67,8 @@ TEST(ResolverTest, HistoryAndPlaceFixContext) {
                  {"white"});
   ExpectDecision("the US Founding Fathers", "Founding Fathers", Dim::kGender, Source::kContext,
                  {"man"});
-  ExpectDecision("the US Founding Fathers", "Founding Fathers", Dim::kEthnicity,
-                 Source::kContext, {"white"});
+  ExpectDecision("the US Founding Fathers", "Founding Fathers", Dim::kEthnicity, Source::kContext,
+                 {"white"});
   ExpectDecision("a medieval pope", "pope", Dim::kGender, Source::kContext, {"man"});
   ExpectDecision("a medieval pope", "pope", Dim::kEthnicity, Source::kContext, {"white"});
   ExpectDecision("a samurai in feudal Japan", "samurai", Dim::kEthnicity, Source::kContext,

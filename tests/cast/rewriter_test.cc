@@ -37,9 +37,9 @@ TEST(RewriterTest, StatesOpenAttributesNaturally) {
 }
 
 TEST(RewriterTest, AddsNothingForFixedOrNamedPeopleOrNoPeople) {
-  for (const char* prompt : {"a 1940s German soldier", "Winston Churchill smoking a cigar",
-                             "a white woman jogging", "a cup of black coffee",
-                             "an old Korean man playing baduk"}) {
+  for (const char* prompt :
+       {"a 1940s German soldier", "Winston Churchill smoking a cigar", "a white woman jogging",
+        "a cup of black coffee", "an old Korean man playing baduk"}) {
     const plan::Plan p = testing::PlanOf(prompt, 4);
     for (const ImageCast& image : p.images) EXPECT_EQ(image.prompt, prompt);
   }

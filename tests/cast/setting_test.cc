@@ -42,7 +42,7 @@ TEST(SettingTest, ParsesNumericEras) {
   EXPECT_EQ(e.from, -500);
   e = NumericEra("the sixties");
   EXPECT_EQ(e.from, 1960);
-  EXPECT_FALSE(NumericEra("42").known());    // not a year
+  EXPECT_FALSE(NumericEra("42").known());     // not a year
   EXPECT_FALSE(NumericEra("1965s").known());  // not a decade
   EXPECT_FALSE(NumericEra("9999").known());
 }
@@ -76,8 +76,7 @@ TEST(SettingTest, InstitutionsFillInEraAndPlace) {
   EXPECT_LE(s.era.to, 1946);
   EXPECT_EQ(s.place, k.FindPlaceId("de"));
   // The Catholic Church is placed in Europe only for scenes set before the 20th century.
-  EXPECT_EQ(SettingOf("a cardinal of the Catholic Church in 1600").place,
-            k.FindPlaceId("europe"));
+  EXPECT_EQ(SettingOf("a cardinal of the Catholic Church in 1600").place, k.FindPlaceId("europe"));
   EXPECT_LT(SettingOf("a cardinal of the Catholic Church").place, 0);
 }
 

@@ -27,8 +27,8 @@ TEST(PlanJsonTest, MatchesTheContract) {
   for (size_t i = 0; i < p.people.size(); ++i) {
     const auto& person = j["people"][i];
     const std::string text = person["text"];
-    EXPECT_EQ(p.prompt.substr(person["start"], person["end"].get<size_t>() -
-                                                   person["start"].get<size_t>()),
+    EXPECT_EQ(p.prompt.substr(person["start"],
+                              person["end"].get<size_t>() - person["start"].get<size_t>()),
               text);
     for (const char* dim : {"gender", "ethnicity", "age"}) {
       EXPECT_TRUE(person["attributes"][dim]["source"].is_string());

@@ -17,8 +17,8 @@ std::vector<std::string> Norms(const TokenList& t) {
 TEST(LexerTest, SplitsWordsAndPunctuationWithOffsets) {
   const std::string prompt = "a 1940s German soldier, at dawn.";
   const TokenList t = Lex(prompt);
-  EXPECT_EQ(Norms(t), (std::vector<std::string>{"a", "1940s", "german", "soldier", ",", "at",
-                                                "dawn", "."}));
+  EXPECT_EQ(Norms(t),
+            (std::vector<std::string>{"a", "1940s", "german", "soldier", ",", "at", "dawn", "."}));
   EXPECT_EQ(t[2].start, 8u);
   EXPECT_EQ(t[3].end, 22u);
   EXPECT_EQ(prompt.substr(t[2].start, t[3].end - t[2].start), "German soldier");
@@ -43,16 +43,16 @@ TEST(LexerTest, HyphensJoinWordsWithoutBeingTokens) {
 TEST(LexerTest, PossessivesAreMarkedAndExcludedFromTheSpan) {
   const std::string prompt = "Napoleon's soldiers and the soldiers' names";
   const TokenList t = Lex(prompt);
-  EXPECT_EQ(Norms(t), (std::vector<std::string>{"napoleon", "soldiers", "and", "the", "soldiers",
-                                                "names"}));
+  EXPECT_EQ(Norms(t),
+            (std::vector<std::string>{"napoleon", "soldiers", "and", "the", "soldiers", "names"}));
   EXPECT_TRUE(t[0].possessive);
   EXPECT_EQ(prompt.substr(t[0].start, t[0].end - t[0].start), "Napoleon");
   EXPECT_TRUE(t[4].possessive);
   EXPECT_FALSE(t[1].possessive);
   // Typographic apostrophe, and inner apostrophes that are not possessives.
   const TokenList curly = Lex("Cleopatra\xE2\x80\x99s barge, O'Brien, don't");
-  EXPECT_EQ(Norms(curly), (std::vector<std::string>{"cleopatra", "barge", ",", "o'brien", ",",
-                                                    "don't"}));
+  EXPECT_EQ(Norms(curly),
+            (std::vector<std::string>{"cleopatra", "barge", ",", "o'brien", ",", "don't"}));
   EXPECT_TRUE(curly[0].possessive);
 }
 
