@@ -41,6 +41,16 @@ class Resolver {
   Era EraOf(const Mention& m, std::string& why) const;
   // Where: the role's home, the prompt's place, or the possessor's.
   int PlaceOf(const Mention& m, std::string& why) const;
+  // The first real named person with a known lifetime, or nullptr.
+  const Mention* NamedInScene() const {
+    for (const Mention& other : scene_.mentions) {
+      if (other.named >= 0 && k_.named()[other.named].real &&
+          k_.named()[other.named].life.from != 0) {
+        return &other;
+      }
+    }
+    return nullptr;
+  }
   bool Elite(const Mention& m) const { return m.noun >= 0 && k_.nouns()[m.noun].elite; }
   std::string PlaceName(int place, const std::string& words) const {
     return words.empty() ? k_.places()[place].id : "'" + words + "'";
@@ -77,6 +87,11 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
     why = Quote(prompt_, t_, m.head_token, m.end_token - m.head_token);
     return k_.nouns()[m.noun].era;
   }
+  // "Henry VIII and his wives": a named person sets the scene's time for the others.
+  if (const Mention* named = NamedInScene(); named != nullptr) {
+    why = Quote(prompt_, t_, named->head_token, named->end_token - named->head_token);
+    return k_.named()[named->named].life;
+  }
   for (size_t i = 0; i < m.demonyms.size(); ++i) {
     const Demonym& d = k_.demonyms()[m.demonyms[i]];
     if (d.era.known()) {
@@ -96,6 +111,11 @@ int Resolver::PlaceOf(const Mention& m, std::string& why) const {
   if (scene_.setting.place >= 0) {
     why = "'" + scene_.setting.place_words + "'";
     return scene_.setting.place;
+  }
+  if (const Mention* named = NamedInScene();
+      named != nullptr && m.possessed_by < 0 && k_.named()[named->named].place >= 0) {
+    why = Quote(prompt_, t_, named->head_token, named->end_token - named->head_token);
+    return k_.named()[named->named].place;
   }
   if (m.possessed_by >= 0) {
     const Mention& owner = scene_.mentions[m.possessed_by];
