@@ -377,6 +377,12 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
     }
   }
   {
+    const std::string file = "people/not_people.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 1)) {
+      k->Add(file, row.line, row.cells[0]).not_person = true;
+    }
+  }
+  {
     const std::string file = "people/modifiers.tsv";
     static const std::map<std::string_view, ModifierKind> kKinds = {
         {"gender", ModifierKind::kGender},         {"age", ModifierKind::kAge},

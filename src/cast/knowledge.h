@@ -115,7 +115,8 @@ struct LexEntry {
   bool named_needs_capital = false;  // the name is also an ordinary word: match "Bush", not "bush"
   bool first_name = false;
   bool surname = false;
-  bool continues = false;  // a longer phrase starts with these words
+  bool not_person = false;  // a thing named with a person word ("German shepherd")
+  bool continues = false;   // a longer phrase starts with these words
 };
 
 // How cast values are written into image prompts.

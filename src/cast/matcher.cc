@@ -11,6 +11,15 @@ void Keep(Hit& hit, int index, size_t length) {
 
 }  // namespace
 
+int ThingLength(const TokenMatches& m) {
+  if (!m.not_person) return 0;
+  for (const Hit* h : {&m.noun, &m.noun_plural, &m.demonym, &m.demonym_plural, &m.place, &m.era,
+                       &m.institution, &m.named}) {
+    if (*h && h->length > m.not_person.length) return 0;
+  }
+  return m.not_person.length;
+}
+
 std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList& tokens) {
   std::vector<TokenMatches> out(tokens.size());
   std::string key;
@@ -38,6 +47,7 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
         Keep(m.named, e->named, len);
       }
       Keep(m.modifier, e->modifier, len);
+      if (e->not_person) Keep(m.not_person, 0, len);
       if (len == 1) {
         m.first_name = e->first_name;
         m.surname = e->surname;

@@ -20,9 +20,14 @@ struct Hit {
 // The longest phrase of each table that starts at one token.
 struct TokenMatches {
   Hit noun, noun_plural, demonym, demonym_plural, place, era, institution, named, modifier;
+  Hit not_person;  // a thing named with a person word; index is unused (0)
   bool first_name = false;
   bool surname = false;
 };
+
+// The length of a not-person phrase at a token if no other phrase there is longer, else 0.
+// Such a phrase ("German shepherd", "Apollo 11") is a thing: callers skip its tokens.
+int ThingLength(const TokenMatches& m);
 
 // One TokenMatches per token. Punctuation tokens match nothing; phrases never span punctuation.
 std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList& tokens);

@@ -319,6 +319,10 @@ void Finder::Attach(Mention& mention) {
   size_t first = mention.first_token;
   for (size_t p = start; p < head;) {
     const TokenMatches& m = m_[p];
+    if (const int thing = ThingLength(m); thing > 0 && p + thing <= head) {
+      p += thing;  // "a Roman Catholic priest": not a Roman
+      continue;
+    }
     const Modifier* mod = ModifierAt(p);
     if (mod != nullptr && mod->kind == ModifierKind::kGender && m.modifier.length <= head - p) {
       mention.gender.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});
@@ -494,6 +498,10 @@ std::vector<Mention> Finder::Run() {
   while (i < t_.size()) {
     if (t_.IsPunct(i)) {
       ++i;
+      continue;
+    }
+    if (const int thing = ThingLength(m_[i]); thing > 0) {
+      i += thing;
       continue;
     }
     if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryGroupOf(i) || TryNoun(i) ||

@@ -104,6 +104,10 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   std::string institution_words;
   for (size_t i = 0; i < t.size(); ++i) {
     if (taken[i] || !t.IsWord(i)) continue;
+    if (const int thing = ThingLength(m[i]); thing > 0) {
+      i += thing - 1;
+      continue;
+    }
     Era era;
     if (!s.era.known()) {
       if (const int n = ParseNumericEra(t, i, era)) {

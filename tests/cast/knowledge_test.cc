@@ -21,6 +21,7 @@ TableFiles Minimal() {
   f["people/first_names.tsv"] = "maria\tf\n";
   f["people/surnames.tsv"] = "gonzalez\n";
   f["people/modifiers.tsv"] = "female\tgender\twoman\n";
+  f["people/not_people.tsv"] = "german shepherd\n";
   f["context/eras.tsv"] = "edo period\t1603..1868\tjp\tx\n";
   f["context/institutions.tsv"] = "wehrmacht\tjp\t1935..1945\tx\n";
   f["cast/labels.tsv"] =
