@@ -465,7 +465,7 @@ void Finder::ResolvePronouns() {
       const Mention& cand = out_[j];
       if (cand.end_token > p || cand.possessor || cand.group()) continue;
       bool compatible = true;
-      for (const auto* list : {&cand.gender, &cand.noun_gender}) {
+      for (const auto* list : {&cand.gender, &cand.noun_gender, &cand.pronoun_gender}) {
         for (const Evidence& e : *list) {
           if (!Has(e.values, gender)) compatible = false;
         }
@@ -482,7 +482,7 @@ void Finder::ResolvePronouns() {
     if (referent < 0) continue;
     Mention& ref = out_[referent];
     if (ref.named < 0 && !ref.unknown_name) {
-      ref.gender.push_back({Bit(gender), static_cast<uint32_t>(p), 1});
+      ref.pronoun_gender.push_back({Bit(gender), static_cast<uint32_t>(p), 1});
     }
     // The kin word right after the pronoun belongs to the referent.
     for (Mention& m : out_) {

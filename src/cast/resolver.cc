@@ -146,6 +146,11 @@ Decision Resolver::Gender(const Mention& m) const {
     const Demonym& dem = k_.demonyms()[index];
     if (dem.gender >= 0) return {Source::kExplicit, Bit(dem.gender), "the word '" + dem.word + "'"};
   }
+  if (!m.pronoun_gender.empty()) {
+    const Evidence& e = m.pronoun_gender.front();
+    return {Source::kExplicit, e.values,
+            Quote(prompt_, t_, e.token, e.length) + " refers to this person"};
+  }
   for (const Evidence& e : m.noun_gender) {
     return {Source::kContext, e.values,
             "the role " + Quote(prompt_, t_, e.token, e.length) + " is held by " +
@@ -235,6 +240,10 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
       return {Source::kIdentity, 0, "family of " + owner.text + ", drawn as they are"};
     }
     copy_from = person_of[m.owner];
+    if (od.source == Source::kOpen) {
+      // Still open, but drawn together with the family: each image shows one family.
+      return {Source::kOpen, od.values, "open, and the same as '" + owner.text + "' (family)"};
+    }
     return {Source::kContext, od.values, "family of '" + owner.text + "': same ethnicity"};
   }
   if (m.noun >= 0 && k_.nouns()[m.noun].ethnicity.values) {

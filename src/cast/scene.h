@@ -36,6 +36,7 @@ struct Mention {
   int owner = -1;          // "his son": index of the mention the kin word belongs to
   int possessed_by = -1;   // "Napoleon's soldiers": index of the possessor mention
   std::vector<Evidence> gender, age;            // explicit words, in prompt order
+  std::vector<Evidence> pronoun_gender;         // "her", "his" referring to this person
   std::vector<Evidence> noun_gender, noun_age;  // stated by nouns used as modifiers/head
   std::vector<int> demonyms;  // demonyms about this person (Knowledge::demonyms())
   std::vector<uint32_t> demonym_tokens;

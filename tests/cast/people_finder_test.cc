@@ -91,8 +91,8 @@ TEST(PeopleFinderTest, DemonymsAsNouns) {
 TEST(PeopleFinderTest, PronounsGiveGenderAndKin) {
   const Found f = Find("a doctor holding her stethoscope");
   ASSERT_EQ(f.mentions.size(), 1u);
-  ASSERT_EQ(f.mentions[0].gender.size(), 1u);
-  EXPECT_EQ(f.mentions[0].gender[0].values, Bit(kWoman));
+  ASSERT_EQ(f.mentions[0].pronoun_gender.size(), 1u);
+  EXPECT_EQ(f.mentions[0].pronoun_gender[0].values, Bit(kWoman));
   const Found kin = Find("a Latino father with his son");
   ASSERT_EQ(kin.mentions.size(), 2u);
   EXPECT_EQ(kin.mentions[1].owner, 0);
