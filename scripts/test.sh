@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, step 2: the whole test suite, as CI runs it.
 #   1. release build with warnings as errors, unit and CLI tests (ctest)
-#   2. the dev casting suite (../shared/suites/dev_plan.jsonl), when shared/ is beside the repo
+#   2. the dev casting suite (../shared/suites/dev_plan.jsonl) and tests/suites/extended_plan.jsonl,
+#      scored by ../shared/tools/check_plan.py when shared/ is beside the repo
 #   3. ASan + UBSan build of everything, tests again
 #   4. libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 for the planner)
 #   5. clang-format check of every C++ file
@@ -18,8 +19,13 @@ ninja -C build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py ]; then
-  echo "== dev casting suite"
-  python3 ../shared/tools/check_plan.py --suite ../shared/suites/dev_plan.jsonl --depict build/depict
+  echo "== dev casting suite (must pass every case)"
+  python3 ../shared/tools/check_plan.py -q --suite ../shared/suites/dev_plan.jsonl --depict build/depict
+  # Our own wider suite, written from the rules rather than from the code; two cases are known
+  # open questions (see tests/suites/README.md), so it must pass 99%.
+  echo "== extended casting suite"
+  python3 ../shared/tools/check_plan.py --suite tests/suites/extended_plan.jsonl \
+    --depict build/depict --min-pct 99
 fi
 
 echo "== ASan + UBSan build and tests"

@@ -31,6 +31,7 @@ struct Person {
   // Where the rewriter writes the cast into the image prompt.
   uint32_t head_start = 0, head_end = 0;  // the head noun
   bool generic_head = false;              // "person", "someone": replaced by "woman", "man"
+  bool age_head = false;                  // "a 9-year-old": the cast follows ("9-year-old girl")
 };
 
 // A cast member: value per dimension, -1 where none is decided (a named person).

@@ -310,6 +310,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
       k->nouns_.push_back(std::move(n));
     }
   }
+  std::vector<std::string> given_names;
   {
     const std::string file = "people/named.tsv";
     for (const auto& row : ReadTsv(file, FileContent(files, file), 8)) {
@@ -361,6 +362,13 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
       }
       if (name.starts_with('^')) name.remove_prefix(1);
       p.name = std::string(name);
+      // The given names of well-known people widen the census list beyond US names
+      // ("Lupita", "Chinua"), so that unknown people who share them are recognised too.
+      if (p.real) {
+        const size_t space = p.name.find(' ');
+        if (space != std::string::npos && space >= 3)
+          given_names.push_back(p.name.substr(0, space));
+      }
       k->named_.push_back(std::move(p));
     }
   }
@@ -429,7 +437,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
   }
   {
     const std::string file = "context/institutions.tsv";
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4, 5)) {
       Institution inst;
       inst.phrase = std::string(row.cells[0]);
       std::string_view place = row.cells[1];
@@ -440,6 +448,10 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
       }
       inst.place = k->InternPlace(file, row.line, place);
       inst.era = ParseEra(file, row.line, row.cells[2]);
+      if (row.cells.size() > 4) {
+        inst.members = ParseSet(file, row.line, Dim::kEthnicity, row.cells[4]);
+        if (inst.members == AllValues(Dim::kEthnicity)) inst.members = 0;
+      }
       LexEntry& e = k->Add(file, row.line, inst.phrase);
       if (e.institution >= 0) FailAt(file, row.line, "duplicate institution '" + inst.phrase + "'");
       e.institution = static_cast<int>(k->institutions_.size());
@@ -487,6 +499,14 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
   }
   k->SetTarget("cast/target.json", FileContent(files, "cast/target.json"));
 
+  for (const std::string& given : given_names) {
+    LexEntry& e = k->lexicon_[given];
+    // Titles and ordinary words that start names ("queen", "saint") are not given names.
+    if (e.noun < 0 && e.noun_plural < 0 && e.modifier < 0 && e.place < 0 && e.demonym < 0 &&
+        e.era < 0) {
+      e.first_name = true;
+    }
+  }
   for (size_t i = 0; i < k->places_.size(); ++i) {
     if (k->places_[i].rows.empty()) {
       throw text::TableError(k->first_use_[i] + ": place id '" + k->places_[i].id +

@@ -70,6 +70,7 @@ struct Institution {
   int place = -1;
   int place_before = 0;  // > 0: the place applies only to eras starting before this year
   Era era;
+  ValueSet members = 0;  // the ethnicity its members had, where they were one group
 };
 
 struct NamedPerson {

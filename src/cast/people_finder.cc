@@ -64,6 +64,7 @@ class Finder {
   bool TryGroupOf(size_t& i);
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
+  bool TryAgeNoun(size_t& i);
   void Attach(Mention& mention);
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
@@ -128,15 +129,19 @@ bool Finder::TryTitledName(size_t& i) {
 }
 
 bool Finder::TryUnknownName(size_t& i) {
-  // "Maria Gonzalez": a known given name and a known surname, both capitalised.
-  if (!m_[i].first_name || !IsCapitalizedWord(i) || !IsCapitalizedWord(i + 1)) return false;
-  if (!m_[i + 1].surname || t_[i].possessive || t_[i].hyphen_after) return false;
+  // "Jessica Alvarez", "Daniel Okafor": a known given name and a capitalised word that no table
+  // knows as anything else.
+  if (!IsCapitalizedWord(i) || !IsCapitalizedWord(i + 1)) return false;
+  if (t_[i].possessive || t_[i].hyphen_after || t_[i + 1].kind != text::TokenKind::kWord) {
+    return false;
+  }
   for (size_t j : {i, i + 1}) {
-    if (IsPersonNoun(j) || m_[j].place || m_[j].demonym || m_[j].era || m_[j].institution ||
-        EndsPhrase(j)) {
+    if (IsPersonNoun(j) || m_[j].place || m_[j].demonym || m_[j].demonym_plural || m_[j].era ||
+        m_[j].institution || m_[j].modifier || m_[j].not_person || m_[j].named) {
       return false;
     }
   }
+  if (!m_[i].first_name) return false;
   size_t end = i + 2;
   if (IsCapitalizedWord(end) && m_[end].surname && !t_[end - 1].possessive && !IsPersonNoun(end)) {
     ++end;
@@ -293,6 +298,25 @@ bool Finder::TryDemonymHead(size_t& i) {
   return true;
 }
 
+// "a 9-year-old playing chess": an age used as a noun is a person of that age.
+bool Finder::TryAgeNoun(size_t& i) {
+  if (t_[i].kind != text::TokenKind::kNumber || i + 2 >= t_.size()) return false;
+  const std::string_view unit = t_.norm(i + 1);
+  if ((unit != "year" && unit != "years") || t_.norm(i + 2) != "old") return false;
+  if (IsPersonNoun(i + 3) || (i + 3 < t_.size() && m_[i + 3].demonym)) return false;
+  int years = 0;
+  if (!text::ParseInt(t_.norm(i), years) || years < 0 || years >= 130) return false;
+  Mention mention;
+  mention.head_token = static_cast<uint32_t>(i);
+  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+  mention.age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
+  Finish(mention, i, i + 3);
+  AttachAfter(mention);
+  out_.push_back(std::move(mention));
+  i += 3;
+  return true;
+}
+
 // Collects the words before the head that describe the person: "an old Korean man",
 // "a Black female chemist", "a 1940s German soldier", "two teenage girls".
 void Finder::Attach(Mention& mention) {
@@ -347,6 +371,7 @@ void Finder::Attach(Mention& mention) {
     const Hit noun = m.noun ? m.noun : m.noun_plural;
     if (noun && noun.length <= head - p) {
       const Noun& n = k_.nouns()[noun.index];
+      mention.modifier_nouns.push_back(noun.index);
       if (n.gender.values) {
         mention.noun_gender.push_back(
             {n.gender.values, static_cast<uint32_t>(p), noun.length, n.gender.from_role});
@@ -377,7 +402,12 @@ void Finder::Attach(Mention& mention) {
   // part of a compound: "a white-collar worker", "a black and white photo of a worker".
   for (size_t n = 0; n < items.size(); ++n) {
     if (!items[n].color) continue;
-    const size_t after = items[n].pos + items[n].len;
+    size_t after = items[n].pos + items[n].len;
+    // Words that set the time do not separate it: "a Black Victorian gentleman".
+    while (after < head && !t_[after - 1].hyphen_after &&
+           (t_[after].kind == text::TokenKind::kNumber || m_[after].era)) {
+      after += m_[after].era ? m_[after].era.length : 1;
+    }
     const bool next_attached = after == head || (n + 1 < items.size() && items[n + 1].pos == after);
     if (!next_attached || t_[after - 1].hyphen_after) {
       for (size_t d = 0; d < mention.demonym_tokens.size(); ++d) {
@@ -505,7 +535,7 @@ std::vector<Mention> Finder::Run() {
       continue;
     }
     if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryGroupOf(i) || TryNoun(i) ||
-        TryDemonymHead(i)) {
+        TryDemonymHead(i) || TryAgeNoun(i)) {
       continue;
     }
     ++i;

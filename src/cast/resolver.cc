@@ -51,6 +51,13 @@ class Resolver {
     }
     return nullptr;
   }
+  // The head noun, then person nouns used as its modifiers ("samurai warrior", "haenyeo diver").
+  std::vector<int> RoleNouns(const Mention& m) const {
+    std::vector<int> nouns;
+    if (m.noun >= 0) nouns.push_back(m.noun);
+    nouns.insert(nouns.end(), m.modifier_nouns.begin(), m.modifier_nouns.end());
+    return nouns;
+  }
   bool Elite(const Mention& m) const { return m.noun >= 0 && k_.nouns()[m.noun].elite; }
   std::string PlaceName(int place, const std::string& words) const {
     return words.empty() ? k_.places()[place].id : "'" + words + "'";
@@ -83,9 +90,11 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
       return k_.nouns()[owner.noun].era;
     }
   }
-  if (m.noun >= 0 && k_.nouns()[m.noun].era.known()) {
-    why = Quote(prompt_, t_, m.head_token, m.end_token - m.head_token);
-    return k_.nouns()[m.noun].era;
+  for (int noun : RoleNouns(m)) {
+    if (k_.nouns()[noun].era.known()) {
+      why = "'" + k_.nouns()[noun].singular + "'";
+      return k_.nouns()[noun].era;
+    }
   }
   // "Henry VIII and his wives": a named person sets the scene's time for the others.
   if (const Mention* named = NamedInScene(); named != nullptr) {
@@ -104,19 +113,13 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
 }
 
 int Resolver::PlaceOf(const Mention& m, std::string& why) const {
-  if (m.noun >= 0 && k_.nouns()[m.noun].place >= 0) {
-    why = Quote(prompt_, t_, m.head_token, m.end_token - m.head_token);
-    return k_.nouns()[m.noun].place;
+  for (int noun : RoleNouns(m)) {
+    if (k_.nouns()[noun].place >= 0) {
+      why = "'" + k_.nouns()[noun].singular + "'";
+      return k_.nouns()[noun].place;
+    }
   }
-  if (scene_.setting.place >= 0) {
-    why = "'" + scene_.setting.place_words + "'";
-    return scene_.setting.place;
-  }
-  if (const Mention* named = NamedInScene();
-      named != nullptr && m.possessed_by < 0 && k_.named()[named->named].place >= 0) {
-    why = Quote(prompt_, t_, named->head_token, named->end_token - named->head_token);
-    return k_.named()[named->named].place;
-  }
+  // Whose people they are says more than where they are: "Napoleon's soldiers in Egypt".
   if (m.possessed_by >= 0) {
     const Mention& owner = scene_.mentions[m.possessed_by];
     int place = -1;
@@ -126,6 +129,15 @@ int Resolver::PlaceOf(const Mention& m, std::string& why) const {
       why = Quote(prompt_, t_, owner.head_token, owner.end_token - owner.head_token);
       return place;
     }
+  }
+  if (scene_.setting.place >= 0) {
+    why = "'" + scene_.setting.place_words + "'";
+    return scene_.setting.place;
+  }
+  if (const Mention* named = NamedInScene();
+      named != nullptr && k_.named()[named->named].place >= 0) {
+    why = Quote(prompt_, t_, named->head_token, named->end_token - named->head_token);
+    return k_.named()[named->named].place;
   }
   why.clear();
   return -1;
@@ -246,11 +258,16 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
     }
     return {Source::kContext, od.values, "family of '" + owner.text + "': same ethnicity"};
   }
-  if (m.noun >= 0 && k_.nouns()[m.noun].ethnicity.values) {
-    const ValueSet v = k_.nouns()[m.noun].ethnicity.values;
-    return {Source::kContext, v,
-            "the role " + Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) + ": " +
-                ValuesText(Dim::kEthnicity, v)};
+  for (int noun : RoleNouns(m)) {
+    if (const ValueSet v = k_.nouns()[noun].ethnicity.values; v != 0) {
+      return {Source::kContext, v,
+              "the role '" + k_.nouns()[noun].singular + "': " + ValuesText(Dim::kEthnicity, v)};
+    }
+  }
+  if (scene_.setting.members != 0) {
+    return {Source::kContext, scene_.setting.members,
+            "'" + scene_.setting.members_words +
+                "': " + ValuesText(Dim::kEthnicity, scene_.setting.members)};
   }
   std::string place_why;
   const int place = PlaceOf(m, place_why);
@@ -296,6 +313,7 @@ std::vector<Person> Resolver::Run() {
       int copy_from = -1;
       p.attributes[static_cast<int>(Dim::kEthnicity)] = Ethnicity(m, person_of, people, copy_from);
       p.ethnicity_from = copy_from;
+      p.age_head = m.noun < 0 && m.demonym_head < 0;
       const int kin_noun = m.collective >= 0 ? m.collective : m.noun;
       p.shared_ethnicity = kin_noun >= 0 && k_.nouns()[kin_noun].kin;
       if (const LexEntry* e = k_.Find(t_.norm(m.head_token)); e != nullptr && e->modifier >= 0) {

@@ -93,6 +93,16 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
     std::string before;  // at the start of the person's words
     if (age_word && !IsOpen(person, Dim::kGender)) before += labels.age_adjective[a] + " ";
     if (IsOpen(person, Dim::kEthnicity) && e >= 0) before += labels.ethnicity[e][gi] + " ";
+    if (person.age_head) {
+      // "a 9-year-old" -> "a 9-year-old Black girl"
+      std::string after;
+      if (IsOpen(person, Dim::kEthnicity) && e >= 0) after += " " + labels.ethnicity[e][gi];
+      if (g >= 0) after += " " + labels.person[a >= 0 ? a : kAdult][g];
+      if (!after.empty() && (IsOpen(person, Dim::kEthnicity) || IsOpen(person, Dim::kGender))) {
+        edits.push_back({person.end, 0, after});
+      }
+      continue;
+    }
     if (IsOpen(person, Dim::kGender) && g >= 0) {
       const std::string& noun = labels.person[a >= 0 ? a : kAdult][g];
       if (person.generic_head) {

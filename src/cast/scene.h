@@ -38,7 +38,8 @@ struct Mention {
   std::vector<Evidence> gender, age;            // explicit words, in prompt order
   std::vector<Evidence> pronoun_gender;         // "her", "his" referring to this person
   std::vector<Evidence> noun_gender, noun_age;  // stated by nouns used as modifiers/head
-  std::vector<int> demonyms;  // demonyms about this person (Knowledge::demonyms())
+  std::vector<int> modifier_nouns;  // person nouns before the head: "samurai" in "samurai warrior"
+  std::vector<int> demonyms;        // demonyms about this person (Knowledge::demonyms())
   std::vector<uint32_t> demonym_tokens;
   int origin_place = -1;  // "a man from Nigeria"
   uint32_t origin_token = 0;
@@ -51,7 +52,9 @@ struct Setting {
   std::string era_words;
   int place = -1;
   std::string place_words;
-  bool modern = false;  // "today", "modern", "2020s"
+  bool modern = false;   // "today", "modern", "2020s"
+  ValueSet members = 0;  // an institution whose members were one group ("Tuskegee Airmen")
+  std::string members_words;
 };
 
 struct Scene {

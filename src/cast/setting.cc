@@ -170,6 +170,8 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       s.place = inst.place;
       s.place_words = institution_words;
     }
+    s.members = inst.members;
+    if (inst.members != 0) s.members_words = institution_words;
   }
   return s;
 }

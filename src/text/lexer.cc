@@ -104,8 +104,8 @@ TokenList Lex(std::string_view s) {
         i += a + 1;
         break;
       }
-      if (i + a < s.size() && IsWordChar(s, i + a)) {  // inner apostrophe: "o'brien", "don't"
-        list.norm_.push_back('\'');
+      if (i + a < s.size() && IsWordChar(s, i + a)) {
+        // Inner apostrophes are dropped: "O'Brien" matches "obrien", "Nyong'o" "nyongo".
         i += a;
         continue;
       }

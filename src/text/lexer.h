@@ -10,7 +10,7 @@
 namespace depict::text {
 
 enum class TokenKind : uint8_t {
-  kWord,    // letters, with inner apostrophes ("o'brien")
+  kWord,    // letters; inner apostrophes are dropped from the normalised form ("obrien")
   kNumber,  // starts with a digit or an apostrophe before a digit ("1870", "1960s", "'60s", "16th")
   kPunct,   // one punctuation character
 };
