@@ -130,3 +130,42 @@ TEST(PeopleFinderTest, OriginAfterTheHead) {
 
 }  // namespace
 }  // namespace depict::cast
+
+namespace depict::cast {
+namespace {
+
+TEST(PeopleFinderExtraTest, ThingsNamedWithPersonWordsAreNotPeople) {
+  for (const char* prompt : {"a German shepherd", "a baby elephant", "Apollo 11 on the launch pad",
+                             "a black widow spider", "a ceiling fan"}) {
+    EXPECT_TRUE(Find(prompt).mentions.empty()) << prompt;
+  }
+  // The demonym inside "Roman Catholic" is not about the priest.
+  const Found priest = Find("a Roman Catholic priest");
+  ASSERT_EQ(priest.mentions.size(), 1u);
+  EXPECT_TRUE(priest.mentions[0].demonyms.empty());
+}
+
+TEST(PeopleFinderExtraTest, AnAgeCanBeTheNoun) {
+  const Found f = Find("a 9-year-old playing chess");
+  ASSERT_EQ(f.mentions.size(), 1u);
+  EXPECT_EQ(f.Text(0), "9-year-old");
+  ASSERT_EQ(f.mentions[0].age.size(), 1u);
+  EXPECT_EQ(f.mentions[0].age[0].values, Bit(kChild));
+}
+
+TEST(PeopleFinderExtraTest, EraWordsDoNotSeparateAColourWordFromItsPerson) {
+  EXPECT_EQ(Find("a Black Victorian gentleman").mentions.at(0).demonyms.size(), 1u);
+  EXPECT_EQ(Find("a white 1950s housewife").mentions.at(0).demonyms.size(), 1u);
+  EXPECT_TRUE(Find("a black leather jacket biker").mentions.at(0).demonyms.empty());
+}
+
+TEST(PeopleFinderExtraTest, NamesFromWellKnownGivenNames) {
+  // "Chinua" is not in the census list but is the given name of a well-known person.
+  const Found f = Find("Chinua Okonkwo at his desk");
+  ASSERT_EQ(f.mentions.size(), 1u);
+  EXPECT_TRUE(f.mentions[0].unknown_name);
+  EXPECT_TRUE(Find("Golden Gate Bridge at sunset").mentions.empty());
+}
+
+}  // namespace
+}  // namespace depict::cast

@@ -118,3 +118,39 @@ TEST(ResolverTest, EveryDecisionHasAReason) {
 
 }  // namespace
 }  // namespace depict::cast
+
+namespace depict::cast {
+namespace {
+
+TEST(ResolverExtraTest, InstitutionMembersAndRoleNounModifiers) {
+  ExpectDecision("a Tuskegee Airmen fighter pilot in 1944", "pilot", Dim::kEthnicity,
+                 Source::kContext, {"black"});
+  ExpectDecision("a poet of the Harlem Renaissance", "poet", Dim::kEthnicity, Source::kContext,
+                 {"black"});
+  ExpectDecision("a haenyeo diver", "diver", Dim::kEthnicity, Source::kContext, {"east_asian"});
+}
+
+TEST(ResolverExtraTest, PossessorsPlaceBeatsTheScenesPlace) {
+  // Genghis Khan's horsemen are Mongols wherever they ride.
+  ExpectDecision("Genghis Khan's horsemen charging across the steppe", "horsemen", Dim::kEthnicity,
+                 Source::kContext, {"east_asian"});
+}
+
+TEST(ResolverExtraTest, AgeWordsNarrowInOrder) {
+  ExpectDecision("an old man", "man", Dim::kAge, Source::kExplicit, {"elderly"});
+  ExpectDecision("a young boy", "boy", Dim::kAge, Source::kExplicit, {"child"});
+  ExpectDecision("a young woman", "woman", Dim::kAge, Source::kExplicit, {"adult"});
+}
+
+TEST(ResolverExtraTest, KinOfAnOpenPersonStayOpen) {
+  const plan::Plan p = PlanOf("a father and his daughter");
+  const Person* daughter = PersonWith(p, "daughter");
+  ASSERT_NE(daughter, nullptr);
+  EXPECT_EQ(Attr(*daughter, Dim::kEthnicity).source, Source::kOpen);
+  for (const ImageCast& image : p.images) {
+    EXPECT_EQ(image.people[1][0].values[1], image.people[0][0].values[1]);
+  }
+}
+
+}  // namespace
+}  // namespace depict::cast
