@@ -274,9 +274,13 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
   if (place >= 0) {
     const ValueSet set = k_.Population(place, era, elite);
     if (set != 0 && set != AllValues(Dim::kEthnicity)) {
-      std::string reason = place_why;
-      if (era.known() && era_why != place_why)
+      // "'samurai' (jp, 1185-1876)", "'Japan' (jp) in 1603-1868 ('Edo period')"
+      std::string reason = place_why + " (" + k_.places()[place].id;
+      if (era.known() && era_why == place_why) reason += ", " + EraText(era);
+      reason += ")";
+      if (era.known() && era_why != place_why) {
         reason += " in " + EraText(era) + " (" + era_why + ")";
+      }
       reason +=
           elite ? ": holders of such roles there and then were " : ": people there and then were ";
       return {Source::kContext, set, reason + ValuesText(Dim::kEthnicity, set)};
