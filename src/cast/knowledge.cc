@@ -462,8 +462,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
     const std::string file = "cast/labels.tsv";
     k->labels_.ethnicity.assign(ValueCount(Dim::kEthnicity), {});
     k->labels_.person.assign(ValueCount(Dim::kAge), {});
+    k->labels_.person_plural.assign(ValueCount(Dim::kAge), {});
     k->labels_.age_adjective.assign(ValueCount(Dim::kAge), "");
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4, 6)) {
       const std::string_view what = row.cells[0];
       const auto form = [&](int c) {
         return row.cells[c] == "-" ? std::string() : std::string(row.cells[c]);
@@ -476,6 +477,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
         const int v = ParseValue(Dim::kAge, row.cells[1]);
         if (v < 0) FailAt(file, row.line, "unknown age");
         k->labels_.person[v] = {form(2), form(3)};
+        if (row.cells.size() != 6) FailAt(file, row.line, "person rows need plural forms too");
+        k->labels_.person_plural[v] = {form(4), form(5)};
       } else if (what == "age") {
         const int v = ParseValue(Dim::kAge, row.cells[1]);
         if (v < 0) FailAt(file, row.line, "unknown age");

@@ -124,8 +124,9 @@ struct LexEntry {
 struct Labels {
   // [ethnicity][gender] -> "Black", "Latina"
   std::vector<std::array<std::string, 2>> ethnicity;
-  // [age][gender] -> "boy", "elderly woman"
+  // [age][gender] -> "boy", "elderly woman"; and the plurals, "boys", "elderly women"
   std::vector<std::array<std::string, 2>> person;
+  std::vector<std::array<std::string, 2>> person_plural;
   // [age] -> adjective used when gender is fixed: "young", "teenage", "elderly"; "" for adult
   std::vector<std::string> age_adjective;
 };

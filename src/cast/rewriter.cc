@@ -21,13 +21,22 @@ bool StartsWithVowelSound(std::string_view s) {
   return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
-// "a Black woman", "an elderly East Asian man": one member's open attributes, with an article.
-std::string Describe(const Knowledge& k, const Person& p, const Member& m) {
+// The noun for a cast member: "girl", "elderly man" when the age was open too; when the prompt
+// already gave the age ("an elderly patient") only "man"/"woman" or "boy"/"girl" is added.
+int NounAge(const Person& p, int age) {
+  if (age < 0) return kAdult;
+  if (IsOpen(p, Dim::kAge)) return age;
+  return age == kChild || age == kTeen ? kChild : kAdult;
+}
+
+// "Black woman", "elderly East Asian man": one member's open attributes, without an article.
+std::string Describe(const Knowledge& k, const Person& p, const Member& m, bool plural) {
   const Labels& labels = k.labels();
   const int g = m.values[static_cast<int>(Dim::kGender)];
   const int e = m.values[static_cast<int>(Dim::kEthnicity)];
   const int a = m.values[static_cast<int>(Dim::kAge)];
   const int gi = g < 0 ? 0 : g;
+  const auto& nouns = plural ? labels.person_plural : labels.person;
   std::string words;
   const auto add = [&words](const std::string& w) {
     if (w.empty()) return;
@@ -37,14 +46,47 @@ std::string Describe(const Knowledge& k, const Person& p, const Member& m) {
   const bool age_open = IsOpen(p, Dim::kAge) && a >= 0 && a != kAdult;
   if (IsOpen(p, Dim::kGender) && g >= 0) {
     if (IsOpen(p, Dim::kEthnicity) && e >= 0) add(labels.ethnicity[e][gi]);
-    add(labels.person[a >= 0 ? a : kAdult][g]);  // "girl", "elderly man"
+    add(nouns[NounAge(p, a)][g]);
   } else {
     if (age_open) add(labels.age_adjective[a]);
     if (IsOpen(p, Dim::kEthnicity) && e >= 0) add(labels.ethnicity[e][gi]);
-    if (!words.empty()) add(labels.person[kAdult][gi]);
+    if (!words.empty()) add(nouns[NounAge(p, kAdult)][gi]);
   }
-  if (words.empty()) return words;
-  return (StartsWithVowelSound(words) ? "an " : "a ") + words;
+  return words;
+}
+
+// "a Black woman, two white men and an East Asian woman": members with the same description
+// are counted rather than repeated.
+std::string DescribeMembers(const Knowledge& k, const Person& p, const std::vector<Member>& ms) {
+  static constexpr const char* kNumbers[] = {"",     "one",    "two",   "three", "four",
+                                             "five", "six",    "seven", "eight", "nine",
+                                             "ten",  "eleven", "twelve"};
+  std::vector<std::pair<std::string, int>> counts;  // description -> count, in first-seen order
+  std::vector<const Member*> first;
+  for (const Member& m : ms) {
+    std::string d = Describe(k, p, m, false);
+    if (d.empty()) continue;
+    auto it =
+        std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == d; });
+    if (it == counts.end()) {
+      counts.emplace_back(std::move(d), 1);
+      first.push_back(&m);
+    } else {
+      ++it->second;
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (i > 0) out += i + 1 == counts.size() ? " and " : ", ";
+    const int n = counts[i].second;
+    if (n == 1) {
+      out += (StartsWithVowelSound(counts[i].first) ? "an " : "a ") + counts[i].first;
+    } else {
+      out += (n < 13 ? std::string(kNumbers[n]) : std::to_string(n)) + " " +
+             Describe(k, p, *first[i], true);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -69,17 +111,9 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
         }
         continue;
       }
-      std::vector<std::string> parts;
-      for (const Member& m : members) {
-        std::string d = Describe(k, person, m);
-        if (!d.empty()) parts.push_back(std::move(d));
-      }
-      if (parts.empty()) continue;
-      std::string list = ", including ";
-      for (size_t i = 0; i < parts.size(); ++i) {
-        if (i > 0) list += i + 1 == parts.size() ? " and " : ", ";
-        list += parts[i];
-      }
+      const std::string described = DescribeMembers(k, person, members);
+      if (described.empty()) continue;
+      const std::string list = ", including " + described;
       const bool at_end = person.end >= prompt.size();
       edits.push_back({person.end, 0, at_end ? list : list + ","});
       continue;
@@ -97,25 +131,18 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
       // "a 9-year-old" -> "a 9-year-old Black girl"
       std::string after;
       if (IsOpen(person, Dim::kEthnicity) && e >= 0) after += " " + labels.ethnicity[e][gi];
-      if (g >= 0) after += " " + labels.person[a >= 0 ? a : kAdult][g];
+      if (g >= 0) after += " " + labels.person[NounAge(person, a)][g];
       if (!after.empty() && (IsOpen(person, Dim::kEthnicity) || IsOpen(person, Dim::kGender))) {
         edits.push_back({person.end, 0, after});
       }
       continue;
     }
     if (IsOpen(person, Dim::kGender) && g >= 0) {
-      const std::string& noun = labels.person[a >= 0 ? a : kAdult][g];
-      if (person.generic_head) {
-        // "a person reading" -> "a Black woman reading"
-        if (person.head_start == person.start) {
-          edits.push_back({person.start, person.head_end - person.head_start, before + noun});
-        } else {
-          edits.push_back({person.start, 0, before});
-          edits.push_back({person.head_start, person.head_end - person.head_start, noun});
-        }
-        before.clear();
-      } else if (person.head_start == person.start) {
-        before += noun + " ";
+      // Ethnicity and gender go together right before the head: "an elderly Black man patient".
+      const std::string noun = before + labels.person[NounAge(person, a)][g];
+      before.clear();
+      if (person.generic_head) {  // "a person reading" -> "a Black woman reading"
+        edits.push_back({person.head_start, person.head_end - person.head_start, noun});
       } else {
         edits.push_back({person.head_start, 0, noun + " "});
       }

@@ -29,8 +29,9 @@ TableFiles Minimal() {
       "ethnicity\teast_asian\tEast Asian\tEast Asian\nethnicity\tsouth_asian\tSouth Asian\tx\n"
       "ethnicity\tsoutheast_asian\tx\tx\nethnicity\tmiddle_eastern\tx\tx\n"
       "ethnicity\tlatino\tLatino\tLatina\nethnicity\tindigenous\tx\tx\n"
-      "ethnicity\tpacific_islander\tx\tx\nperson\tchild\tboy\tgirl\nperson\tteen\tx\tx\n"
-      "person\tadult\tman\twoman\nperson\telderly\tx\tx\n";
+      "ethnicity\tpacific_islander\tx\tx\nperson\tchild\tboy\tgirl\tboys\tgirls\n"
+      "person\tteen\tx\tx\tx\tx\nperson\tadult\tman\twoman\tmen\twomen\n"
+      "person\telderly\tx\tx\tx\tx\n";
   f["cast/target.json"] = R"({"gender": {"man": 1, "woman": 3}})";
   return f;
 }

@@ -45,6 +45,24 @@ TEST(RewriterTest, AddsNothingForFixedOrNamedPeopleOrNoPeople) {
   }
 }
 
+TEST(RewriterTest, AgeGivenByThePromptIsNotRepeated) {
+  EXPECT_EQ(RewriteWith("an elderly patient", {M(kMan, "black", kElderly)}),
+            "an elderly Black man patient");
+  EXPECT_EQ(RewriteWith("a teenage student", {M(kWoman, "white", kTeen)}),
+            "a teenage white girl student");
+}
+
+TEST(RewriterTest, GroupMembersAreCounted) {
+  const plan::Plan p = testing::PlanOf("a team of Nigerian engineers", 1, 0);
+  ImageCast image;
+  Member w, m;
+  w.values = {kWoman, 1, kAdult};
+  m.values = {kMan, 1, kAdult};
+  image.people.push_back({m, w, m, m, w});
+  EXPECT_EQ(Rewrite(K(), p.prompt, p.people, image),
+            "a team of Nigerian engineers, including three men and two women");
+}
+
 TEST(RewriterTest, GroupsListTheirMembers) {
   const plan::Plan p = testing::PlanOf("a crowd at a concert", 1, 1);
   ASSERT_EQ(p.images.size(), 1u);
