@@ -68,6 +68,7 @@ class Finder {
   void Attach(Mention& mention);
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
+  void MarkStyleReferences();
   int QuantityBefore(size_t head) const;
   void Finish(Mention& mention, size_t first, size_t end);
 
@@ -109,12 +110,15 @@ bool Finder::TryNamed(size_t& i) {
 }
 
 bool Finder::TryTitledName(size_t& i) {
-  // "Queen Nzinga", "President Lincoln", "Pope Pius XII": a title before a capitalised name.
-  if (!ModifierIs(i, ModifierKind::kTitle) || !IsCapitalizedWord(i + 1)) return false;
-  if (IsPersonNoun(i + 1) || EndsPhrase(i + 1) || m_[i + 1].place || m_[i + 1].demonym) {
+  // "Queen Nzinga", "President Lincoln", "Pope Pius XII", "Mr. Bean": a title before a
+  // capitalised name (an abbreviation's full stop may stand between them).
+  if (!ModifierIs(i, ModifierKind::kTitle)) return false;
+  const size_t name = i + 1 < t_.size() && t_.norm(i + 1) == "." ? i + 2 : i + 1;
+  if (!IsCapitalizedWord(name)) return false;
+  if (IsPersonNoun(name) || EndsPhrase(name) || m_[name].place || m_[name].demonym) {
     return false;
   }
-  size_t end = i + 1;
+  size_t end = name;
   while (end < t_.size() && end < i + 4 && IsCapitalizedWord(end) && !EndsPhrase(end) &&
          !t_[end - 1].possessive) {
     ++end;
@@ -484,6 +488,25 @@ void Finder::AttachAfter(Mention& mention) {
   mention.age.push_back({Bit(age), static_cast<uint32_t>(num), 1});
 }
 
+// Names used for a style are not in the picture: "in the style of Rembrandt", "by Greg
+// Rutkowski", "a Georgia O'Keeffe style painting", "Wes Anderson aesthetic".
+void Finder::MarkStyleReferences() {
+  for (Mention& m : out_) {
+    if (m.named < 0 && !m.unknown_name) continue;
+    const size_t before = m.first_token;
+    const std::string_view prev = before > 0 ? t_.norm(before - 1) : std::string_view();
+    const std::string_view prev2 = before > 1 ? t_.norm(before - 2) : std::string_view();
+    const std::string_view next =
+        m.end_token < t_.size() ? t_.norm(m.end_token) : std::string_view();
+    if (prev == "by" ||
+        (prev == "of" &&
+         (prev2 == "style" || prev2 == "manner" || prev2 == "school" || prev2 == "works")) ||
+        next == "style" || next == "inspired" || next == "aesthetic" || next == "esque") {
+      m.style_only = true;
+    }
+  }
+}
+
 // "a doctor holding her stethoscope": "her" makes the doctor a woman. "his son": the son
 // belongs to the man before "his".
 void Finder::ResolvePronouns() {
@@ -493,7 +516,7 @@ void Finder::ResolvePronouns() {
     int referent = -1;
     for (int j = static_cast<int>(out_.size()) - 1; j >= 0; --j) {
       const Mention& cand = out_[j];
-      if (cand.end_token > p || cand.possessor || cand.group()) continue;
+      if (cand.end_token > p || cand.possessor || cand.style_only || cand.group()) continue;
       bool compatible = true;
       for (const auto* list : {&cand.gender, &cand.noun_gender, &cand.pronoun_gender}) {
         for (const Evidence& e : *list) {
@@ -508,6 +531,17 @@ void Finder::ResolvePronouns() {
         referent = j;
         break;
       }
+    }
+    // A named person who opens the prompt is its subject, and "her"/"his" refer back to them:
+    // "Taylor Swift signing autographs for a fan after her concert".
+    for (size_t j = 0; j < out_.size(); ++j) {
+      if (out_[j].possessor || out_[j].style_only) continue;
+      if ((out_[j].named >= 0 || out_[j].unknown_name) && out_[j].end_token <= p &&
+          static_cast<int>(j) != referent) {
+        const int g = out_[j].named >= 0 ? k_.named()[out_[j].named].gender : -1;
+        if (g == gender) referent = static_cast<int>(j);
+      }
+      break;
     }
     if (referent < 0) continue;
     Mention& ref = out_[referent];
@@ -540,6 +574,7 @@ std::vector<Mention> Finder::Run() {
     }
     ++i;
   }
+  MarkStyleReferences();
   ResolvePronouns();
   return std::move(out_);
 }

@@ -44,7 +44,7 @@ class Resolver {
   // The first real named person with a known lifetime, or nullptr.
   const Mention* NamedInScene() const {
     for (const Mention& other : scene_.mentions) {
-      if (other.named >= 0 && k_.named()[other.named].real &&
+      if (other.named >= 0 && !other.style_only && k_.named()[other.named].real &&
           k_.named()[other.named].life.from != 0) {
         return &other;
       }
@@ -210,39 +210,47 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
   std::string era_why;
   const Era era = EraOf(m, era_why);
   const bool elite = Elite(m);
-  // Explicit: nationality, culture, ethnicity and colour words about this person.
-  ValueSet fixed = AllValues(Dim::kEthnicity), any = 0;
+  // Explicit: nationality, culture, ethnicity and colour words about this person. Words that
+  // name an ethnicity ("Black", "Yoruba", "Asian") are taken as said; a nationality's
+  // population only narrows them where it agrees: "a Black Roman centurion" is Black.
+  ValueSet ethnic = AllValues(Dim::kEthnicity), national = AllValues(Dim::kEthnicity);
+  bool has_ethnic = false, has_national = false;
   std::string words;
-  const auto add = [&](ValueSet set, const std::string& quoted) {
-    if (set == 0 || set == AllValues(Dim::kEthnicity)) return;
-    fixed &= set;
-    any |= set;
+  const auto note = [&words](const std::string& quoted) {
     words += words.empty() ? quoted : " and " + quoted;
   };
   for (size_t i = 0; i < m.demonyms.size(); ++i) {
     const Demonym& d = k_.demonyms()[m.demonyms[i]];
-    ValueSet set = d.ethnicity;
     std::string quoted = Quote(prompt_, t_, m.demonym_tokens[i], 1);
-    if (set == 0) {
-      set = k_.Population(d.place, era.known() ? era : d.era, elite);
-      if (set != 0 && set != AllValues(Dim::kEthnicity)) {
-        quoted += " (" + k_.places()[d.place].id + ", " +
-                  EraText(era.known()     ? era
-                          : d.era.known() ? d.era
-                                          : Era{2000, kNow}) +
-                  ")";
-      }
+    if (d.ethnicity != 0) {
+      if (d.ethnicity == AllValues(Dim::kEthnicity)) continue;
+      has_ethnic = true;
+      ethnic &= d.ethnicity;
+      note(quoted);
+      continue;
     }
-    add(set, quoted);
+    const Era when = era.known() ? era : d.era.known() ? d.era : Era{2000, kNow};
+    const ValueSet set = k_.Population(d.place, when, elite);
+    if (set == 0 || set == AllValues(Dim::kEthnicity)) continue;
+    has_national = true;
+    national &= set;
+    note(quoted + " (" + k_.places()[d.place].id + ", " + EraText(when) + ")");
   }
   if (m.origin_place >= 0) {
-    add(k_.Population(m.origin_place, era, elite),
-        "'from " + std::string(t_.norm(m.origin_token)) + "'");
+    const ValueSet set = k_.Population(m.origin_place, era, elite);
+    if (set != 0 && set != AllValues(Dim::kEthnicity)) {
+      has_national = true;
+      national &= set;
+      note("'from " + std::string(t_.norm(m.origin_token)) + "'");
+    }
   }
-  if (any != 0) {
-    const ValueSet values = fixed != 0 ? fixed : any;
-    return {Source::kExplicit, values,
-            words + " in the prompt: " + ValuesText(Dim::kEthnicity, values)};
+  if (has_ethnic || has_national) {
+    ValueSet values = has_ethnic ? ethnic : national;
+    if (has_ethnic && has_national && (ethnic & national) != 0) values = ethnic & national;
+    if (values != 0) {
+      return {Source::kExplicit, values,
+              words + " in the prompt: " + ValuesText(Dim::kEthnicity, values)};
+    }
   }
   // Context: kin, role, era and place.
   if (m.owner >= 0 && person_of[m.owner] >= 0) {
@@ -294,7 +302,7 @@ std::vector<Person> Resolver::Run() {
   std::vector<int> person_of(scene_.mentions.size(), -1);
   for (size_t i = 0; i < scene_.mentions.size(); ++i) {
     const Mention& m = scene_.mentions[i];
-    if (m.possessor) continue;
+    if (m.possessor || m.style_only) continue;
     Person p;
     p.start = m.start;
     p.end = m.end;

@@ -1,6 +1,7 @@
 #include "cast/rewriter.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace depict::cast {
 namespace {
@@ -174,6 +175,12 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
       } else if (out.compare(n - 2, 2, "A ") == 0 && is_boundary(n - 2) && an) {
         out.replace(n - 2, 2, "An ");
       }
+    }
+    // "1girl" -> "1 Latina girl": keep inserted words apart from a glued number.
+    if (!edit.insert.empty() && !out.empty() &&
+        std::isalnum(static_cast<unsigned char>(out.back())) &&
+        std::isalnum(static_cast<unsigned char>(edit.insert.front()))) {
+      out.push_back(' ');
     }
     out += edit.insert;
     pos = edit.at + edit.remove;

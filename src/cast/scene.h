@@ -31,10 +31,11 @@ struct Mention {
   int collective = -1;        // "a family of farmers": the collective noun (Knowledge::nouns())
   bool unknown_name = false;  // "Firstname Lastname" not in the tables
   bool plural = false;
-  bool possessor = false;  // "Napoleon's soldiers": Napoleon sets context but is not shown
-  int members = 1;         // people shown for a group
-  int owner = -1;          // "his son": index of the mention the kin word belongs to
-  int possessed_by = -1;   // "Napoleon's soldiers": index of the possessor mention
+  bool possessor = false;   // "Napoleon's soldiers": Napoleon sets context but is not shown
+  bool style_only = false;  // "in the style of Rembrandt", "by Greg Rutkowski": not shown
+  int members = 1;          // people shown for a group
+  int owner = -1;           // "his son": index of the mention the kin word belongs to
+  int possessed_by = -1;    // "Napoleon's soldiers": index of the possessor mention
   std::vector<Evidence> gender, age;            // explicit words, in prompt order
   std::vector<Evidence> pronoun_gender;         // "her", "his" referring to this person
   std::vector<Evidence> noun_gender, noun_age;  // stated by nouns used as modifiers/head

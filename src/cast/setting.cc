@@ -102,6 +102,8 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   }
   int institution = -1;
   std::string institution_words;
+  int era_place = -1;  // "Edo period" says Japan, "medieval" Europe, unless the prompt says where
+  std::string era_place_words;
   for (size_t i = 0; i < t.size(); ++i) {
     if (taken[i] || !t.IsWord(i)) continue;
     if (const int thing = ThingLength(m[i]); thing > 0) {
@@ -131,9 +133,9 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       s.era = e.era;
       s.modern = e.era.from >= 2000;
       Append(s.era_words, t, i, tm.era.length);
-      if (s.place < 0 && e.place >= 0) {
-        s.place = e.place;
-        Append(s.place_words, t, i, tm.era.length);
+      if (era_place < 0 && e.place >= 0) {  // weaker than a place the prompt names
+        era_place = e.place;
+        Append(era_place_words, t, i, tm.era.length);
       }
       i += tm.era.length - 1;
       continue;
@@ -172,6 +174,10 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     }
     s.members = inst.members;
     if (inst.members != 0) s.members_words = institution_words;
+  }
+  if (s.place < 0 && era_place >= 0) {
+    s.place = era_place;
+    s.place_words = era_place_words;
   }
   return s;
 }

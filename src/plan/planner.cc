@@ -67,6 +67,7 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   safety::Facts facts;
   for (size_t i = 0; i < scene.mentions.size(); ++i) {
     const cast::Mention& m = scene.mentions[i];
+    if (m.style_only) continue;  // an artist named for a style is not in the picture
     const std::string words(prompt.substr(m.start, m.end - m.start));
     if (m.named >= 0) {
       const cast::NamedPerson& np = k.named()[m.named];

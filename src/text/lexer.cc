@@ -42,6 +42,35 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
+// "1girl", "2boys", "8k": digits glued to a word are two tokens, so the word is found as a word.
+// Ordinals and decades keep their suffix: "16th", "1960s", "'60s". Returns true if it split.
+bool SplitNumberWord(std::string_view s, TokenList& list, const Token& t) {
+  const std::string_view norm = std::string_view(list.norm_).substr(t.norm_offset, t.norm_length);
+  size_t digits = norm.starts_with('\'') ? 1 : 0;
+  while (digits < norm.size() && norm[digits] >= '0' && norm[digits] <= '9') ++digits;
+  const std::string_view suffix = norm.substr(digits);
+  if (suffix.empty() || suffix == "s" || suffix == "st" || suffix == "nd" || suffix == "rd" ||
+      suffix == "th" || norm.starts_with('\'')) {
+    return false;
+  }
+  for (char c : suffix) {
+    if (c < 'a' || c > 'z') return false;  // "12a3": not a number and a word
+  }
+  Token number = t;
+  number.norm_length = static_cast<uint32_t>(digits);
+  number.end = t.start + static_cast<uint32_t>(digits);
+  number.hyphen_after = false;
+  Token word = t;
+  word.kind = TokenKind::kWord;
+  word.start = number.end;
+  word.norm_offset = t.norm_offset + static_cast<uint32_t>(digits);
+  word.norm_length = static_cast<uint32_t>(suffix.size());
+  word.capitalized = word.start < s.size() && s[word.start] >= 'A' && s[word.start] <= 'Z';
+  list.tokens_.push_back(number);
+  list.tokens_.push_back(word);
+  return true;
+}
+
 TokenList Lex(std::string_view s) {
   TokenList list;
   list.norm_.reserve(s.size() + 8);
@@ -119,7 +148,9 @@ TokenList Lex(std::string_view s) {
     if (t.end == 0) t.end = static_cast<uint32_t>(i);
     t.all_caps = letters >= 2 && !any_lower;
     t.norm_length = static_cast<uint32_t>(list.norm_.size() - t.norm_offset);
-    list.tokens_.push_back(t);
+    if (t.kind != TokenKind::kNumber || t.possessive || !SplitNumberWord(s, list, t)) {
+      list.tokens_.push_back(t);
+    }
   }
   return list;
 }

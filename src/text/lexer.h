@@ -43,6 +43,7 @@ class TokenList {
 
  private:
   friend TokenList Lex(std::string_view prompt);
+  friend bool SplitNumberWord(std::string_view s, TokenList& list, const Token& t);
   std::string norm_;
   std::vector<Token> tokens_;
 };

@@ -159,6 +159,29 @@ TEST(PeopleFinderExtraTest, EraWordsDoNotSeparateAColourWordFromItsPerson) {
   EXPECT_TRUE(Find("a black leather jacket biker").mentions.at(0).demonyms.empty());
 }
 
+TEST(PeopleFinderExtraTest, ArtistsNamedForAStyleAreNotInThePicture) {
+  for (const char* prompt :
+       {"a Georgia O'Keeffe style painting of a poppy", "a harbour in the style of Claude Monet",
+        "a castle, art by Greg Rutkowski"}) {
+    const Found f = Find(prompt);
+    for (const Mention& m : f.mentions) EXPECT_TRUE(m.style_only) << prompt;
+  }
+  EXPECT_FALSE(Find("Claude Monet painting in his garden").mentions.at(0).style_only);
+}
+
+TEST(PeopleFinderExtraTest, TitlesWithAbbreviationsAndAnimeTags) {
+  EXPECT_TRUE(Find("Mr. Bean in his car").mentions.at(0).unknown_name);
+  const Found tags = Find("1girl, solo, long hair");
+  ASSERT_EQ(tags.mentions.size(), 1u);
+  EXPECT_EQ(tags.Text(0), "girl");
+}
+
+TEST(PeopleFinderExtraTest, HerRefersToANamedSubject) {
+  const Found f = Find("Taylor Swift signing autographs for a fan after her concert");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_TRUE(f.mentions[1].pronoun_gender.empty());
+}
+
 TEST(PeopleFinderExtraTest, NamesFromWellKnownGivenNames) {
   // "Chinua" is not in the census list but is the given name of a well-known person.
   const Found f = Find("Chinua Okonkwo at his desk");

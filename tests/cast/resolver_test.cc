@@ -136,6 +136,14 @@ TEST(ResolverExtraTest, PossessorsPlaceBeatsTheScenesPlace) {
                  Source::kContext, {"east_asian"});
 }
 
+TEST(ResolverExtraTest, EthnicityWordsBeatANationalitysPopulation) {
+  ExpectDecision("a Black Roman centurion", "centurion", Dim::kEthnicity, Source::kExplicit,
+                 {"black"});
+  ExpectDecision("a medieval monk", "monk", Dim::kEthnicity, Source::kContext, {"white"});
+  ExpectDecision("a medieval farmer in Japan", "farmer", Dim::kEthnicity, Source::kContext,
+                 {"east_asian"});
+}
+
 TEST(ResolverExtraTest, AgeWordsNarrowInOrder) {
   ExpectDecision("an old man", "man", Dim::kAge, Source::kExplicit, {"elderly"});
   ExpectDecision("a young boy", "boy", Dim::kAge, Source::kExplicit, {"child"});

@@ -70,6 +70,16 @@ TEST(LexerTest, FoldsAccentsAndHandlesNonLatinScripts) {
   EXPECT_TRUE(t[0].capitalized);
 }
 
+TEST(LexerTest, NumbersGluedToWordsAreSplit) {
+  const TokenList t = Lex("1girl, 2boys, 8k, 1960s, 16th");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"1", "girl", ",", "2", "boys", ",", "8", "k", ",",
+                                                "1960s", ",", "16th"}));
+  EXPECT_EQ(t[0].kind, TokenKind::kNumber);
+  EXPECT_EQ(t[1].kind, TokenKind::kWord);
+  EXPECT_EQ(t[1].start, 1u);
+  EXPECT_EQ(t[1].end, 5u);
+}
+
 TEST(LexerTest, EmptyAndBlank) {
   EXPECT_EQ(Lex("").size(), 0u);
   EXPECT_EQ(Lex(" \t\n ").size(), 0u);
