@@ -54,8 +54,7 @@ Tensor Tensor::Zeros(Shape shape, DType dtype) {
   return t;
 }
 
-Tensor Tensor::View(std::shared_ptr<const void> owner, const void* data, Shape shape,
-                    DType dtype) {
+Tensor Tensor::View(std::shared_ptr<const void> owner, const void* data, Shape shape, DType dtype) {
   Tensor t;
   t.owner_ = std::move(owner);
   t.data_ = data;
@@ -71,12 +70,16 @@ void* Tensor::mutable_data() {
 }
 
 const float* Tensor::f32() const {
-  if (dtype_ != DType::kF32) throw ShapeError("expected F32, tensor is " + std::string(DTypeName(dtype_)));
+  if (dtype_ != DType::kF32) {
+    throw ShapeError("expected F32, tensor is " + std::string(DTypeName(dtype_)));
+  }
   return static_cast<const float*>(data_);
 }
 
 float* Tensor::f32() {
-  if (dtype_ != DType::kF32) throw ShapeError("expected F32, tensor is " + std::string(DTypeName(dtype_)));
+  if (dtype_ != DType::kF32) {
+    throw ShapeError("expected F32, tensor is " + std::string(DTypeName(dtype_)));
+  }
   return static_cast<float*>(mutable_data());
 }
 
@@ -96,6 +99,8 @@ Tensor Tensor::Reshaped(Shape shape) const {
 
 Tensor Tensor::To(DType dtype) const {
   if (dtype == dtype_) return *this;
+  // A default-constructed tensor has no buffer (yet numel() is 1, as for a scalar).
+  if (empty()) throw ShapeError("cannot convert an empty tensor");
   Tensor out = Zeros(shape_, dtype);
   const int64_t n = numel();
   if (dtype == DType::kF32) {
@@ -150,7 +155,7 @@ uint16_t FloatToHalf(float f) {
   const uint16_t sign = static_cast<uint16_t>((x >> 16) & 0x8000);
   const uint32_t abs = x & 0x7FFFFFFF;
   if (abs >= 0x7F800000) return sign | (abs > 0x7F800000 ? 0x7E00 : 0x7C00);  // nan / inf
-  if (abs >= 0x477FF000) return sign | 0x7C00;  // rounds to inf
+  if (abs >= 0x477FF000) return sign | 0x7C00;                                // rounds to inf
   if (abs < 0x38800000) {  // below 2^-14: a half subnormal (or zero), in units of 2^-24
     float a;
     std::memcpy(&a, &abs, 4);
