@@ -393,11 +393,18 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
   {
     const std::string file = "people/modifiers.tsv";
     static const std::map<std::string_view, ModifierKind> kKinds = {
-        {"gender", ModifierKind::kGender},         {"age", ModifierKind::kAge},
-        {"pronoun", ModifierKind::kPronoun},       {"title", ModifierKind::kTitle},
-        {"quantity", ModifierKind::kQuantity},     {"group", ModifierKind::kGroupWord},
-        {"determiner", ModifierKind::kDeterminer}, {"boundary", ModifierKind::kBoundary},
-        {"modern", ModifierKind::kModern},         {"generic", ModifierKind::kGeneric}};
+        {"gender", ModifierKind::kGender},
+        {"age", ModifierKind::kAge},
+        {"pronoun", ModifierKind::kPronoun},
+        {"title", ModifierKind::kTitle},
+        {"quantity", ModifierKind::kQuantity},
+        {"group", ModifierKind::kGroupWord},
+        {"determiner", ModifierKind::kDeterminer},
+        {"boundary", ModifierKind::kBoundary},
+        {"modern", ModifierKind::kModern},
+        {"generic", ModifierKind::kGeneric},
+        {"style_before", ModifierKind::kStyleBefore},
+        {"style_after", ModifierKind::kStyleAfter}};
     for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
       const auto kind = kKinds.find(row.cells[1]);
       if (kind == kKinds.end())

@@ -84,16 +84,18 @@ struct NamedPerson {
 };
 
 enum class ModifierKind : uint8_t {
-  kGender,      // "female", "male"
-  kAge,         // "elderly", "teenage"
-  kPronoun,     // "her", "his": gender of the person referred to
-  kTitle,       // "queen", "president" before a capitalised name
-  kQuantity,    // "two", "dozen": members of the group that follows
-  kGroupWord,   // "group", "bunch": "a group of friends" is one group
-  kDeterminer,  // "a", "the": starts a noun phrase
-  kBoundary,    // prepositions, conjunctions and verbs that end a noun phrase
-  kModern,      // "today", "modern": the scene is set in the present
-  kGeneric,     // "person", "someone": a head the rewriter may replace by "woman", "man"
+  kGender,       // "female", "male"
+  kAge,          // "elderly", "teenage"
+  kPronoun,      // "her", "his": gender of the person referred to
+  kTitle,        // "queen", "president" before a capitalised name
+  kQuantity,     // "two", "dozen": members of the group that follows
+  kGroupWord,    // "group", "bunch": "a group of friends" is one group
+  kDeterminer,   // "a", "the": starts a noun phrase
+  kBoundary,     // prepositions, conjunctions and verbs that end a noun phrase
+  kModern,       // "today", "modern": the scene is set in the present
+  kGeneric,      // "person", "someone": a head the rewriter may replace by "woman", "man"
+  kStyleBefore,  // "by", "style of" before a name: the name is a style, not a person shown
+  kStyleAfter,   // "style", "aesthetic" after a name: likewise
 };
 
 struct Modifier {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cast/setting.h"
 #include "text/tsv.h"
 
 namespace depict::cast {
@@ -49,7 +50,8 @@ class Finder {
     const Modifier* mod = ModifierAt(i);
     if (mod == nullptr || m_[i].modifier.length != 1) return false;
     return mod->kind == ModifierKind::kDeterminer || mod->kind == ModifierKind::kBoundary ||
-           mod->kind == ModifierKind::kPronoun || mod->kind == ModifierKind::kModern;
+           mod->kind == ModifierKind::kPronoun || mod->kind == ModifierKind::kModern ||
+           mod->kind == ModifierKind::kStyleBefore;
   }
   bool NextEndsPhrase(size_t i) const {
     if (i >= t_.size()) return true;
@@ -474,12 +476,7 @@ void Finder::AttachAfter(Mention& mention) {
   if (word == "aged" && t_[p + 1].kind == text::TokenKind::kNumber) num = p + 1;
   if (num == 0) return;
   std::string_view n = t_.norm(num);
-  int decade = -1;
-  static constexpr std::string_view kDecades[] = {"twenties", "thirties",  "forties",  "fifties",
-                                                  "sixties",  "seventies", "eighties", "nineties"};
-  for (int d = 0; d < 8; ++d) {
-    if (n == kDecades[d]) decade = (d + 2) * 10;
-  }
+  const int decade = DecadeWord(n);
   if (n.ends_with('s')) n.remove_suffix(1);
   int years = decade;
   if (years < 0 && !text::ParseInt(n, years)) return;
@@ -494,16 +491,22 @@ void Finder::MarkStyleReferences() {
   for (Mention& m : out_) {
     if (m.named < 0 && !m.unknown_name) continue;
     const size_t before = m.first_token;
-    const std::string_view prev = before > 0 ? t_.norm(before - 1) : std::string_view();
-    const std::string_view prev2 = before > 1 ? t_.norm(before - 2) : std::string_view();
-    const std::string_view next =
-        m.end_token < t_.size() ? t_.norm(m.end_token) : std::string_view();
-    if (prev == "by" ||
-        (prev == "of" &&
-         (prev2 == "style" || prev2 == "manner" || prev2 == "school" || prev2 == "works")) ||
-        next == "style" || next == "inspired" || next == "aesthetic" || next == "esque") {
-      m.style_only = true;
+    // A style phrase of one or two words ends right before the name ("by", "style of")...
+    const auto is_kind = [&](const std::string& phrase, ModifierKind kind) {
+      const LexEntry* e = k_.Find(phrase);
+      return e != nullptr && e->modifier >= 0 && k_.modifiers()[e->modifier].kind == kind;
+    };
+    bool style =
+        before > 0 && is_kind(std::string(t_.norm(before - 1)), ModifierKind::kStyleBefore);
+    if (!style && before > 1) {
+      style = is_kind(std::string(t_.norm(before - 2)) + " " + std::string(t_.norm(before - 1)),
+                      ModifierKind::kStyleBefore);
     }
+    // ...or a style word follows it ("Monet style", "Wes Anderson aesthetic").
+    if (!style && m.end_token < t_.size()) {
+      style = is_kind(std::string(t_.norm(m.end_token)), ModifierKind::kStyleAfter);
+    }
+    m.style_only = style;
   }
 }
 

@@ -26,22 +26,25 @@ void Append(std::string& words, const text::TokenList& t, size_t i, size_t n) {
 
 }  // namespace
 
+int DecadeWord(std::string_view word) {
+  static constexpr std::string_view kDecades[] = {"twenties", "thirties",  "forties",  "fifties",
+                                                  "sixties",  "seventies", "eighties", "nineties"};
+  for (int d = 0; d < 8; ++d) {
+    if (word == kDecades[d]) return (d + 2) * 10;
+  }
+  return -1;
+}
+
 int ParseNumericEra(const text::TokenList& t, size_t i, Era& era) {
   if (t[i].kind != text::TokenKind::kNumber && t.norm(i) != "the") return 0;
   std::string_view s = t.norm(i);
   const std::string_view next = i + 1 < t.size() ? t.norm(i + 1) : std::string_view();
   // "the sixties"
   if (s == "the") {
-    static constexpr std::string_view kDecades[] = {"twenties", "thirties", "forties",
-                                                    "fifties",  "sixties",  "seventies",
-                                                    "eighties", "nineties"};
-    for (int d = 0; d < 8; ++d) {
-      if (next == kDecades[d]) {
-        era = {1920 + d * 10, 1929 + d * 10};
-        return 2;
-      }
-    }
-    return 0;
+    const int decade = DecadeWord(next);
+    if (decade < 0) return 0;
+    era = {1900 + decade, 1909 + decade};
+    return 2;
   }
   // "'60s"
   if (s.size() == 4 && s[0] == '\'' && AllDigits(s.substr(1, 2)) && s[3] == 's') {

@@ -18,6 +18,9 @@ namespace depict::cast {
 Setting ReadSetting(const Knowledge& k, const text::TokenList& tokens,
                     const std::vector<TokenMatches>& matches, const std::vector<Mention>& mentions);
 
+// 20 for "twenties" ... 90 for "nineties", else -1 ("the sixties", "in her seventies").
+int DecadeWord(std::string_view word);
+
 // Parses one era written with numbers starting at token `i` ("1870", "1960s", "16th century",
 // "500 BC"); returns the number of tokens used, or 0.
 int ParseNumericEra(const text::TokenList& tokens, size_t i, Era& era);
