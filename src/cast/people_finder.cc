@@ -353,6 +353,14 @@ void Finder::Attach(Mention& mention) {
       p += thing;  // "a Roman Catholic priest": not a Roman
       continue;
     }
+    // A longer era, place or institution phrase wins over a demonym inside it: "a Korean War
+    // veteran" is not Korean, "a Vietnam War soldier" not Vietnamese.
+    const size_t setting_length =
+        std::max({m.era.length, m.place.length, m.institution.length, m.named.length});
+    if (m.demonym && setting_length > m.demonym.length) {
+      p = std::min(p + setting_length, head);
+      continue;
+    }
     const Modifier* mod = ModifierAt(p);
     if (mod != nullptr && mod->kind == ModifierKind::kGender && m.modifier.length <= head - p) {
       mention.gender.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});

@@ -144,6 +144,16 @@ TEST(ResolverExtraTest, EthnicityWordsBeatANationalitysPopulation) {
                  {"east_asian"});
 }
 
+TEST(ResolverExtraTest, WarsNameNoPeople) {
+  // "Korean War" is an era, not a nationality; a war's soldiers came from more than one people.
+  for (const char* prompt : {"a Korean War veteran", "a Vietnam War soldier"}) {
+    const plan::Plan p = PlanOf(prompt);
+    ASSERT_EQ(p.people.size(), 1u) << prompt;
+    EXPECT_EQ(Attr(p.people[0], Dim::kEthnicity).source, Source::kOpen) << prompt;
+  }
+  ExpectDecision("a Korean veteran", "veteran", Dim::kEthnicity, Source::kExplicit, {"east_asian"});
+}
+
 TEST(ResolverExtraTest, AgeWordsNarrowInOrder) {
   ExpectDecision("an old man", "man", Dim::kAge, Source::kExplicit, {"elderly"});
   ExpectDecision("a young boy", "boy", Dim::kAge, Source::kExplicit, {"child"});
