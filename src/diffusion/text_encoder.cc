@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "diffusion/weight_reader.h"
 #include "tensor/ops.h"
 
 namespace depict::diffusion {
@@ -54,40 +55,9 @@ std::string LayerPrefix(const Names& names, int i) {
   return s;
 }
 
-// Reads tensors of one file, checking each one's presence, dtype and shape.
-class Reader {
+class Reader : public WeightReader<TextEncoderError> {
  public:
-  explicit Reader(const tensor::SafetensorsFile& file) : file_(file) {}
-
-  bool Has(const std::string& name) const { return file_.Find(name) != nullptr; }
-
-  // The tensor `name` of the given rank (and, where `shape` has a dimension >= 0, that size).
-  Tensor Get(const std::string& name, const Shape& shape) const {
-    const tensor::TensorInfo* info = file_.Find(name);
-    if (info == nullptr) Fail(name, "missing from the checkpoint");
-    if (!info->supported) Fail(name, "has dtype " + info->dtype_name + ", not F32, F16 or BF16");
-    bool ok = info->shape.size() == shape.size();
-    for (size_t i = 0; ok && i < shape.size(); ++i) {
-      if (shape[i] >= 0 && shape[i] != info->shape[i]) ok = false;
-    }
-    if (!ok) {
-      Fail(name, "has shape " + ShapeText(info->shape) + ", expected " + ShapeText(shape) +
-                     " (-1: any size)");
-    }
-    return file_.Get(name);
-  }
-
-  // A small vector (layer norm gain or bias), converted to f32 once.
-  Tensor GetF32(const std::string& name, const Shape& shape) const {
-    return Get(name, shape).To(DType::kF32);
-  }
-
-  [[noreturn]] void Fail(const std::string& name, const std::string& what) const {
-    throw TextEncoderError(file_.path() + ": text encoder tensor \"" + name + "\" " + what);
-  }
-
- private:
-  const tensor::SafetensorsFile& file_;
+  explicit Reader(const tensor::SafetensorsFile& file) : WeightReader(file, "text encoder") {}
 };
 
 // Rows [row0, row0 + rows) of a matrix or vector `t`, sharing its buffer.

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "diffusion/weight_reader.h"
 #include "tensor/ops.h"
 
 namespace depict::diffusion {
@@ -22,45 +23,9 @@ constexpr float kResnetEps = 1e-5f;       // resnets' and conv_norm_out's group 
 constexpr float kTransformerEps = 1e-6f;  // the transformers' group norms
 constexpr float kLayerNormEps = 1e-5f;
 
-// Reads tensors of one file, checking each one's presence, dtype and shape.
-class Reader {
+class Reader : public WeightReader<UnetError> {
  public:
-  explicit Reader(const tensor::SafetensorsFile& file) : file_(file) {}
-
-  bool Has(const std::string& name) const { return file_.Find(name) != nullptr; }
-
-  // The rank of `name`, or 0 when it is missing.
-  size_t Rank(const std::string& name) const {
-    const tensor::TensorInfo* info = file_.Find(name);
-    return info == nullptr ? 0 : info->shape.size();
-  }
-
-  // The tensor `name` of the given rank (and, where `shape` has a dimension >= 0, that size).
-  Tensor Get(const std::string& name, const Shape& shape) const {
-    const tensor::TensorInfo* info = file_.Find(name);
-    if (info == nullptr) Fail(name, "missing from the checkpoint");
-    if (!info->supported) Fail(name, "has dtype " + info->dtype_name + ", not F32, F16 or BF16");
-    bool ok = info->shape.size() == shape.size();
-    for (size_t i = 0; ok && i < shape.size(); ++i) {
-      if (shape[i] >= 0 && shape[i] != info->shape[i]) ok = false;
-    }
-    if (!ok) {
-      Fail(name, "has shape " + ShapeText(info->shape) + ", expected " + ShapeText(shape) +
-                     " (-1: any size)");
-    }
-    return file_.Get(name);
-  }
-
-  Tensor GetF32(const std::string& name, const Shape& shape) const {
-    return Get(name, shape).To(DType::kF32);
-  }
-
-  [[noreturn]] void Fail(const std::string& name, const std::string& what) const {
-    throw UnetError(file_.path() + ": UNet tensor \"" + name + "\" " + what);
-  }
-
- private:
-  const tensor::SafetensorsFile& file_;
+  explicit Reader(const tensor::SafetensorsFile& file) : WeightReader(file, "UNet") {}
 };
 
 std::string Num(int64_t i) { return std::to_string(i); }

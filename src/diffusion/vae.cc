@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "diffusion/weight_reader.h"
 #include "tensor/ops.h"
 
 namespace depict::diffusion {
@@ -63,39 +64,9 @@ struct Names {
   std::string ConvOut() const { return Decoder() + "conv_out."; }
 };
 
-// Reads tensors of one file, checking each one's presence, dtype and shape.
-class Reader {
+class Reader : public WeightReader<VaeError> {
  public:
-  explicit Reader(const tensor::SafetensorsFile& file) : file_(file) {}
-
-  bool Has(const std::string& name) const { return file_.Find(name) != nullptr; }
-
-  // The tensor `name` of the given rank (and, where `shape` has a dimension >= 0, that size).
-  Tensor Get(const std::string& name, const Shape& shape) const {
-    const tensor::TensorInfo* info = file_.Find(name);
-    if (info == nullptr) Fail(name, "missing from the checkpoint");
-    if (!info->supported) Fail(name, "has dtype " + info->dtype_name + ", not F32, F16 or BF16");
-    bool ok = info->shape.size() == shape.size();
-    for (size_t i = 0; ok && i < shape.size(); ++i) {
-      if (shape[i] >= 0 && shape[i] != info->shape[i]) ok = false;
-    }
-    if (!ok) {
-      Fail(name, "has shape " + ShapeText(info->shape) + ", expected " + ShapeText(shape) +
-                     " (-1: any size)");
-    }
-    return file_.Get(name);
-  }
-
-  Tensor GetF32(const std::string& name, const Shape& shape) const {
-    return Get(name, shape).To(DType::kF32);
-  }
-
-  [[noreturn]] void Fail(const std::string& name, const std::string& what) const {
-    throw VaeError(file_.path() + ": VAE tensor \"" + name + "\" " + what);
-  }
-
- private:
-  const tensor::SafetensorsFile& file_;
+  explicit Reader(const tensor::SafetensorsFile& file) : WeightReader(file, "VAE") {}
 };
 
 }  // namespace
