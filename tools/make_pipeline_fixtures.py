@@ -38,6 +38,14 @@ token vocabulary; a VAE decoder with four up blocks of 32 channels (8x upsamplin
                                  rank * up @ down): an independent check of depict's run-time
                                  low-rank terms and of its name mapping
 
+  tiny_v/                a diffusers folder of a second model whose settings only its config
+                         files tell: unet/config.json (norm_num_groups 16, attention_head_dim 4:
+                         4 heads), vae/config.json (norm_num_groups 16), scheduler/
+                         scheduler_config.json (prediction_type v_prediction). Its text_encoder/
+                         model.safetensors stores token rows as above (the test completes it).
+    v_image      [1, 3, 64, 64]  in expected.safetensors: "a photo of a cat", Euler, 4 steps,
+                                 CFG 7, seed 1234, v-prediction
+
 Usage (nothing is downloaded):
   /usr/bin/python3 -m venv --system-site-packages /tmp/venv    # Debian python3-torch
   /tmp/venv/bin/pip install diffusers==0.32.2 transformers==4.40.2 safetensors==0.4.5 ftfy==6.1.1
@@ -86,14 +94,15 @@ def randomize(model, scale=None):
     return model
 
 
-def make_models():
-    torch.manual_seed(11)
+def make_models(seed=11, groups=32, heads=8):
+    torch.manual_seed(seed)
     unet = randomize(UNet2DConditionModel(
         sample_size=8, in_channels=4, out_channels=4,
         down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
         up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
         block_out_channels=(32, 64), layers_per_block=1, cross_attention_dim=64,
-        attention_head_dim=8, norm_num_groups=32, flip_sin_to_cos=True, freq_shift=0).eval())
+        attention_head_dim=heads, norm_num_groups=groups, flip_sin_to_cos=True,
+        freq_shift=0).eval())
     text = randomize(CLIPTextModel(CLIPTextConfig(
         vocab_size=49408, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
         num_attention_heads=1, max_position_embeddings=77, hidden_act="quick_gelu",
@@ -101,7 +110,7 @@ def make_models():
     vae = randomize(AutoencoderKL(
         in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",) * 4,
         up_block_types=("UpDecoderBlock2D",) * 4, block_out_channels=(32, 32, 32, 32),
-        layers_per_block=1, latent_channels=4, norm_num_groups=32, sample_size=64,
+        layers_per_block=1, latent_channels=4, norm_num_groups=groups, sample_size=64,
         scaling_factor=SCALING).eval())
     return unet, text, vae
 
@@ -144,10 +153,52 @@ def generate(unet, text_model, vae, tokenizer, prompt, negative, scheduler, cfg,
     return latents, image, torch.cat([ids_c, ids_u])
 
 
-def scheduler_config():
+def scheduler_config(prediction="epsilon"):
     return dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012,
-                beta_schedule="scaled_linear", prediction_type="epsilon",
+                beta_schedule="scaled_linear", prediction_type=prediction,
                 timestep_spacing="linspace", steps_offset=1)
+
+
+def text_state(text, used):
+    """The text encoder's tensors, the token embedding as its used rows only."""
+    state = {}
+    for k, v in text.state_dict().items():
+        if k.endswith("position_ids"):
+            continue
+        if k == "text_model.embeddings.token_embedding.weight":
+            state["fixture.token_rows"] = v[used].half().contiguous()
+            state["fixture.token_row_ids"] = torch.tensor(used, dtype=torch.float32)
+            continue
+        state[k] = v.half().contiguous()
+    return state
+
+
+def write_v_model(tokenizer, out_dir, expected):
+    unet, text, vae = make_models(seed=12, groups=16, heads=4)
+    _, img, ids = generate(unet, text, vae, tokenizer, "a photo of a cat", "",
+                           EulerDiscreteScheduler(**scheduler_config("v_prediction")), 7.0, 1234)
+    expected["v_image"] = img
+    used = sorted(set(ids.flatten().tolist()))
+    root = os.path.join(out_dir, "tiny_v")
+    for sub in ("unet", "vae", "text_encoder", "scheduler"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    save_file({k: v.half().contiguous() for k, v in unet.state_dict().items()},
+              os.path.join(root, "unet", "diffusion_pytorch_model.safetensors"))
+    save_file(vae_fixtures.decoder_state(vae),
+              os.path.join(root, "vae", "diffusion_pytorch_model.safetensors"))
+    save_file(text_state(text, used), os.path.join(root, "text_encoder", "model.safetensors"))
+    configs = {
+        "unet/config.json": {"_class_name": "UNet2DConditionModel", "norm_num_groups": 16,
+                             "attention_head_dim": 4, "block_out_channels": [32, 64],
+                             "cross_attention_dim": 64},
+        "vae/config.json": {"_class_name": "AutoencoderKL", "norm_num_groups": 16,
+                            "scaling_factor": SCALING},
+        "scheduler/scheduler_config.json": dict(_class_name="EulerDiscreteScheduler",
+                                                **scheduler_config("v_prediction")),
+    }
+    for name, config in configs.items():
+        with open(os.path.join(root, name), "w") as f:
+            json.dump(config, f, indent=2)
 
 
 def lora_targets(unet, text):
@@ -203,6 +254,7 @@ def main():
         _, img, _ = generate(unet_l, text_l, vae, tokenizer, "a photo of a cat", "",
                              EulerDiscreteScheduler(**scheduler_config()), 7.0, 1234)
         expected["lora_image"] = img
+        write_v_model(tokenizer, out_dir, expected)
 
     used = sorted(set(ids_a.flatten().tolist()) | set(ids_b.flatten().tolist()))
     state = {}
@@ -210,14 +262,8 @@ def main():
         state[unet_fixtures.ldm_name(k, unet)] = v.half().contiguous()
     decoder = vae_fixtures.decoder_state(vae)
     state.update(vae_fixtures.ldm_names(decoder, len(vae.decoder.up_blocks)))
-    for k, v in text.state_dict().items():
-        if k.endswith("position_ids"):
-            continue
-        if k == "text_model.embeddings.token_embedding.weight":
-            state["fixture.token_rows"] = v[used].half().contiguous()
-            state["fixture.token_row_ids"] = torch.tensor(used, dtype=torch.float32)
-            continue
-        state["cond_stage_model.transformer." + k] = v.half().contiguous()
+    for k, v in text_state(text, used).items():
+        state[k if k.startswith("fixture.") else "cond_stage_model.transformer." + k] = v
     save_file(state, os.path.join(out_dir, "tiny_sd1.safetensors"))
     save_file(kohya, os.path.join(out_dir, "lora_kohya.safetensors"))
     save_file({k: v.contiguous() for k, v in peft.items()},

@@ -232,6 +232,34 @@ TEST_F(PipelineTest, InfoTextIsA1111s) {
                 model_->info().name + ", RNG: CPU, Version: depict 0.1.0");
 }
 
+TEST_F(PipelineTest, DiffusersFolderConfigsAndVPrediction) {
+  // The folder's settings differ from SD 1.x's (16 groups, 4 heads, v-prediction): only its
+  // config files say so, and the image matches diffusers only if all three were read.
+  const fs::path dir = fs::temp_directory_path() / ("depict_tiny_v_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::copy(FixtureDir() / "tiny_v", dir, fs::copy_options::recursive);
+  const fs::path text = dir / "text_encoder" / "model.safetensors";
+  fs::remove(text);
+  depict::testing::WriteTinyCheckpoint(
+      (FixtureDir() / "tiny_v" / "text_encoder" / "model.safetensors").string(), text.string(),
+      "text_model.embeddings.token_embedding.weight");
+  LoadOptions options;
+  options.models_dir = DEPICT_MODELS_DIR;
+  const auto model = StableDiffusion::Load(dir, options);
+  EXPECT_EQ(model->info().prediction, Prediction::kV);
+  EXPECT_FALSE(model->info().prediction_detected);
+  EXPECT_EQ(model->info().unet.norm_groups, 16);
+  EXPECT_EQ(model->info().unet.num_heads, 4);
+  EXPECT_EQ(model->info().vae.norm_groups, 16);
+  EXPECT_EQ(model->info().name, "depict_tiny_v_" + std::to_string(getpid()));
+  EXPECT_LE(MaxLevelDiff(model->Generate(EulerRequest()), Expected("v_image")), 1);
+  // Forcing the other prediction type changes the picture.
+  options.prediction = Prediction::kEpsilon;
+  const auto eps = StableDiffusion::Load(dir, options);
+  EXPECT_GT(MaxLevelDiff(eps->Generate(EulerRequest()), Expected("v_image")), 8);
+  fs::remove_all(dir);
+}
+
 TEST(PngWriterTest, WritesPixelsAndTextThatReadBack) {
   const fs::path path =
       fs::temp_directory_path() / ("depict_png_" + std::to_string(getpid()) + ".png");

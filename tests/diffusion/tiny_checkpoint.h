@@ -15,7 +15,12 @@
 
 namespace depict::testing {
 
-inline void WriteTinyCheckpoint(const std::string& fixture, const std::string& out) {
+// `embedding` names the full table in the output: the single-file name by default, or
+// "text_model.embeddings.token_embedding.weight" for a diffusers text_encoder/model.safetensors.
+inline void WriteTinyCheckpoint(
+    const std::string& fixture, const std::string& out,
+    const std::string& embedding =
+        "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight") {
   using tensor::DType;
   using tensor::Tensor;
   const auto file = tensor::SafetensorsFile::Open(fixture);
@@ -41,8 +46,7 @@ inline void WriteTinyCheckpoint(const std::string& fixture, const std::string& o
     if (info.name.rfind("fixture.", 0) == 0) continue;
     tensors.emplace_back(info.name, file->Get(info.name));
   }
-  tensors.emplace_back("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight",
-                       table);
+  tensors.emplace_back(embedding, table);
   tensor::WriteSafetensors(out, tensors);
 }
 
