@@ -315,15 +315,16 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
   const Tensor latent = sampler.Run(initial, denoiser, source, on_step);
   image.latent = latent;
   image.rgb = ImageToRgb8(vae_.Decode(latent), 0);
-  for (const auto& file : loras.files) image.lora_hashes.push_back(ShortFileHash(file->path()));
+  for (const auto& file : loras.files) image.lora_hashes.push_back(library->Hash(*file));
   return image;
 }
 
 LoraLibrary::LoraLibrary(std::vector<fs::path> dirs) : dirs_(std::move(dirs)) {}
 
 std::shared_ptr<const LoraFile> LoraLibrary::Get(const std::string& name) {
-  for (const auto& [loaded_name, file] : loaded_) {
-    if (loaded_name == name) return file;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const Entry& e : loaded_) {
+    if (e.name == name) return e.file;
   }
   std::vector<fs::path> candidates;
   if (name.find('/') != std::string::npos || fs::path(name).extension() == ".safetensors") {
@@ -333,7 +334,7 @@ std::shared_ptr<const LoraFile> LoraLibrary::Get(const std::string& name) {
   for (const fs::path& candidate : candidates) {
     if (!fs::is_regular_file(candidate)) continue;
     auto file = LoraFile::Load(candidate);
-    loaded_.emplace_back(name, file);
+    loaded_.push_back({name, file, ""});
     return file;
   }
   std::string searched;
@@ -341,6 +342,16 @@ std::shared_ptr<const LoraFile> LoraLibrary::Get(const std::string& name) {
   throw GenerationError(
       "no LoRA \"" + name + "\" (looked for " + name + ".safetensors in " +
       (searched.empty() ? std::string("no directory: pass --lora-dir") : searched) + ")");
+}
+
+std::string LoraLibrary::Hash(const LoraFile& file) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (Entry& e : loaded_) {
+    if (e.file.get() != &file) continue;
+    if (e.hash.empty()) e.hash = ShortFileHash(file.path());
+    return e.hash;
+  }
+  return ShortFileHash(file.path());
 }
 
 std::string ShortFileHash(const fs::path& path) {

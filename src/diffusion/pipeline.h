@@ -25,6 +25,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -104,18 +105,26 @@ struct GeneratedImage {
 using StepCallback = std::function<void(int step, int total)>;
 
 // Finds LoRA files by name (`<lora:name>` looks for DIR/name.safetensors in each directory, or
-// a path to a file) and keeps the ones already read, so a request that repeats an adapter does
-// not read it again.
+// a path to a file) and keeps the ones already read, with their hashes, so a request that
+// repeats an adapter does not read it again. Thread-safe.
 class LoraLibrary {
  public:
   explicit LoraLibrary(std::vector<std::filesystem::path> dirs = {});
   // Throws GenerationError naming the directories searched when there is no such adapter, and
   // LoraError for a file that is not a LoRA.
   std::shared_ptr<const LoraFile> Get(const std::string& name);
+  // ShortFileHash of a file Get returned, computed once.
+  std::string Hash(const LoraFile& file);
 
  private:
+  struct Entry {
+    std::string name;
+    std::shared_ptr<const LoraFile> file;
+    std::string hash;
+  };
+  std::mutex mutex_;
   std::vector<std::filesystem::path> dirs_;
-  std::vector<std::pair<std::string, std::shared_ptr<const LoraFile>>> loaded_;
+  std::vector<Entry> loaded_;
 };
 
 class StableDiffusion {
