@@ -215,6 +215,11 @@ int RunGenerate(const GenerateArgs& args) {
       std::vector<std::pair<std::string, std::string>> text = {
           {"parameters", dd::InfoText(request, image, model->info(), model_hash)}};
       if (!items[i].cast.is_null()) text.emplace_back("depict", items[i].cast.dump());
+      std::fprintf(stderr,
+                   "image %zu/%zu: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
+                   "%.2f s\n",
+                   i + 1, items.size(), image.encode_seconds, image.sample_seconds, request.steps,
+                   image.decode_seconds);
       char name[64];
       std::snprintf(name, sizeof name, "%05d-%llu.png", number++,
                     static_cast<unsigned long long>(image.seed));

@@ -280,6 +280,11 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
   sampler_options.eta = request.eta;
   const Sampler sampler(sampler_options);  // validates the sampler settings
 
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  auto phase = Clock::now();
   Tensor cond = EncodePrompt(parsed.prompt, request.clip_skip, &loras, &image.token_count);
   const bool guided = request.cfg_scale != 1.0f;
   Tensor context = cond;
@@ -297,6 +302,8 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
     context = tensor::Concat({cond, uncond}, 0);
   }
 
+  image.encode_seconds = seconds_since(phase);
+  phase = Clock::now();
   const int64_t channels = info_.unet.in_channels;
   BatchNoise noise(request.rng, request.seed, 1, {channels, request.height / 8, request.width / 8});
   const Tensor initial = noise.Next();
@@ -313,8 +320,11 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
   };
   const NoiseSource source = [&](const tensor::Shape&) { return noise.Next(); };
   const Tensor latent = sampler.Run(initial, denoiser, source, on_step);
+  image.sample_seconds = seconds_since(phase);
+  phase = Clock::now();
   image.latent = latent;
   image.rgb = ImageToRgb8(vae_.Decode(latent), 0);
+  image.decode_seconds = seconds_since(phase);
   for (const auto& file : loras.files) image.lora_hashes.push_back(library->Hash(*file));
   return image;
 }

@@ -21,6 +21,7 @@
 #ifndef DEPICT_DIFFUSION_PIPELINE_H_
 #define DEPICT_DIFFUSION_PIPELINE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -99,6 +100,9 @@ struct GeneratedImage {
   std::vector<LoraTag> loras;            // the adapters applied
   std::vector<std::string> lora_hashes;  // A1111's short hash of each adapter's file
   int token_count = 0;                   // A1111's "n/75" count of the prompt
+  double encode_seconds = 0.0;           // text encoder (cond and uncond)
+  double sample_seconds = 0.0;           // the sampler's UNet evaluations
+  double decode_seconds = 0.0;           // VAE decoder
 };
 
 // Called after each UNet evaluation (step 1..total).
