@@ -1,0 +1,101 @@
+// The few layers the face-api and nsfwjs networks use, on one image at a time in TF.js's layout
+// (NHWC, batch 1) and with TF's rules, so that outputs match TF.js to float rounding:
+//   - "SAME" padding puts the odd pixel of padding after (bottom/right): a 3x3 stride-2
+//     convolution of an even-sized input pads 0 before and 1 after. Max pooling pads with -inf,
+//     never with zeros.
+//   - bilinear resizing with align_corners false maps output pixel i to input i * in / out (no
+//     half-pixel offset: TF.js's default), with align_corners true to i * (in - 1) / (out - 1).
+// Convolutions are an im2col (skipped for 1x1 stride 1) followed by tensor::Linear on oneDNN;
+// depthwise convolutions, pooling and resizing are our own loops on tensor::ParallelFor.
+#ifndef DEPICT_VISION_NN_H_
+#define DEPICT_VISION_NN_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "tensor/engine.h"
+#include "tensor/tensor.h"
+
+namespace depict::vision {
+
+// A feature map of one image: h x w pixels of c channels, channels contiguous ([h*w, c]).
+struct Map {
+  int h = 0, w = 0, c = 0;
+  tensor::Tensor t;
+
+  static Map Zeros(int h, int w, int c);
+  float* data() { return t.f32(); }
+  const float* data() const { return t.f32(); }
+  int64_t size() const { return static_cast<int64_t>(h) * w * c; }
+};
+
+enum class Padding { kSame, kValid };
+enum class Activation {
+  kNone,
+  kRelu,
+  kRelu6,
+  kLeaky,  // face-api's leaky ReLU, slope 0.1 below zero
+};
+
+// TF's padding before/after along one axis for a window of `k` at `stride` over `in` pixels.
+struct AxisPads {
+  int before = 0, after = 0, out = 0;
+};
+AxisPads PadsFor(int in, int k, int stride, Padding padding);
+
+// A convolution's weights, prepared once from TF's [kh, kw, cin, cout] filter: stored as
+// [cout, kh * kw * cin] (the im2col column order) for tensor::Linear.
+struct Conv {
+  int kh = 0, kw = 0, cin = 0, cout = 0;
+  tensor::Tensor weight;    // [cout, kh * kw * cin], f32
+  std::vector<float> bias;  // cout values, or empty
+
+  static Conv FromTf(const std::vector<int64_t>& shape, const std::vector<float>& filter,
+                     const std::vector<float>& bias);
+};
+
+// A depthwise convolution (channel multiplier 1) from TF's [kh, kw, c, 1] filter.
+struct Depthwise {
+  int kh = 0, kw = 0, c = 0;
+  std::vector<float> weight;  // [kh, kw, c]
+  std::vector<float> bias;    // c values, or empty
+
+  static Depthwise FromTf(const std::vector<int64_t>& shape, const std::vector<float>& filter,
+                          const std::vector<float>& bias);
+};
+
+// Explicit padding (TF's tf.pad with zeros, or Keras's ZeroPadding2D).
+Map Pad(const Map& x, int top, int bottom, int left, int right);
+
+Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding,
+           Activation act = Activation::kNone);
+Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding padding,
+                    Activation act = Activation::kNone);
+Map MaxPool(const Map& x, int k, int stride, Padding padding);
+// Average over the window; with kSame the padded pixels are left out of the count (TF).
+Map AvgPool(const Map& x, int k, int stride, Padding padding);
+Map ResizeBilinear(const Map& x, int out_h, int out_w, bool align_corners);
+
+void Apply(Map& x, Activation act);
+void AddInPlace(Map& x, const Map& y);  // same shape
+// y[1, n] = x[1, k] w[k, n] + b (TF's [k, n] layout), for the networks' fully connected heads.
+std::vector<float> Dense(const std::vector<float>& x, const std::vector<float>& w,
+                         const std::vector<float>& b, int k, int n);
+std::vector<float> Softmax(const std::vector<float>& x);
+
+// Sets f32 arithmetic for tensor::Linear while alive (the engine's default may be bf16, whose
+// rounding would cost the 1e-3 agreement with TF.js), and restores the previous setting.
+class ScopedF32 {
+ public:
+  ScopedF32();
+  ~ScopedF32();
+  ScopedF32(const ScopedF32&) = delete;
+  ScopedF32& operator=(const ScopedF32&) = delete;
+
+ private:
+  tensor::ComputeConfig saved_;
+};
+
+}  // namespace depict::vision
+
+#endif  // DEPICT_VISION_NN_H_
