@@ -66,6 +66,12 @@ Map Map::Zeros(int h, int w, int c) {
   return m;
 }
 
+Map Map::Clone() const {
+  Map m = Zeros(h, w, c);
+  if (size() > 0) std::memcpy(m.data(), data(), sizeof(float) * static_cast<size_t>(size()));
+  return m;
+}
+
 AxisPads PadsFor(int in, int k, int stride, Padding padding) {
   AxisPads p;
   if (padding == Padding::kValid) {

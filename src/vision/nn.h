@@ -24,6 +24,8 @@ struct Map {
   tensor::Tensor t;
 
   static Map Zeros(int h, int w, int c);
+  // Copies share the buffer (as tensor::Tensor); Clone() makes an independent one.
+  Map Clone() const;
   float* data() { return t.f32(); }
   const float* data() const { return t.f32(); }
   int64_t size() const { return static_cast<int64_t>(h) * w * c; }

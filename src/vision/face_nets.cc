@@ -1,0 +1,308 @@
+#include "vision/face_nets.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+namespace depict::vision {
+namespace {
+
+constexpr float kTinyMean[3] = {117.001f, 114.697f, 97.404f};
+constexpr float kFaceMean[3] = {122.782f, 117.001f, 104.298f};
+constexpr double kTinyAnchors[5][2] = {{1.603231, 2.094468},
+                                       {6.041143, 7.080126},
+                                       {2.882459, 3.518061},
+                                       {4.266906, 5.178857},
+                                       {9.041765, 10.66308}};
+constexpr double kTinyIouThreshold = 0.4;
+
+WeightMap LoadFaceApi(const std::filesystem::path& dir, const std::string& model) {
+  return LoadWeightsManifest(RequireModelFile(dir / (model + "-weights_manifest.json")));
+}
+
+Conv LoadConv(const WeightMap& w, const std::string& prefix, const char* filter = "/filters",
+              const char* bias = "/bias") {
+  const WeightTensor& f = w.Get(prefix + filter);
+  return Conv::FromTf(f.shape, f.values, w.Get(prefix + bias).values);
+}
+
+SeparableConv LoadSeparable(const WeightMap& w, const std::string& prefix) {
+  SeparableConv s;
+  const WeightTensor& dw = w.Get(prefix + "/depthwise_filter");
+  s.depthwise = Depthwise::FromTf(dw.shape, dw.values, {});
+  const WeightTensor& pw = w.Get(prefix + "/pointwise_filter");
+  s.pointwise = Conv::FromTf(pw.shape, pw.values, w.Get(prefix + "/bias").values);
+  return s;
+}
+
+Map Separable(const Map& x, const SeparableConv& s, int stride, Padding padding,
+              Activation act = Activation::kNone) {
+  return Conv2D(DepthwiseConv2D(x, s.depthwise, stride, padding), s.pointwise, 1, Padding::kValid,
+                act);
+}
+
+// (x - mean) / 255 per channel, as face-api's normalize() followed by div(255).
+void Normalize(Map& x, const float mean[3]) {
+  float* v = x.data();
+  const int64_t pixels = static_cast<int64_t>(x.h) * x.w;
+  for (int64_t p = 0; p < pixels; ++p) {
+    for (int c = 0; c < 3; ++c) v[p * 3 + c] = (v[p * 3 + c] - mean[c]) / 255.0f;
+  }
+}
+
+Map Add(const Map& a, const Map& b) {
+  Map out = a.Clone();
+  AddInPlace(out, b);
+  return out;
+}
+
+double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+}  // namespace
+
+std::filesystem::path RequireModelFile(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) {
+    throw ModelError("model file " + path.string() +
+                     " is missing: run scripts/fetch-models.sh from the repository root (it "
+                     "downloads the face-api and nsfwjs weights into models/)");
+  }
+  return path;
+}
+
+double IoU(const Box& a, const Box& b) {
+  const double w = std::max(0.0, std::min(a.right(), b.right()) - std::max(a.x, b.x));
+  const double h = std::max(0.0, std::min(a.bottom(), b.bottom()) - std::max(a.y, b.y));
+  const double inter = w * h;
+  const double uni = a.width * a.height + b.width * b.height - inter;
+  return uni > 0 ? inter / uni : 0.0;
+}
+
+Map ImageToMap(const Image& image) {
+  Map m = Map::Zeros(image.height, image.width, 3);
+  float* v = m.data();
+  for (size_t i = 0; i < image.rgb.size(); ++i) v[i] = image.rgb[i];
+  return m;
+}
+
+Map Crop(const Map& image, int x, int y, int w, int h) {
+  if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > image.w || y + h > image.h) {
+    throw tensor::ShapeError("vision::Crop: box outside the image");
+  }
+  Map out = Map::Zeros(h, w, image.c);
+  for (int r = 0; r < h; ++r) {
+    std::memcpy(out.data() + static_cast<int64_t>(r) * w * image.c,
+                image.data() + (static_cast<int64_t>(y + r) * image.w + x) * image.c,
+                sizeof(float) * static_cast<size_t>(w) * image.c);
+  }
+  return out;
+}
+
+Map ToSquareInput(const Map& image, int size, bool centre) {
+  Map square;
+  if (image.h == image.w) {
+    square = image.Clone();  // the caller normalizes it in place
+  } else {
+    const int diff = std::abs(image.h - image.w);
+    // padToSquare: Math.round(diff * 0.5) after, the rest before (centred); all after otherwise.
+    const int after = centre ? static_cast<int>(std::floor(diff * 0.5 + 0.5)) : diff;
+    const int before = diff - after;
+    square = image.h > image.w ? Pad(image, 0, 0, before, after) : Pad(image, before, after, 0, 0);
+  }
+  if (square.h == size && square.w == size) return square;
+  return ResizeBilinear(square, size, size, false);
+}
+
+// ---- Tiny face detector -----------------------------------------------------------------------
+
+TinyFaceDetector::TinyFaceDetector(const std::filesystem::path& face_api_dir) {
+  const WeightMap w = LoadFaceApi(face_api_dir, "tiny_face_detector_model");
+  conv0_ = LoadConv(w, "conv0");
+  for (int i = 0; i < 5; ++i) convs_[i] = LoadSeparable(w, "conv" + std::to_string(i + 1));
+  conv8_ = LoadConv(w, "conv8");
+  if (conv0_.cin != 3 || conv8_.cout != 25) {
+    throw ModelError(w.source + ": not a tiny face detector (conv0/conv8 shapes)");
+  }
+}
+
+Map TinyFaceDetector::Forward(const Map& image, int input_size) const {
+  Map x = ToSquareInput(image, input_size, false);
+  Normalize(x, kTinyMean);
+  Map out = Conv2D(x, conv0_, 1, Padding::kValid, Activation::kLeaky);
+  out = MaxPool(out, 2, 2, Padding::kSame);
+  for (int i = 0; i < 5; ++i) {
+    out = Separable(Pad(out, 1, 1, 1, 1), convs_[i], 1, Padding::kValid, Activation::kLeaky);
+    out = MaxPool(out, 2, i < 4 ? 2 : 1, Padding::kSame);
+  }
+  return Conv2D(out, conv8_, 1, Padding::kValid);
+}
+
+std::vector<Detection> TinyFaceDetector::Detect(const Map& image, int input_size,
+                                                double score_threshold) const {
+  if (input_size <= 0 || input_size % 32 != 0) {
+    throw std::invalid_argument("tiny face detector input size must be a multiple of 32");
+  }
+  const Map out = Forward(image, input_size);
+  const double scale = static_cast<double>(input_size) / std::max(image.h, image.w);
+  const double reshaped_w = std::round(image.w * scale), reshaped_h = std::round(image.h * scale);
+  const double side = std::max(reshaped_w, reshaped_h);
+  const double fx = side / reshaped_w, fy = side / reshaped_h;
+  const int cells = out.h;
+  std::vector<Detection> found;  // relative boxes
+  const float* v = out.data();
+  for (int row = 0; row < cells; ++row) {
+    for (int col = 0; col < cells; ++col) {
+      for (int a = 0; a < 5; ++a) {
+        const float* e = v + ((static_cast<int64_t>(row) * cells + col) * 5 + a) * 5;
+        const double score = Sigmoid(e[4]);
+        if (!(score > score_threshold)) continue;
+        const double cx = (col + Sigmoid(e[0])) / cells * fx;
+        const double cy = (row + Sigmoid(e[1])) / cells * fy;
+        const double w = std::exp(e[2]) * kTinyAnchors[a][0] / cells * fx;
+        const double h = std::exp(e[3]) * kTinyAnchors[a][1] / cells * fy;
+        found.push_back({{cx - w / 2, cy - h / 2, w, h}, score});
+      }
+    }
+  }
+  // face-api's greedy NMS: the best remaining box is kept, boxes overlapping it by more than
+  // the threshold are dropped. A stable sort keeps face-api's order among equal scores.
+  std::vector<size_t> order(found.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t i, size_t j) { return found[i].score < found[j].score; });
+  std::vector<Detection> kept;
+  while (!order.empty()) {
+    const size_t best = order.back();
+    order.pop_back();
+    kept.push_back(found[best]);
+    std::vector<size_t> rest;
+    for (size_t i : order) {
+      if (IoU(found[best].box, found[i].box) <= kTinyIouThreshold) rest.push_back(i);
+    }
+    order.swap(rest);
+  }
+  for (Detection& d : kept) {
+    d.box = {d.box.x * image.w, d.box.y * image.h, d.box.width * image.w, d.box.height * image.h};
+  }
+  return kept;
+}
+
+// ---- 68-point landmarks (tiny) ----------------------------------------------------------------
+
+FaceLandmarkNet::FaceLandmarkNet(const std::filesystem::path& face_api_dir) {
+  const WeightMap w = LoadFaceApi(face_api_dir, "face_landmark_68_tiny_model");
+  for (int i = 0; i < 3; ++i) {
+    DenseBlock& b = blocks_[i];
+    const std::string p = "dense" + std::to_string(i);
+    b.first = i == 0;
+    if (b.first) {
+      b.conv0 = LoadConv(w, p + "/conv0");
+    } else {
+      b.sep0 = LoadSeparable(w, p + "/conv0");
+    }
+    b.conv1 = LoadSeparable(w, p + "/conv1");
+    b.conv2 = LoadSeparable(w, p + "/conv2");
+  }
+  fc_w_ = w.Get("fc/weights", {128, 136}).values;
+  fc_b_ = w.Get("fc/bias", {136}).values;
+}
+
+std::vector<float> FaceLandmarkNet::ForwardRaw(const Map& face) const {
+  Map x = ToSquareInput(face, 112, true);
+  Normalize(x, kFaceMean);
+  for (const DenseBlock& b : blocks_) {
+    const Map out1 = b.first ? Conv2D(x, b.conv0, 2, Padding::kSame, Activation::kRelu)
+                             : Separable(x, b.sep0, 2, Padding::kSame, Activation::kRelu);
+    const Map out2 = Separable(out1, b.conv1, 1, Padding::kSame);
+    Map in3 = Add(out1, out2);
+    Apply(in3, Activation::kRelu);
+    const Map out3 = Separable(in3, b.conv2, 1, Padding::kSame);
+    x = Add(out1, Add(out2, out3));
+    Apply(x, Activation::kRelu);
+  }
+  const Map pooled = AvgPool(x, 14, 2, Padding::kValid);
+  return Dense({pooled.data(), pooled.data() + pooled.size()}, fc_w_, fc_b_, 128, 136);
+}
+
+std::vector<Point> FaceLandmarkNet::Forward(const Map& face) const {
+  const std::vector<float> raw = ForwardRaw(face);
+  const double scale = 112.0 / std::max(face.h, face.w);
+  const double w = face.w * scale, h = face.h * scale;
+  const double pad_x = w < h ? std::abs(w - h) / 2 : 0.0;
+  const double pad_y = h < w ? std::abs(w - h) / 2 : 0.0;
+  std::vector<Point> points(68);
+  for (int i = 0; i < 68; ++i) {
+    // In f32 as face-api's tensor maths: out * 112 - pad, divided by the scaled size.
+    points[i].x = (raw[2 * i] * 112.0f - static_cast<float>(pad_x)) / static_cast<float>(w);
+    points[i].y = (raw[2 * i + 1] * 112.0f - static_cast<float>(pad_y)) / static_cast<float>(h);
+  }
+  return points;
+}
+
+// ---- Age and gender ---------------------------------------------------------------------------
+
+AgeGenderNet::AgeGenderNet(const std::filesystem::path& face_api_dir) {
+  const WeightMap w = LoadFaceApi(face_api_dir, "age_gender_model");
+  conv_in_ = LoadConv(w, "entry_flow/conv_in");
+  const auto reduction = [&](const std::string& p) {
+    ReductionBlock b;
+    b.sep0 = LoadSeparable(w, p + "/separable_conv0");
+    b.sep1 = LoadSeparable(w, p + "/separable_conv1");
+    b.expansion = LoadConv(w, p + "/expansion_conv");
+    return b;
+  };
+  reduction0_ = reduction("entry_flow/reduction_block_0");
+  reduction1_ = reduction("entry_flow/reduction_block_1");
+  for (int i = 0; i < 2; ++i) {
+    const std::string p = "middle_flow/main_block_" + std::to_string(i);
+    main_[i].sep0 = LoadSeparable(w, p + "/separable_conv0");
+    main_[i].sep1 = LoadSeparable(w, p + "/separable_conv1");
+    main_[i].sep2 = LoadSeparable(w, p + "/separable_conv2");
+  }
+  exit_reduction_ = reduction("exit_flow/reduction_block");
+  exit_sep_ = LoadSeparable(w, "exit_flow/separable_conv");
+  age_w_ = w.Get("fc/age/weights", {512, 1}).values;
+  age_b_ = w.Get("fc/age/bias", {1}).values;
+  gender_w_ = w.Get("fc/gender/weights", {512, 2}).values;
+  gender_b_ = w.Get("fc/gender/bias", {2}).values;
+}
+
+AgeGender AgeGenderNet::Forward(const Map& face) const {
+  Map x = ToSquareInput(face, 112, true);
+  Normalize(x, kFaceMean);
+  const auto reduce = [](const Map& in, const ReductionBlock& b, bool activate_input) {
+    Map out = in;
+    if (activate_input) {
+      out = in.Clone();
+      Apply(out, Activation::kRelu);
+    }
+    out = Separable(out, b.sep0, 1, Padding::kSame, Activation::kRelu);
+    out = Separable(out, b.sep1, 1, Padding::kSame);
+    out = MaxPool(out, 3, 2, Padding::kSame);
+    AddInPlace(out, Conv2D(in, b.expansion, 2, Padding::kSame));
+    return out;
+  };
+  Map out = Conv2D(x, conv_in_, 2, Padding::kSame, Activation::kRelu);
+  out = reduce(out, reduction0_, false);
+  out = reduce(out, reduction1_, true);
+  for (const MainBlock& b : main_) {
+    Map y = out.Clone();
+    Apply(y, Activation::kRelu);
+    y = Separable(y, b.sep0, 1, Padding::kSame, Activation::kRelu);
+    y = Separable(y, b.sep1, 1, Padding::kSame, Activation::kRelu);
+    y = Separable(y, b.sep2, 1, Padding::kSame);
+    AddInPlace(y, out);
+    out = std::move(y);
+  }
+  out = reduce(out, exit_reduction_, true);
+  out = Separable(out, exit_sep_, 1, Padding::kSame, Activation::kRelu);
+  const Map pooled = AvgPool(out, 7, 2, Padding::kValid);
+  const std::vector<float> features(pooled.data(), pooled.data() + pooled.size());
+  AgeGender r;
+  r.age = Dense(features, age_w_, age_b_, 512, 1)[0];
+  r.male = Softmax(Dense(features, gender_w_, gender_b_, 512, 2))[0];
+  return r;
+}
+
+}  // namespace depict::vision
