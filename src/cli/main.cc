@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "depict 0.1.0");
   const auto plan = depict::cli::AddPlanCommand(app);
   const auto demo = depict::cli::AddDemoCommand(app);
+  const auto inspect = depict::cli::AddInspectCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -20,5 +21,6 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("plan")) return plan();
   if (app.got_subcommand("demo")) return demo();
+  if (app.got_subcommand("inspect")) return inspect();
   return 2;
 }
