@@ -25,15 +25,15 @@ WeightMap LoadFaceApi(const std::filesystem::path& dir, const std::string& model
 Conv LoadConv(const WeightMap& w, const std::string& prefix, const char* filter = "/filters",
               const char* bias = "/bias") {
   const WeightTensor& f = w.Get(prefix + filter);
-  return Conv::FromTf(f.shape, f.values, w.Get(prefix + bias).values);
+  return Conv::FromWeight(f, w.Get(prefix + bias).Floats());
 }
 
 SeparableConv LoadSeparable(const WeightMap& w, const std::string& prefix) {
   SeparableConv s;
   const WeightTensor& dw = w.Get(prefix + "/depthwise_filter");
-  s.depthwise = Depthwise::FromTf(dw.shape, dw.values, {});
+  s.depthwise = Depthwise::FromTf(dw.shape, dw.Floats(), {});
   const WeightTensor& pw = w.Get(prefix + "/pointwise_filter");
-  s.pointwise = Conv::FromTf(pw.shape, pw.values, w.Get(prefix + "/bias").values);
+  s.pointwise = Conv::FromWeight(pw, w.Get(prefix + "/bias").Floats());
   return s;
 }
 
@@ -204,8 +204,8 @@ FaceLandmarkNet::FaceLandmarkNet(const std::filesystem::path& face_api_dir) {
     b.conv1 = LoadSeparable(w, p + "/conv1");
     b.conv2 = LoadSeparable(w, p + "/conv2");
   }
-  fc_w_ = w.Get("fc/weights", {128, 136}).values;
-  fc_b_ = w.Get("fc/bias", {136}).values;
+  fc_w_ = w.Get("fc/weights", {128, 136}).Floats();
+  fc_b_ = w.Get("fc/bias", {136}).Floats();
 }
 
 std::vector<float> FaceLandmarkNet::ForwardRaw(const Map& face) const {
@@ -262,10 +262,10 @@ AgeGenderNet::AgeGenderNet(const std::filesystem::path& face_api_dir) {
   }
   exit_reduction_ = reduction("exit_flow/reduction_block");
   exit_sep_ = LoadSeparable(w, "exit_flow/separable_conv");
-  age_w_ = w.Get("fc/age/weights", {512, 1}).values;
-  age_b_ = w.Get("fc/age/bias", {1}).values;
-  gender_w_ = w.Get("fc/gender/weights", {512, 2}).values;
-  gender_b_ = w.Get("fc/gender/bias", {2}).values;
+  age_w_ = w.Get("fc/age/weights", {512, 1}).Floats();
+  age_b_ = w.Get("fc/age/bias", {1}).Floats();
+  gender_w_ = w.Get("fc/gender/weights", {512, 2}).Floats();
+  gender_b_ = w.Get("fc/gender/bias", {2}).Floats();
 }
 
 AgeGender AgeGenderNet::Forward(const Map& face) const {

@@ -110,6 +110,28 @@ Conv Conv::FromTf(const std::vector<int64_t>& shape, const std::vector<float>& f
   return conv;
 }
 
+Conv Conv::FromWeight(const WeightTensor& filter, const std::vector<float>& bias) {
+  if (!filter.quantized()) return FromTf(filter.shape, filter.values, bias);
+  if (filter.shape.size() != 4)
+    throw ShapeError("vision::Conv: expects a [kh, kw, cin, cout] filter");
+  Conv conv;
+  conv.kh = static_cast<int>(filter.shape[0]);
+  conv.kw = static_cast<int>(filter.shape[1]);
+  conv.cin = static_cast<int>(filter.shape[2]);
+  conv.cout = static_cast<int>(filter.shape[3]);
+  if (!bias.empty() && static_cast<int>(bias.size()) != conv.cout) {
+    throw ShapeError("vision::Conv: bias does not match the output channels");
+  }
+  const int64_t k = static_cast<int64_t>(conv.kh) * conv.kw * conv.cin;
+  conv.codes.resize(static_cast<size_t>(k * conv.cout));
+  for (int64_t i = 0; i < k; ++i) {
+    for (int o = 0; o < conv.cout; ++o) conv.codes[o * k + i] = filter.codes[i * conv.cout + o];
+  }
+  conv.lut = filter.lut;
+  conv.bias = bias;
+  return conv;
+}
+
 Depthwise Depthwise::FromTf(const std::vector<int64_t>& shape, const std::vector<float>& filter,
                             const std::vector<float>& bias) {
   if (shape.size() != 4 || shape[3] != 1 ||
@@ -154,8 +176,19 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
   out.c = conv.cout;
   const int64_t pixels = static_cast<int64_t>(out.h) * out.w;
   const ScopedF32 f32;
+  // The f32 filter: the prepared one, or the uint8 codes expanded into this thread's scratch
+  // (tensor::Linear keeps no reference to f32 weights it uses directly).
+  Tensor weight = conv.weight;
+  thread_local std::vector<float> scratch;
+  if (!conv.codes.empty()) {
+    scratch.resize(conv.codes.size());
+    for (size_t i = 0; i < conv.codes.size(); ++i) scratch[i] = conv.lut[conv.codes[i]];
+    weight = Tensor::View(nullptr, scratch.data(),
+                          {conv.cout, static_cast<int64_t>(conv.kh) * conv.kw * conv.cin},
+                          tensor::DType::kF32);
+  }
   if (conv.kh == 1 && conv.kw == 1 && stride == 1) {
-    out.t = tensor::Linear(x.t, conv.weight);
+    out.t = tensor::Linear(x.t, weight);
   } else {
     out.t = Tensor::Zeros({pixels, conv.cout});
     const int64_t k = static_cast<int64_t>(conv.kh) * conv.kw * conv.cin;
@@ -180,7 +213,7 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
           }
         }
       });
-      const Tensor part = tensor::Linear(cols, conv.weight);
+      const Tensor part = tensor::Linear(cols, weight);
       std::memcpy(out.data() + p0 * conv.cout, part.f32(),
                   sizeof(float) * static_cast<size_t>(n) * conv.cout);
     }

@@ -15,6 +15,7 @@
 
 #include "tensor/engine.h"
 #include "tensor/tensor.h"
+#include "vision/tfjs_weights.h"
 
 namespace depict::vision {
 
@@ -49,11 +50,16 @@ AxisPads PadsFor(int in, int k, int stride, Padding padding);
 // [cout, kh * kw * cin] (the im2col column order) for tensor::Linear.
 struct Conv {
   int kh = 0, kw = 0, cin = 0, cout = 0;
-  tensor::Tensor weight;    // [cout, kh * kw * cin], f32
-  std::vector<float> bias;  // cout values, or empty
+  tensor::Tensor weight;       // [cout, kh * kw * cin], f32; empty when `codes` is used
+  std::vector<uint8_t> codes;  // [cout, kh * kw * cin] uint8 codes, or empty
+  std::vector<float> lut;      // the 256 values of the codes
+  std::vector<float> bias;     // cout values, or empty
 
   static Conv FromTf(const std::vector<int64_t>& shape, const std::vector<float>& filter,
                      const std::vector<float>& bias);
+  // Keeps a uint8-quantized filter quantized: expanded to f32 into a scratch buffer on each
+  // call, a quarter of the memory for one pass over the weights, with the same f32 values.
+  static Conv FromWeight(const WeightTensor& filter, const std::vector<float>& bias);
 };
 
 // A depthwise convolution (channel multiplier 1) from TF's [kh, kw, c, 1] filter.

@@ -89,7 +89,7 @@ NsfwClassifier::NsfwClassifier(const std::filesystem::path& dir) : graph_(new Gr
         return c.at("padding").get<std::string>() == "same" ? Padding::kSame : Padding::kValid;
       };
       const auto bias = [&](const std::string& name) {
-        return c.value("use_bias", true) ? w.Get(name + "/bias").values : std::vector<float>{};
+        return c.value("use_bias", true) ? w.Get(name + "/bias").Floats() : std::vector<float>{};
       };
       if (cls == "InputLayer") {
         layer.kind = Kind::kInput;
@@ -105,24 +105,24 @@ NsfwClassifier::NsfwClassifier(const std::filesystem::path& dir) : graph_(new Gr
       } else if (cls == "Conv2D") {
         layer.kind = Kind::kConv;
         const WeightTensor& k = w.Get(layer.name + "/kernel");
-        layer.conv = Conv::FromTf(k.shape, k.values, bias(layer.name));
+        layer.conv = Conv::FromWeight(k, bias(layer.name));
         layer.stride = strides();
         layer.padding = padding();
         layer.act = ActivationOf(c, source);
       } else if (cls == "DepthwiseConv2D") {
         layer.kind = Kind::kDepthwise;
         const WeightTensor& k = w.Get(layer.name + "/depthwise_kernel");
-        layer.depthwise = Depthwise::FromTf(k.shape, k.values, bias(layer.name));
+        layer.depthwise = Depthwise::FromTf(k.shape, k.Floats(), bias(layer.name));
         layer.stride = strides();
         layer.padding = padding();
         layer.act = ActivationOf(c, source);
       } else if (cls == "BatchNormalization") {
         layer.kind = Kind::kBatchNorm;
         const double eps = c.value("epsilon", 1e-3);
-        const auto& mean = w.Get(layer.name + "/moving_mean").values;
-        const auto& var = w.Get(layer.name + "/moving_variance").values;
-        const auto& gamma = w.Get(layer.name + "/gamma").values;
-        const auto& beta = w.Get(layer.name + "/beta").values;
+        const std::vector<float> mean = w.Get(layer.name + "/moving_mean").Floats();
+        const std::vector<float> var = w.Get(layer.name + "/moving_variance").Floats();
+        const std::vector<float> gamma = w.Get(layer.name + "/gamma").Floats();
+        const std::vector<float> beta = w.Get(layer.name + "/beta").Floats();
         if (var.size() != mean.size() || gamma.size() != mean.size() ||
             beta.size() != mean.size()) {
           throw ModelError(source + ": batch norm '" + layer.name + "' sizes differ");
@@ -152,7 +152,7 @@ NsfwClassifier::NsfwClassifier(const std::filesystem::path& dir) : graph_(new Gr
         if (k.shape.size() != 2) throw ModelError(source + ": dense kernel is not 2-D");
         layer.dense_in = static_cast<int>(k.shape[0]);
         layer.dense_out = static_cast<int>(k.shape[1]);
-        layer.dense_w = k.values;
+        layer.dense_w = k.Floats();
         layer.dense_b = bias(layer.name);
         layer.softmax = c.value("activation", "linear") == "softmax";
         layer.act = ActivationOf(c, source);

@@ -12,7 +12,7 @@ constexpr double kSsdIouThreshold = 0.5;
 
 Conv LoadPointwise(const WeightMap& w, const std::string& prefix) {
   const WeightTensor& f = w.Get(prefix + "/weights");
-  return Conv::FromTf(f.shape, f.values, w.Get(prefix + "/convolution_bn_offset").values);
+  return Conv::FromWeight(f, w.Get(prefix + "/convolution_bn_offset").Floats());
 }
 
 double SsdIoU(const float* a, const float* b) {
@@ -36,17 +36,17 @@ SsdFaceDetector::SsdFaceDetector(const std::filesystem::path& face_api_dir) {
   for (int i = 0; i < 13; ++i) {
     const std::string p = "MobilenetV1/Conv2d_" + std::to_string(i + 1);
     const WeightTensor& f = w.Get(p + "_depthwise/depthwise_weights");
-    const auto& gamma = w.Get(p + "_depthwise/BatchNorm/gamma").values;
-    const auto& beta = w.Get(p + "_depthwise/BatchNorm/beta").values;
-    const auto& mean = w.Get(p + "_depthwise/BatchNorm/moving_mean").values;
-    const auto& var = w.Get(p + "_depthwise/BatchNorm/moving_variance").values;
+    const std::vector<float> gamma = w.Get(p + "_depthwise/BatchNorm/gamma").Floats();
+    const std::vector<float> beta = w.Get(p + "_depthwise/BatchNorm/beta").Floats();
+    const std::vector<float> mean = w.Get(p + "_depthwise/BatchNorm/moving_mean").Floats();
+    const std::vector<float> var = w.Get(p + "_depthwise/BatchNorm/moving_variance").Floats();
     const size_t c = gamma.size();
     if (f.shape.size() != 4 || static_cast<size_t>(f.shape[2]) != c || beta.size() != c ||
         mean.size() != c || var.size() != c) {
       throw ModelError(w.source + ": batch norm of " + p + " does not match its filter");
     }
     // Folded: (conv(x, w) - mean) * s + beta = conv(x, w * s) + (beta - mean * s).
-    std::vector<float> filter = f.values, bias(c);
+    std::vector<float> filter = f.Floats(), bias(c);
     for (size_t ch = 0; ch < c; ++ch) {
       const float s = gamma[ch] / std::sqrt(var[ch] + kBatchNormEpsilon);
       for (size_t k = ch; k < filter.size(); k += c) filter[k] *= s;
@@ -61,17 +61,15 @@ SsdFaceDetector::SsdFaceDetector(const std::filesystem::path& face_api_dir) {
   for (int i = 0; i < 6; ++i) {
     const std::string p = "Prediction/BoxPredictor_" + std::to_string(i);
     const WeightTensor& bw = w.Get(p + "/BoxEncodingPredictor/weights");
-    predictors_[i].box =
-        Conv::FromTf(bw.shape, bw.values, w.Get(p + "/BoxEncodingPredictor/biases").values);
+    predictors_[i].box = Conv::FromWeight(bw, w.Get(p + "/BoxEncodingPredictor/biases").Floats());
     const WeightTensor& cw = w.Get(p + "/ClassPredictor/weights");
-    predictors_[i].cls =
-        Conv::FromTf(cw.shape, cw.values, w.Get(p + "/ClassPredictor/biases").values);
+    predictors_[i].cls = Conv::FromWeight(cw, w.Get(p + "/ClassPredictor/biases").Floats());
   }
   const WeightTensor& anchors = w.Get("Output/extra_dim");
   if (anchors.shape.size() != 3 || anchors.shape[2] != 4) {
     throw ModelError(w.source + ": Output/extra_dim is not [1, anchors, 4]");
   }
-  anchors_ = anchors.values;
+  anchors_ = anchors.Floats();
 }
 
 SsdFaceDetector::Raw SsdFaceDetector::Forward(const Map& image) const {

@@ -42,6 +42,19 @@ uint32_t LoadU32(const unsigned char* p) {
 
 }  // namespace
 
+int64_t WeightTensor::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+std::vector<float> WeightTensor::Floats() const {
+  if (!quantized()) return values;
+  std::vector<float> out(codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) out[i] = lut[codes[i]];
+  return out;
+}
+
 void WeightMap::Add(WeightTensor tensor) {
   const std::string name = tensor.name;
   if (tensors_.count(name)) throw ModelError(source + ": tensor '" + name + "' appears twice");
@@ -65,7 +78,9 @@ const WeightTensor& WeightMap::Get(std::string_view name, const std::vector<int6
 
 size_t WeightMap::bytes() const {
   size_t n = 0;
-  for (const auto& [name, t] : tensors_) n += t.values.size() * sizeof(float);
+  for (const auto& [name, t] : tensors_) {
+    n += t.values.size() * sizeof(float) + t.codes.size() + t.lut.size() * sizeof(float);
+  }
   return n;
 }
 
@@ -126,8 +141,21 @@ WeightMap ParseWeightsManifest(std::string_view manifest_json, const std::filesy
         if (esize == 0 || need > bytes.size() - offset) {
           throw ModelError(source + ": the shards end inside tensor '" + t.name + "'");
         }
-        t.values.resize(static_cast<size_t>(numel));
         const unsigned char* p = data + offset;
+        if (stored == "uint8") {
+          t.lut.resize(256);
+          for (int q = 0; q < 256; ++q) t.lut[q] = static_cast<float>(qmin + q * qscale);
+          t.codes.assign(p, p + numel);
+          if (dtype == "int32") {  // integer tensors (SSD's unused shape constants) as values
+            t.values = t.Floats();
+            t.codes.clear();
+            t.lut.clear();
+          }
+          offset += need;
+          map.Add(std::move(t));
+          continue;
+        }
+        t.values.resize(static_cast<size_t>(numel));
         for (int64_t i = 0; i < numel; ++i) {
           float v;
           if (stored == "uint8") {

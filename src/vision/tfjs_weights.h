@@ -29,7 +29,15 @@ class ModelError : public std::runtime_error {
 struct WeightTensor {
   std::string name;
   std::vector<int64_t> shape;
-  std::vector<float> values;  // dequantized, row-major (TF.js's order)
+  // uint8-quantized tensors (most of face-api's and nsfwjs's weights) keep their codes, a
+  // quarter of the memory, with the 256 values they stand for; other tensors keep f32 values.
+  std::vector<float> values;   // row-major (TF.js's order); empty when `codes` is used
+  std::vector<uint8_t> codes;  // row-major uint8 codes
+  std::vector<float> lut;      // 256 entries: float(min + q * scale), as TF.js computes it
+
+  int64_t numel() const;
+  bool quantized() const { return !codes.empty(); }
+  std::vector<float> Floats() const;  // the values, dequantized when quantized
 };
 
 class WeightMap {

@@ -56,7 +56,7 @@ TEST_F(TfjsWeightsTest, ReadsRawQuantizedAndHalfTensorsInManifestOrder) {
   const WeightMap map = LoadWeightsManifest(dir_ / "m.json");
   EXPECT_EQ(map.names(), (std::vector<std::string>{"w", "q", "h", "i", "q16"}));
   EXPECT_EQ(map.Get("w").values, (std::vector<float>{1.5f, -2.0f}));
-  EXPECT_EQ(map.Get("q", {1, 3}).values, (std::vector<float>{-1.0f, 0.0f, 126.5f}));
+  EXPECT_EQ(map.Get("q", {1, 3}).Floats(), (std::vector<float>{-1.0f, 0.0f, 126.5f}));
   EXPECT_NEAR(map.Get("h").values.at(0), 0.333f, 1e-3);
   EXPECT_EQ(map.Get("i").values, (std::vector<float>{-7.0f}));
   EXPECT_EQ(map.Get("q16").values, (std::vector<float>{2.25f}));
