@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -80,14 +81,21 @@ int main(int argc, char** argv) {
 
     const Image photo =
         LoadImage(std::filesystem::path(DEPICT_SOURCE_DIR) / "tests/fixtures/vision/astronaut.png");
-    const Map image = ResizeBilinear(ImageToMap(photo), 1024, 1024, false);
+    // 8-bit RGB, as `depict inspect` holds a decoded photo.
+    const Map scaled = ResizeBilinear(ImageToMap(photo), 1024, 1024, false);
+    Image image;
+    image.width = image.height = 1024;
+    image.rgb.resize(static_cast<size_t>(scaled.size()));
+    for (size_t i = 0; i < image.rgb.size(); ++i) {
+      image.rgb[i] = static_cast<uint8_t>(std::lround(std::clamp(scaled.data()[i], 0.0f, 255.0f)));
+    }
     const std::vector<Detection> faces = tiny.Detect(image);
     if (faces.empty()) throw std::runtime_error("no face found in the benchmark image");
     const Box b = faces[0].box;
-    const Map face = Crop(image, static_cast<int>(b.x), static_cast<int>(b.y),
-                          static_cast<int>(b.width), static_cast<int>(b.height));
-    std::printf("image 1024x1024, face crop %dx%d, %d runs per figure (median)\n", face.w, face.h,
-                runs);
+    const PixelSource face(image, static_cast<int>(b.x), static_cast<int>(b.y),
+                           static_cast<int>(b.width), static_cast<int>(b.height));
+    std::printf("image 1024x1024, face crop %dx%d, %d runs per figure (median)\n", face.width(),
+                face.height(), runs);
     std::printf("%-28s %12s %12s\n", "", "1 thread", "all cores");
     const int all = std::max(1, depict::tensor::NumThreads());
     const auto row = [&](const char* name, const std::function<void()>& fn) {

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <string>
 
+#include "tensor/thread_pool.h"
+
 namespace depict::vision {
 namespace {
 
@@ -99,19 +101,108 @@ Map Crop(const Map& image, int x, int y, int w, int h) {
   return out;
 }
 
-Map ToSquareInput(const Map& image, int size, bool centre) {
-  Map square;
-  if (image.h == image.w) {
-    square = image.Clone();  // the caller normalizes it in place
-  } else {
-    const int diff = std::abs(image.h - image.w);
-    // padToSquare: Math.round(diff * 0.5) after, the rest before (centred); all after otherwise.
-    const int after = centre ? static_cast<int>(std::floor(diff * 0.5 + 0.5)) : diff;
-    const int before = diff - after;
-    square = image.h > image.w ? Pad(image, 0, 0, before, after) : Pad(image, before, after, 0, 0);
+PixelSource::PixelSource(const Map& map) : map_(&map), w_(map.w), h_(map.h) {
+  if (map.c != 3) throw tensor::ShapeError("vision::PixelSource: needs 3 channels");
+}
+
+PixelSource::PixelSource(const Image& image) : image_(&image), w_(image.width), h_(image.height) {}
+
+PixelSource::PixelSource(const Image& image, int x, int y, int w, int h)
+    : image_(&image), x0_(x), y0_(y), w_(w), h_(h) {
+  if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > image.width || y + h > image.height) {
+    throw tensor::ShapeError("vision::PixelSource: region outside the image");
   }
-  if (square.h == size && square.w == size) return square;
-  return ResizeBilinear(square, size, size, false);
+}
+
+Map ToSquareInput(const PixelSource& src, int size, bool centre) {
+  const int h = src.height(), w = src.width();
+  if (h <= 0 || w <= 0 || size <= 0) throw tensor::ShapeError("vision::ToSquareInput: empty");
+  const int side = std::max(h, w), diff = side - std::min(h, w);
+  // padToSquare: Math.round(diff * 0.5) after, the rest before (centred); all after otherwise.
+  const int after = centre ? static_cast<int>(std::floor(diff * 0.5 + 0.5)) : diff;
+  const int top = h < w ? diff - after : 0, left = w < h ? diff - after : 0;
+  // The padded square, read through: zeros outside the source.
+  const auto at = [&](int y, int x, int c) {
+    y -= top;
+    x -= left;
+    return (y < 0 || y >= h || x < 0 || x >= w) ? 0.0f : src.at(y, x, c);
+  };
+  Map out = Map::Zeros(size, size, 3);
+  float* o = out.data();
+  if (side == size) {
+    for (int y = 0; y < size; ++y) {
+      for (int x = 0; x < size; ++x) {
+        for (int c = 0; c < 3; ++c) *o++ = at(y, x, c);
+      }
+    }
+    return out;
+  }
+  // As ResizeBilinear (nn.cc) with align_corners false.
+  const float scale = static_cast<float>(side) / static_cast<float>(size);
+  tensor::ParallelFor(size, 8, [&](int64_t begin, int64_t end) {
+    for (int64_t oy = begin; oy < end; ++oy) {
+      const float fy = scale * static_cast<float>(oy);
+      const int y0 = static_cast<int>(std::floor(fy));
+      const int y1 = std::min(y0 + 1, side - 1);
+      const float dy = fy - static_cast<float>(y0);
+      float* row = o + oy * size * 3;
+      for (int ox = 0; ox < size; ++ox) {
+        const float fx = scale * static_cast<float>(ox);
+        const int x0 = static_cast<int>(std::floor(fx));
+        const int x1 = std::min(x0 + 1, side - 1);
+        const float dx = fx - static_cast<float>(x0);
+        for (int c = 0; c < 3; ++c) {
+          const float tl = at(y0, x0, c), tr = at(y0, x1, c);
+          const float bl = at(y1, x0, c), br = at(y1, x1, c);
+          const float t = tl + (tr - tl) * dx;
+          const float b = bl + (br - bl) * dx;
+          row[ox * 3 + c] = t + (b - t) * dy;
+        }
+      }
+    }
+  });
+  return out;
+}
+
+Map ResizeAlignCorners(const PixelSource& src, int out_h, int out_w, float scale) {
+  const int h = src.height(), w = src.width();
+  if (h <= 0 || w <= 0 || out_h <= 0 || out_w <= 0) {
+    throw tensor::ShapeError("vision::ResizeAlignCorners: empty input or output");
+  }
+  Map out = Map::Zeros(out_h, out_w, 3);
+  float* o = out.data();
+  if (h == out_h && w == out_w) {
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        for (int c = 0; c < 3; ++c) *o++ = src.at(y, x, c) * scale;
+      }
+    }
+    return out;
+  }
+  const float sy = out_h > 1 ? static_cast<float>(h - 1) / static_cast<float>(out_h - 1) : 0.0f;
+  const float sx = out_w > 1 ? static_cast<float>(w - 1) / static_cast<float>(out_w - 1) : 0.0f;
+  tensor::ParallelFor(out_h, 8, [&](int64_t begin, int64_t end) {
+    for (int64_t oy = begin; oy < end; ++oy) {
+      const float fy = sy * static_cast<float>(oy);
+      const int y0 = static_cast<int>(std::floor(fy));
+      const int y1 = std::min(y0 + 1, h - 1);
+      const float dy = fy - static_cast<float>(y0);
+      for (int ox = 0; ox < out_w; ++ox) {
+        const float fx = sx * static_cast<float>(ox);
+        const int x0 = static_cast<int>(std::floor(fx));
+        const int x1 = std::min(x0 + 1, w - 1);
+        const float dx = fx - static_cast<float>(x0);
+        for (int c = 0; c < 3; ++c) {
+          const float tl = src.at(y0, x0, c) * scale, tr = src.at(y0, x1, c) * scale;
+          const float bl = src.at(y1, x0, c) * scale, br = src.at(y1, x1, c) * scale;
+          const float t = tl + (tr - tl) * dx;
+          const float b = bl + (br - bl) * dx;
+          o[(oy * out_w + ox) * 3 + c] = t + (b - t) * dy;
+        }
+      }
+    }
+  });
+  return out;
 }
 
 // ---- Tiny face detector -----------------------------------------------------------------------
@@ -126,7 +217,7 @@ TinyFaceDetector::TinyFaceDetector(const std::filesystem::path& face_api_dir) {
   }
 }
 
-Map TinyFaceDetector::Forward(const Map& image, int input_size) const {
+Map TinyFaceDetector::Forward(const PixelSource& image, int input_size) const {
   Map x = ToSquareInput(image, input_size, false);
   Normalize(x, kTinyMean);
   Map out = Conv2D(x, conv0_, 1, Padding::kValid, Activation::kLeaky);
@@ -138,14 +229,15 @@ Map TinyFaceDetector::Forward(const Map& image, int input_size) const {
   return Conv2D(out, conv8_, 1, Padding::kValid);
 }
 
-std::vector<Detection> TinyFaceDetector::Detect(const Map& image, int input_size,
+std::vector<Detection> TinyFaceDetector::Detect(const PixelSource& image, int input_size,
                                                 double score_threshold) const {
   if (input_size <= 0 || input_size % 32 != 0) {
     throw std::invalid_argument("tiny face detector input size must be a multiple of 32");
   }
   const Map out = Forward(image, input_size);
-  const double scale = static_cast<double>(input_size) / std::max(image.h, image.w);
-  const double reshaped_w = std::round(image.w * scale), reshaped_h = std::round(image.h * scale);
+  const int image_w = image.width(), image_h = image.height();
+  const double scale = static_cast<double>(input_size) / std::max(image_h, image_w);
+  const double reshaped_w = std::round(image_w * scale), reshaped_h = std::round(image_h * scale);
   const double side = std::max(reshaped_w, reshaped_h);
   const double fx = side / reshaped_w, fy = side / reshaped_h;
   const int cells = out.h;
@@ -183,7 +275,7 @@ std::vector<Detection> TinyFaceDetector::Detect(const Map& image, int input_size
     order.swap(rest);
   }
   for (Detection& d : kept) {
-    d.box = {d.box.x * image.w, d.box.y * image.h, d.box.width * image.w, d.box.height * image.h};
+    d.box = {d.box.x * image_w, d.box.y * image_h, d.box.width * image_w, d.box.height * image_h};
   }
   return kept;
 }
@@ -208,7 +300,7 @@ FaceLandmarkNet::FaceLandmarkNet(const std::filesystem::path& face_api_dir) {
   fc_b_ = w.Get("fc/bias", {136}).Floats();
 }
 
-std::vector<float> FaceLandmarkNet::ForwardRaw(const Map& face) const {
+std::vector<float> FaceLandmarkNet::ForwardRaw(const PixelSource& face) const {
   Map x = ToSquareInput(face, 112, true);
   Normalize(x, kFaceMean);
   for (const DenseBlock& b : blocks_) {
@@ -225,10 +317,10 @@ std::vector<float> FaceLandmarkNet::ForwardRaw(const Map& face) const {
   return Dense({pooled.data(), pooled.data() + pooled.size()}, fc_w_, fc_b_, 128, 136);
 }
 
-std::vector<Point> FaceLandmarkNet::Forward(const Map& face) const {
+std::vector<Point> FaceLandmarkNet::Forward(const PixelSource& face) const {
   const std::vector<float> raw = ForwardRaw(face);
-  const double scale = 112.0 / std::max(face.h, face.w);
-  const double w = face.w * scale, h = face.h * scale;
+  const double scale = 112.0 / std::max(face.height(), face.width());
+  const double w = face.width() * scale, h = face.height() * scale;
   const double pad_x = w < h ? std::abs(w - h) / 2 : 0.0;
   const double pad_y = h < w ? std::abs(w - h) / 2 : 0.0;
   std::vector<Point> points(68);
@@ -268,7 +360,7 @@ AgeGenderNet::AgeGenderNet(const std::filesystem::path& face_api_dir) {
   gender_b_ = w.Get("fc/gender/bias", {2}).Floats();
 }
 
-AgeGender AgeGenderNet::Forward(const Map& face) const {
+AgeGender AgeGenderNet::Forward(const PixelSource& face) const {
   Map x = ToSquareInput(face, 112, true);
   Normalize(x, kFaceMean);
   const auto reduce = [](const Map& in, const ReductionBlock& b, bool activate_input) {

@@ -46,9 +46,37 @@ double IoU(const Box& a, const Box& b);
 Map ImageToMap(const Image& image);
 // Pixels [x, x + w) x [y, y + h) of `image` (the box must lie inside it).
 Map Crop(const Map& image, int x, int y, int w, int h);
-// face-api's NetInput.toBatchTensor: pad to a square with zeros (after, or centred with the odd
-// pixel before when `centre`), then resize to size x size unless already that size.
-Map ToSquareInput(const Map& image, int size, bool centre);
+
+// What a network reads its input from: a float map, or a region of an 8-bit RGB image read
+// straight from its bytes, so that a large photo is never copied to floats (a 1024x1024 photo
+// would take 12 MB as floats, twice over with face-api's padding copy).
+class PixelSource {
+ public:
+  PixelSource(const Map& map);      // NOLINT: implicit, any map is a source
+  PixelSource(const Image& image);  // NOLINT: the whole image
+  PixelSource(const Image& image, int x, int y, int w, int h);  // a region inside it
+  int height() const { return h_; }
+  int width() const { return w_; }
+  float at(int y, int x, int c) const {
+    return map_ != nullptr
+               ? map_->data()[(static_cast<int64_t>(y) * map_->w + x) * 3 + c]
+               : image_->rgb[(static_cast<size_t>(y0_ + y) * image_->width + x0_ + x) * 3 +
+                             static_cast<size_t>(c)];
+  }
+
+ private:
+  const Map* map_ = nullptr;
+  const Image* image_ = nullptr;
+  int x0_ = 0, y0_ = 0, w_ = 0, h_ = 0;
+};
+
+// face-api's NetInput.toBatchTensor: pad to a square with zeros (after, or centred with
+// Math.round(diff / 2) after and the rest before when `centre`), then resize to size x size
+// (bilinear, align_corners false) unless already that size.
+Map ToSquareInput(const PixelSource& source, int size, bool centre);
+// Resize with align_corners true, each value multiplied by `scale` first (nsfwjs: x / 255, then
+// resize); a plain copy times `scale` when already that size.
+Map ResizeAlignCorners(const PixelSource& source, int out_h, int out_w, float scale);
 
 // A separable convolution: depthwise then pointwise, one bias after both.
 struct SeparableConv {
@@ -66,9 +94,9 @@ class TinyFaceDetector {
   // Reads tiny_face_detector_model-weights_manifest.json from `face_api_dir`.
   explicit TinyFaceDetector(const std::filesystem::path& face_api_dir);
   // The network's raw output for the image: [cells, cells, 25].
-  Map Forward(const Map& image, int input_size) const;
+  Map Forward(const PixelSource& image, int input_size) const;
   // Faces with score > threshold after NMS, in face-api's order (highest score first).
-  std::vector<Detection> Detect(const Map& image, int input_size = 416,
+  std::vector<Detection> Detect(const PixelSource& image, int input_size = 416,
                                 double score_threshold = 0.5) const;
 
  private:
@@ -82,9 +110,9 @@ class FaceLandmarkNet {
   explicit FaceLandmarkNet(const std::filesystem::path& face_api_dir);
   // 68 points relative to the crop (0-1 across its width and height), as face-api's
   // postProcess: the padding of the square taken off.
-  std::vector<Point> Forward(const Map& face) const;
+  std::vector<Point> Forward(const PixelSource& face) const;
   // The raw fc output (136 values, relative to the padded square), for tests.
-  std::vector<float> ForwardRaw(const Map& face) const;
+  std::vector<float> ForwardRaw(const PixelSource& face) const;
 
  private:
   struct DenseBlock {
@@ -105,7 +133,7 @@ struct AgeGender {
 class AgeGenderNet {
  public:
   explicit AgeGenderNet(const std::filesystem::path& face_api_dir);
-  AgeGender Forward(const Map& face) const;
+  AgeGender Forward(const PixelSource& face) const;
 
  private:
   struct ReductionBlock {

@@ -54,20 +54,19 @@ InspectResult Inspector::Inspect(const Image& image, const InspectOptions& optio
   InspectResult result;
   result.width = image.width;
   result.height = image.height;
-  const Map pixels = ImageToMap(image);
   if (options.nsfw) {
     if (!models_->nsfw) throw std::logic_error("Inspector: NSFW model not loaded");
-    result.nsfw = models_->nsfw->Classify(pixels);
+    result.nsfw = models_->nsfw->Classify(image);
     result.has_nsfw = true;
   }
   if (!options.faces) return result;
   std::vector<Detection> detections;
   if (options.detector == DetectorKind::kTiny) {
     if (!models_->tiny) throw std::logic_error("Inspector: tiny face detector not loaded");
-    detections = models_->tiny->Detect(pixels, 416, 0.5);
+    detections = models_->tiny->Detect(image, 416, 0.5);
   } else {
     if (!models_->ssd) throw std::logic_error("Inspector: SSD face detector not loaded");
-    detections = models_->ssd->Detect(pixels, 0.5, 100);
+    detections = models_->ssd->Detect(image, 0.5, 100);
   }
   if (!models_->landmarks || !models_->age_gender) {
     throw std::logic_error("Inspector: face models not loaded");
@@ -81,7 +80,7 @@ InspectResult Inspector::Inspect(const Image& image, const InspectOptions& optio
     face.score = det.score;
     // Landmarks relative to the crop, placed at the detection box's own (unfloored) corner, as
     // face-api's extendWithFaceLandmarks.
-    for (const Point& p : models_->landmarks->Forward(Crop(pixels, x, y, w, h))) {
+    for (const Point& p : models_->landmarks->Forward(PixelSource(image, x, y, w, h))) {
       face.landmarks.push_back({p.x * w + det.box.x, p.y * h + det.box.y});
     }
     // face-api's alignMinBbox: the landmarks' bounding box (its maxima start at 0) grown by 20%.
@@ -96,7 +95,7 @@ InspectResult Inspector::Inspect(const Image& image, const InspectOptions& optio
     face.aligned = {min_x - bw * 0.2 / 2, min_y - bh * 0.2 / 2, bw * 1.2, bh * 1.2};
     int ax, ay, aw, ah;
     if (ClipFloor(face.aligned, image.width, image.height, &ax, &ay, &aw, &ah)) {
-      const AgeGender ag = models_->age_gender->Forward(Crop(pixels, ax, ay, aw, ah));
+      const AgeGender ag = models_->age_gender->Forward(PixelSource(image, ax, ay, aw, ah));
       face.age = ag.age;
       face.gender = ag.male > 0.5f ? "male" : "female";
       face.gender_probability = ag.male > 0.5f ? ag.male : 1.0 - ag.male;

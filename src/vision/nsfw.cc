@@ -182,12 +182,9 @@ NsfwClassifier::~NsfwClassifier() = default;
 NsfwClassifier::NsfwClassifier(NsfwClassifier&&) noexcept = default;
 NsfwClassifier& NsfwClassifier::operator=(NsfwClassifier&&) noexcept = default;
 
-std::array<float, 5> NsfwClassifier::Classify(const Map& image) const {
+std::array<float, 5> NsfwClassifier::Classify(const PixelSource& image) const {
   const int size = graph_->size;
-  Map x = image.Clone();
-  float* v = x.data();
-  for (int64_t i = 0; i < x.size(); ++i) v[i] /= 255.0f;
-  if (x.h != size || x.w != size) x = ResizeBilinear(x, size, size, true);
+  const Map x = ResizeAlignCorners(image, size, size, 1.0f / 255.0f);
 
   std::vector<Map> outs(graph_->layers.size());
   std::vector<float> vec;  // the output of Flatten and Dense layers

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "vision/face_nets.h"
 #include "vision/nn.h"
 
 namespace depict::vision {
@@ -32,7 +33,7 @@ class NsfwClassifier {
   NsfwClassifier& operator=(NsfwClassifier&&) noexcept;
 
   // Probabilities of kNsfwClasses, in that order, for an image as floats 0-255 [h, w, 3].
-  std::array<float, 5> Classify(const Map& image) const;
+  std::array<float, 5> Classify(const PixelSource& image) const;
 
  private:
   struct Graph;

@@ -72,7 +72,7 @@ SsdFaceDetector::SsdFaceDetector(const std::filesystem::path& face_api_dir) {
   anchors_ = anchors.Floats();
 }
 
-SsdFaceDetector::Raw SsdFaceDetector::Forward(const Map& image) const {
+SsdFaceDetector::Raw SsdFaceDetector::Forward(const PixelSource& image) const {
   Map x = ToSquareInput(image, 512, false);
   float* v = x.data();
   for (int64_t i = 0; i < x.size(); ++i) v[i] = v[i] / 127.5f - 1.0f;
@@ -124,7 +124,7 @@ SsdFaceDetector::Raw SsdFaceDetector::Forward(const Map& image) const {
   return raw;
 }
 
-std::vector<Detection> SsdFaceDetector::Detect(const Map& image, double min_confidence,
+std::vector<Detection> SsdFaceDetector::Detect(const PixelSource& image, double min_confidence,
                                                int max_results) const {
   const Raw raw = Forward(image);
   struct Candidate {
@@ -152,16 +152,17 @@ std::vector<Detection> SsdFaceDetector::Detect(const Map& image, double min_conf
     }
     if (keep) selected.push_back(c.index);
   }
-  const double scale = 512.0 / std::max(image.h, image.w);
-  const double pad_x = 512.0 / std::round(image.w * scale);
-  const double pad_y = 512.0 / std::round(image.h * scale);
+  const int image_w = image.width(), image_h = image.height();
+  const double scale = 512.0 / std::max(image_h, image_w);
+  const double pad_x = 512.0 / std::round(image_w * scale);
+  const double pad_y = 512.0 / std::round(image_h * scale);
   std::vector<Detection> found;
   for (size_t i : selected) {
     const float* b = &raw.boxes[4 * i];
     const double top = std::max(0.0f, b[0]) * pad_y, bottom = std::min(1.0f, b[2]) * pad_y;
     const double left = std::max(0.0f, b[1]) * pad_x, right = std::min(1.0f, b[3]) * pad_x;
     found.push_back(
-        {{left * image.w, top * image.h, (right - left) * image.w, (bottom - top) * image.h},
+        {{left * image_w, top * image_h, (right - left) * image_w, (bottom - top) * image_h},
          raw.scores[i]});
   }
   return found;

@@ -29,8 +29,8 @@ class SsdFaceDetector {
     std::vector<float> boxes;   // [5118, 4]: top, left, bottom, right, relative to the square
     std::vector<float> scores;  // [5118]
   };
-  Raw Forward(const Map& image) const;
-  std::vector<Detection> Detect(const Map& image, double min_confidence = 0.5,
+  Raw Forward(const PixelSource& image) const;
+  std::vector<Detection> Detect(const PixelSource& image, double min_confidence = 0.5,
                                 int max_results = 100) const;
 
  private:
