@@ -78,5 +78,25 @@ TEST(Inspect, AstronautIsOneFaceWithLightSkin) {
   EXPECT_GT(skin.fraction, 0.8);
 }
 
+TEST(Inspect, DegenerateSizesAreInspectedNotCrashedOn) {
+  DEPICT_SKIP_WITHOUT_MODELS();
+  static const Inspector inspector(testing::ModelsDir(), {.tiny = true, .ssd = true});
+  for (const auto& [w, h] : std::vector<std::pair<int, int>>{{1, 1}, {1, 3000}, {3000, 2}}) {
+    Image image;
+    image.width = w;
+    image.height = h;
+    image.rgb.assign(static_cast<size_t>(w) * h * 3, 128);
+    for (DetectorKind detector : {DetectorKind::kTiny, DetectorKind::kSsd}) {
+      InspectOptions options;
+      options.detector = detector;
+      const InspectResult r = inspector.Inspect(image, options);
+      EXPECT_EQ(r.width, w);
+      float sum = 0;
+      for (float p : r.nsfw) sum += p;
+      EXPECT_NEAR(sum, 1.0f, 1e-4);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace depict::vision
