@@ -137,26 +137,40 @@ Map ToSquareInput(const PixelSource& src, int size, bool centre) {
     }
     return out;
   }
-  // As ResizeBilinear (nn.cc) with align_corners false.
+  // As ResizeBilinear (nn.cc) with align_corners false. Source columns and rows are worked out
+  // once; -1 marks the padding, which reads as zero.
   const float scale = static_cast<float>(side) / static_cast<float>(size);
+  struct Tap {
+    int i0, i1;
+    float d;
+  };
+  const auto taps = [&](int before, int extent) {
+    std::vector<Tap> t(size);
+    for (int o = 0; o < size; ++o) {
+      const float f = scale * static_cast<float>(o);
+      const int p0 = static_cast<int>(std::floor(f));
+      const int p1 = std::min(p0 + 1, side - 1);
+      const auto inside = [&](int p) {
+        return p - before >= 0 && p - before < extent ? p - before : -1;
+      };
+      t[o] = {inside(p0), inside(p1), f - static_cast<float>(p0)};
+    }
+    return t;
+  };
+  const std::vector<Tap> rows = taps(top, h), cols = taps(left, w);
   tensor::ParallelFor(size, 8, [&](int64_t begin, int64_t end) {
     for (int64_t oy = begin; oy < end; ++oy) {
-      const float fy = scale * static_cast<float>(oy);
-      const int y0 = static_cast<int>(std::floor(fy));
-      const int y1 = std::min(y0 + 1, side - 1);
-      const float dy = fy - static_cast<float>(y0);
+      const Tap& ty = rows[oy];
       float* row = o + oy * size * 3;
       for (int ox = 0; ox < size; ++ox) {
-        const float fx = scale * static_cast<float>(ox);
-        const int x0 = static_cast<int>(std::floor(fx));
-        const int x1 = std::min(x0 + 1, side - 1);
-        const float dx = fx - static_cast<float>(x0);
+        const Tap& tx = cols[ox];
         for (int c = 0; c < 3; ++c) {
-          const float tl = at(y0, x0, c), tr = at(y0, x1, c);
-          const float bl = at(y1, x0, c), br = at(y1, x1, c);
-          const float t = tl + (tr - tl) * dx;
-          const float b = bl + (br - bl) * dx;
-          row[ox * 3 + c] = t + (b - t) * dy;
+          const auto v = [&](int y, int x) { return y < 0 || x < 0 ? 0.0f : src.at(y, x, c); };
+          const float tl = v(ty.i0, tx.i0), tr = v(ty.i0, tx.i1);
+          const float bl = v(ty.i1, tx.i0), br = v(ty.i1, tx.i1);
+          const float t = tl + (tr - tl) * tx.d;
+          const float b = bl + (br - bl) * tx.d;
+          row[ox * 3 + c] = t + (b - t) * ty.d;
         }
       }
     }
@@ -223,7 +237,8 @@ Map TinyFaceDetector::Forward(const PixelSource& image, int input_size) const {
   Map out = Conv2D(x, conv0_, 1, Padding::kValid, Activation::kLeaky);
   out = MaxPool(out, 2, 2, Padding::kSame);
   for (int i = 0; i < 5; ++i) {
-    out = Separable(Pad(out, 1, 1, 1, 1), convs_[i], 1, Padding::kValid, Activation::kLeaky);
+    // face-api pads by 1 and convolves 'valid': for a 3x3 stride-1 window that is SAME padding.
+    out = Separable(out, convs_[i], 1, Padding::kSame, Activation::kLeaky);
     out = MaxPool(out, 2, i < 4 ? 2 : 1, Padding::kSame);
   }
   return Conv2D(out, conv8_, 1, Padding::kValid);

@@ -247,8 +247,9 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
             for (int kx = 0; kx < conv.kw; ++kx, dst += conv.cin) {
               const int ix = ox * stride + kx - px.before;
               if (iy < 0 || iy >= x.h || ix < 0 || ix >= x.w) continue;  // zeros already
-              std::memcpy(dst, src + (static_cast<int64_t>(iy) * x.w + ix) * x.c,
-                          sizeof(float) * static_cast<size_t>(conv.cin));
+              // A plain loop: for the 3 channels of a first layer, a memcpy call costs more.
+              const float* from = src + (static_cast<int64_t>(iy) * x.w + ix) * x.c;
+              for (int i = 0; i < conv.cin; ++i) dst[i] = from[i];
             }
           }
         }
@@ -300,6 +301,17 @@ Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding paddi
 namespace {
 
 template <bool kMax>
+DEPICT_VECTOR_CLONES void PoolTap(float* __restrict acc, const float* __restrict in, int c) {
+  for (int i = 0; i < c; ++i) {
+    if constexpr (kMax) {
+      acc[i] = acc[i] > in[i] ? acc[i] : in[i];
+    } else {
+      acc[i] += in[i];
+    }
+  }
+}
+
+template <bool kMax>
 Map Pool(const Map& x, int k, int stride, Padding padding) {
   const AxisPads py = PadsFor(x.h, k, stride, padding);
   const AxisPads px = PadsFor(x.w, k, stride, padding);
@@ -309,10 +321,10 @@ Map Pool(const Map& x, int k, int stride, Padding padding) {
   const float* src = x.data();
   float* dst = out.data();
   tensor::ParallelFor(out.h, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> acc(c);
     for (int64_t oy = begin; oy < end; ++oy) {
       for (int ox = 0; ox < out.w; ++ox) {
-        std::fill(acc.begin(), acc.end(), kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
+        float* o = dst + (oy * out.w + ox) * c;
+        if constexpr (kMax) std::fill(o, o + c, -std::numeric_limits<float>::infinity());
         int count = 0;
         for (int ky = 0; ky < k; ++ky) {
           const int iy = static_cast<int>(oy) * stride + ky - py.before;
@@ -320,19 +332,13 @@ Map Pool(const Map& x, int k, int stride, Padding padding) {
           for (int kx = 0; kx < k; ++kx) {
             const int ix = ox * stride + kx - px.before;
             if (ix < 0 || ix >= x.w) continue;
-            const float* in = src + (static_cast<int64_t>(iy) * x.w + ix) * c;
-            for (int i = 0; i < c; ++i) {
-              if constexpr (kMax) {
-                acc[i] = std::max(acc[i], in[i]);
-              } else {
-                acc[i] += in[i];
-              }
-            }
+            PoolTap<kMax>(o, src + (static_cast<int64_t>(iy) * x.w + ix) * c, c);
             ++count;
           }
         }
-        float* o = dst + (oy * out.w + ox) * c;
-        for (int i = 0; i < c; ++i) o[i] = kMax ? acc[i] : acc[i] / static_cast<float>(count);
+        if constexpr (!kMax) {
+          for (int i = 0; i < c; ++i) o[i] /= static_cast<float>(count);
+        }
       }
     }
   });
@@ -392,11 +398,7 @@ Map ResizeBilinear(const Map& x, int out_h, int out_w, bool align_corners) {
 }
 
 void Apply(Map& x, Activation act) {
-  if (act == Activation::kNone) return;
-  float* v = x.data();
-  tensor::ParallelFor(x.size(), 1 << 14, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) v[i] = Activate(v[i], act);
-  });
+  BiasActivate(x.data(), static_cast<int64_t>(x.h) * x.w, x.c, {}, act);
 }
 
 void AddInPlace(Map& x, const Map& y) {
