@@ -82,12 +82,15 @@ int main(int argc, char** argv) {
     const Image photo =
         LoadImage(std::filesystem::path(DEPICT_SOURCE_DIR) / "tests/fixtures/vision/astronaut.png");
     // 8-bit RGB, as `depict inspect` holds a decoded photo.
-    const Map scaled = ResizeBilinear(ImageToMap(photo), 1024, 1024, false);
     Image image;
     image.width = image.height = 1024;
-    image.rgb.resize(static_cast<size_t>(scaled.size()));
-    for (size_t i = 0; i < image.rgb.size(); ++i) {
-      image.rgb[i] = static_cast<uint8_t>(std::lround(std::clamp(scaled.data()[i], 0.0f, 255.0f)));
+    {
+      const Map scaled = ResizeBilinear(ImageToMap(photo), 1024, 1024, false);
+      image.rgb.resize(static_cast<size_t>(scaled.size()));
+      for (size_t i = 0; i < image.rgb.size(); ++i) {
+        image.rgb[i] =
+            static_cast<uint8_t>(std::lround(std::clamp(scaled.data()[i], 0.0f, 255.0f)));
+      }
     }
     const std::vector<Detection> faces = tiny.Detect(image);
     if (faces.empty()) throw std::runtime_error("no face found in the benchmark image");

@@ -62,6 +62,27 @@ Map Add(const Map& a, const Map& b) {
 
 double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// A 'valid' stride-1 convolution followed by a 2x2 stride-2 'same' max pool, in bands of pooled
+// rows, so the convolution's full output (the tiny detector's largest map, 414x414x16) is never
+// held. A band starts on an even convolution row, so its pooling windows are the full map's.
+Map ConvThenMaxPool2(const Map& x, const Conv& conv, Activation act) {
+  const int conv_h = x.h - conv.kh + 1, conv_w = x.w - conv.kw + 1;
+  if (conv_h <= 0 || conv_w <= 0) throw tensor::ShapeError("tiny detector: input too small");
+  const AxisPads py = PadsFor(conv_h, 2, 2, Padding::kSame);
+  const AxisPads px = PadsFor(conv_w, 2, 2, Padding::kSame);
+  Map out = Map::Zeros(py.out, px.out, conv.cout);
+  constexpr int kBandRows = 16;  // pooled rows per band
+  for (int p0 = 0; p0 < out.h; p0 += kBandRows) {
+    const int p1 = std::min(out.h, p0 + kBandRows);
+    const int a = 2 * p0, b = std::min(conv_h, 2 * p1);
+    const Map band = Conv2D(RowsView(x, a, b - a + conv.kh - 1), conv, 1, Padding::kValid, act);
+    const Map pooled = MaxPool(band, 2, 2, Padding::kSame);
+    std::memcpy(out.data() + static_cast<int64_t>(p0) * out.w * out.c, pooled.data(),
+                sizeof(float) * static_cast<size_t>(pooled.size()));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::filesystem::path RequireModelFile(const std::filesystem::path& path) {
@@ -234,8 +255,8 @@ TinyFaceDetector::TinyFaceDetector(const std::filesystem::path& face_api_dir) {
 Map TinyFaceDetector::Forward(const PixelSource& image, int input_size) const {
   Map x = ToSquareInput(image, input_size, false);
   Normalize(x, kTinyMean);
-  Map out = Conv2D(x, conv0_, 1, Padding::kValid, Activation::kLeaky);
-  out = MaxPool(out, 2, 2, Padding::kSame);
+  Map out = ConvThenMaxPool2(x, conv0_, Activation::kLeaky);
+  x = Map();
   for (int i = 0; i < 5; ++i) {
     // face-api pads by 1 and convolves 'valid': for a 3x3 stride-1 window that is SAME padding.
     out = Separable(out, convs_[i], 1, Padding::kSame, Activation::kLeaky);

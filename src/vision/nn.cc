@@ -263,6 +263,48 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
   return out;
 }
 
+namespace {
+
+// Depthwise output rows [r0, r1) of a map whose input rows [in_lo, in_lo + in_rows) are at `src`
+// (rows outside the input, in_h rows in all, are padding; rows needed must be in the window).
+void DepthwiseRows(const float* src, int in_lo, int in_h, int in_w, const Depthwise& dw, int stride,
+                   const AxisPads& py, const AxisPads& px, float* dst, int out_w, int64_t r0,
+                   int64_t r1) {
+  const int c = dw.c;
+  const float* w = dw.weight.data();
+  tensor::ParallelFor(r1 - r0, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t oy = r0 + begin; oy < r0 + end; ++oy) {
+      float* orow = dst + oy * out_w * c;
+      for (int ky = 0; ky < dw.kh; ++ky) {
+        const int iy = static_cast<int>(oy) * stride + ky - py.before;
+        if (iy < 0 || iy >= in_h) continue;
+        const float* irow = src + static_cast<int64_t>(iy - in_lo) * in_w * c;
+        for (int kx = 0; kx < dw.kw; ++kx) {
+          // Output columns whose input column ox * stride + kx - before lies inside the row.
+          const int shift = kx - px.before;
+          const int ox0 = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+          const int ox1 = std::min(out_w, (in_w - 1 - shift) / stride + 1);
+          DepthwiseTap(orow, irow, w + (static_cast<int64_t>(ky) * dw.kw + kx) * c, ox0, ox1,
+                       stride, shift, c);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+Map RowsView(const Map& x, int first, int count) {
+  if (first < 0 || count < 0 || first + count > x.h) throw ShapeError("vision::RowsView: bad rows");
+  Map v;
+  v.h = count;
+  v.w = x.w;
+  v.c = x.c;
+  v.t = Tensor::View(nullptr, x.data() + static_cast<int64_t>(first) * x.w * x.c,
+                     {static_cast<int64_t>(count) * x.w, x.c}, tensor::DType::kF32);
+  return v;
+}
+
 Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding padding,
                     Activation act) {
   if (x.c != dw.c) throw ShapeError("vision::DepthwiseConv2D: channel count differs");
@@ -272,29 +314,36 @@ Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding paddi
     throw ShapeError("vision::DepthwiseConv2D: input smaller than filter");
   }
   Map out = Map::Zeros(py.out, px.out, x.c);
-  const int c = x.c;
-  const float* src = x.data();
-  const float* w = dw.weight.data();
-  float* dst = out.data();
-  tensor::ParallelFor(out.h, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t oy = begin; oy < end; ++oy) {
-      float* orow = dst + oy * out.w * c;
-      for (int ky = 0; ky < dw.kh; ++ky) {
-        const int iy = static_cast<int>(oy) * stride + ky - py.before;
-        if (iy < 0 || iy >= x.h) continue;
-        const float* irow = src + static_cast<int64_t>(iy) * x.w * c;
-        for (int kx = 0; kx < dw.kw; ++kx) {
-          // Output columns whose input column ox * stride + kx - before lies inside the row.
-          const int shift = kx - px.before;
-          const int ox0 = shift >= 0 ? 0 : (-shift + stride - 1) / stride;
-          const int ox1 = std::min(out.w, (x.w - 1 - shift) / stride + 1);
-          DepthwiseTap(orow, irow, w + (static_cast<int64_t>(ky) * dw.kw + kx) * c, ox0, ox1,
-                       stride, shift, c);
-        }
-      }
-    }
-  });
-  BiasActivate(dst, static_cast<int64_t>(out.h) * out.w, c, dw.bias, act);
+  DepthwiseRows(x.data(), 0, x.h, x.w, dw, stride, py, px, out.data(), out.w, 0, out.h);
+  BiasActivate(out.data(), static_cast<int64_t>(out.h) * out.w, x.c, dw.bias, act);
+  return out;
+}
+
+Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, const Depthwise& dw,
+                           int stride, Padding padding, Activation dw_act) {
+  if (pw.kh != 1 || pw.kw != 1 || pw.cin != x.c || dw.c != pw.cout) {
+    throw ShapeError("vision::PointwiseThenDepthwise: shapes do not chain");
+  }
+  const AxisPads py = PadsFor(x.h, dw.kh, stride, padding);
+  const AxisPads px = PadsFor(x.w, dw.kw, stride, padding);
+  if (py.out <= 0 || px.out <= 0) {
+    throw ShapeError("vision::PointwiseThenDepthwise: input smaller than filter");
+  }
+  Map out = Map::Zeros(py.out, px.out, dw.c);
+  // Output rows per band: the pointwise rows a band needs stay near kBandFloats.
+  constexpr int64_t kBandFloats = 256 * 1024;
+  const int64_t row_floats = static_cast<int64_t>(x.w) * pw.cout * stride;
+  const int band =
+      static_cast<int>(std::max<int64_t>(1, kBandFloats / std::max<int64_t>(row_floats, 1)));
+  for (int r0 = 0; r0 < out.h; r0 += band) {
+    const int r1 = std::min(out.h, r0 + band);
+    const int lo = std::max(0, r0 * stride - py.before);
+    const int hi = std::min(x.h - 1, (r1 - 1) * stride - py.before + dw.kh - 1);
+    if (lo > hi) continue;  // only padding under these rows
+    const Map mid = Conv2D(RowsView(x, lo, hi - lo + 1), pw, 1, Padding::kValid, pw_act);
+    DepthwiseRows(mid.data(), lo, x.h, x.w, dw, stride, py, px, out.data(), out.w, r0, r1);
+  }
+  BiasActivate(out.data(), static_cast<int64_t>(out.h) * out.w, dw.c, dw.bias, dw_act);
   return out;
 }
 

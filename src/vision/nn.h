@@ -79,6 +79,12 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding,
            Activation act = Activation::kNone);
 Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding padding,
                     Activation act = Activation::kNone);
+// Conv2D(x, pw) (1x1, stride 1) then DepthwiseConv2D(..., dw), computed in bands of output rows,
+// so that the pointwise output (often the largest map of a MobileNet) is never held whole.
+Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, const Depthwise& dw,
+                           int stride, Padding padding, Activation dw_act);
+// Rows [first, first + count) of x, sharing its buffer (read-only).
+Map RowsView(const Map& x, int first, int count);
 Map MaxPool(const Map& x, int k, int stride, Padding padding);
 // Average over the window; with kSame the padded pixels are left out of the count (TF).
 Map AvgPool(const Map& x, int k, int stride, Padding padding);

@@ -77,14 +77,27 @@ SsdFaceDetector::Raw SsdFaceDetector::Forward(const PixelSource& image) const {
   float* v = x.data();
   for (int64_t i = 0; i < x.size(); ++i) v[i] = v[i] / 127.5f - 1.0f;
   Map out = Conv2D(x, conv0_, 2, Padding::kSame, Activation::kRelu6);
+  x = Map();
+  // Each pair's pointwise conv runs fused with the next pair's depthwise conv (in row bands), so
+  // the widest maps are never held whole; pair 11's pointwise output is kept (box predictor 0).
+  const auto stride_of = [](int layer) {
+    return (layer == 2 || layer == 4 || layer == 6 || layer == 12) ? 2 : 1;
+  };
+  out = DepthwiseConv2D(out, pairs_[0].depthwise, 1, Padding::kSame, Activation::kRelu6);
   Map conv11;
-  for (int i = 0; i < 13; ++i) {
-    const int layer = i + 1;
-    const int stride = (layer == 2 || layer == 4 || layer == 6 || layer == 12) ? 2 : 1;
-    out = DepthwiseConv2D(out, pairs_[i].depthwise, stride, Padding::kSame, Activation::kRelu6);
-    out = Conv2D(out, pairs_[i].pointwise, 1, Padding::kSame, Activation::kRelu6);
-    if (layer == 11) conv11 = out;
+  for (int i = 0; i + 1 < 13; ++i) {
+    const int next = i + 2;  // the layer number of pairs_[i + 1]
+    if (i + 1 == 11) {
+      conv11 = Conv2D(out, pairs_[i].pointwise, 1, Padding::kSame, Activation::kRelu6);
+      out = DepthwiseConv2D(conv11, pairs_[i + 1].depthwise, stride_of(next), Padding::kSame,
+                            Activation::kRelu6);
+    } else {
+      out = PointwiseThenDepthwise(out, pairs_[i].pointwise, Activation::kRelu6,
+                                   pairs_[i + 1].depthwise, stride_of(next), Padding::kSame,
+                                   Activation::kRelu6);
+    }
   }
+  out = Conv2D(out, pairs_[12].pointwise, 1, Padding::kSame, Activation::kRelu6);
   std::array<Map, 8> extra;
   for (int i = 0; i < 8; ++i) {
     extra[i] = Conv2D(i == 0 ? out : extra[i - 1], extra_[i], i % 2 == 1 ? 2 : 1, Padding::kSame,
