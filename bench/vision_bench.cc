@@ -22,6 +22,7 @@
 #include "vision/face_nets.h"
 #include "vision/image.h"
 #include "vision/inspect.h"
+#include "vision/nn.h"
 #include "vision/nsfw.h"
 #include "vision/ssd.h"
 
@@ -33,6 +34,16 @@ double PeakRssMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+double CurrentRssMiB() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f != nullptr) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576.0;
 }
 
 double MedianMs(int runs, const std::function<void()>& fn) {
@@ -77,7 +88,9 @@ int main(int argc, char** argv) {
     const FaceLandmarkNet landmarks(face_api);
     const AgeGenderNet age_gender(face_api);
     const NsfwClassifier nsfw(models / "nsfwjs" / "mobilenet_v2");
-    std::printf("models loaded: peak RSS %.1f MiB\n", PeakRssMiB());
+    ReleaseUnusedMemory();  // as vision::Inspector does once its models are loaded
+    std::printf("models loaded: RSS %.1f MiB (peak while loading %.1f MiB)\n", CurrentRssMiB(),
+                PeakRssMiB());
 
     const Image photo =
         LoadImage(std::filesystem::path(DEPICT_SOURCE_DIR) / "tests/fixtures/vision/astronaut.png");

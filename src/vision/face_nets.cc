@@ -6,6 +6,7 @@
 #include <numeric>
 #include <string>
 
+#include "tensor/tensor.h"
 #include "tensor/thread_pool.h"
 
 namespace depict::vision {

@@ -46,6 +46,7 @@ Inspector::Inspector(const std::filesystem::path& models_dir, Load load) : model
     models_->age_gender.emplace(face_api);
   }
   if (load.nsfw) models_->nsfw.emplace(models_dir / "nsfwjs" / "mobilenet_v2");
+  ReleaseUnusedMemory();  // the weight files' buffers, freed, would stay in the heap
 }
 
 Inspector::~Inspector() = default;
@@ -103,6 +104,7 @@ InspectResult Inspector::Inspect(const Image& image, const InspectOptions& optio
     face.skin = EstimateSkinTone(image, face.landmarks);
     result.faces.push_back(std::move(face));
   }
+  ReleaseUnusedMemory();  // between images, hold only the models
   return result;
 }
 

@@ -1,18 +1,25 @@
 #include "vision/nn.h"
 
+#include <dlfcn.h>
+#include <malloc.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <string>
 
-#include "tensor/ops.h"
+#include "tensor/engine.h"
+#include "tensor/tensor.h"
 #include "tensor/thread_pool.h"
 
 namespace depict::vision {
 
 using tensor::ShapeError;
-using tensor::Tensor;
 
 namespace {
 
@@ -31,6 +38,85 @@ namespace {
 // Pixels per im2col block: bounds the column buffer (a 3x3 convolution of 3 channels at 416x416
 // would otherwise hold 18 MB of columns at once).
 constexpr int64_t kIm2colBlockPixels = 4096;
+
+// ---- Buffers ----------------------------------------------------------------------------------
+
+constexpr size_t kPooledMinBytes = 64 * 1024;       // smaller buffers come from operator new
+constexpr size_t kPoolIdleBytes = 4 * 1024 * 1024;  // idle blocks kept for reuse, at most
+
+class BufferPool {
+ public:
+  std::shared_ptr<float> Acquire(size_t bytes) {
+    bytes = (bytes + kPooledMinBytes - 1) / kPooledMinBytes * kPooledMinBytes;
+    void* block = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      // The smallest idle block that fits: already resident, so reusing a larger one costs no
+      // memory that is not in use anyway.
+      const auto it = idle_.lower_bound(bytes);
+      if (it != idle_.end()) {
+        bytes = it->first;
+        block = it->second;
+        idle_bytes_ -= bytes;
+        idle_.erase(it);
+      }
+    }
+    if (block == nullptr) {
+      block = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (block == MAP_FAILED) throw std::bad_alloc();
+    }
+    return std::shared_ptr<float>(static_cast<float*>(block),
+                                  [this, bytes](float* p) { Release(p, bytes); });
+  }
+
+  size_t idle_bytes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return idle_bytes_;
+  }
+
+  void Drain() {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [bytes, block] : idle_) munmap(block, bytes);
+    idle_.clear();
+    idle_bytes_ = 0;
+  }
+
+ private:
+  void Release(float* p, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (idle_bytes_ + bytes <= kPoolIdleBytes) {
+        idle_.emplace(bytes, p);
+        idle_bytes_ += bytes;
+        return;
+      }
+    }
+    munmap(p, bytes);
+  }
+
+  std::mutex mu_;
+  std::multimap<size_t, void*> idle_;
+  size_t idle_bytes_ = 0;
+};
+
+BufferPool& Pool() {
+  static BufferPool* pool = new BufferPool;  // never destroyed: buffers may outlive statics
+  return *pool;
+}
+
+// c[m, n] (row stride ldc) = a[m, k] (row stride lda) b[n, k]^T, oneDNN's f32 sgemm on the
+// engine's thread count (an OpenMP setting of the calling thread, as engine.cc applies it).
+void Gemm(const float* a, int64_t m, int64_t k, int64_t lda, const float* b, int64_t n, float* c,
+          int64_t ldc) {
+  using SetThreads = void (*)(int);
+  static const SetThreads set_threads =
+      reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (set_threads != nullptr) set_threads(tensor::NumThreads());
+  if (m == 0 || n == 0) return;
+  if (dnnl_sgemm('N', 'T', m, n, k, 1.0f, a, lda, b, k, 0.0f, c, ldc) != dnnl_success) {
+    throw ShapeError("vision: oneDNN sgemm failed");
+  }
+}
 
 inline float Activate(float v, Activation act) {
   switch (act) {
@@ -96,13 +182,32 @@ static DEPICT_VECTOR_CLONES void DepthwiseTap(float* __restrict orow, const floa
   }
 }
 
+std::shared_ptr<float> PooledBuffer(int64_t n) {
+  if (n < 0) throw ShapeError("vision: negative buffer size");
+  const size_t bytes = static_cast<size_t>(std::max<int64_t>(n, 1)) * sizeof(float);
+  if (bytes < kPooledMinBytes) {
+    return std::shared_ptr<float>(new float[bytes / sizeof(float)], std::default_delete<float[]>());
+  }
+  return Pool().Acquire(bytes);
+}
+
+size_t PooledIdleBytes() { return Pool().idle_bytes(); }
+
+void ReleaseUnusedMemory() {
+  Pool().Drain();
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 Map Map::Zeros(int h, int w, int c) {
   if (h < 0 || w < 0 || c < 0) throw ShapeError("vision::Map: negative size");
   Map m;
   m.h = h;
   m.w = w;
   m.c = c;
-  m.t = Tensor::Zeros({static_cast<int64_t>(h) * w, c});
+  m.buf = PooledBuffer(m.size());
+  std::memset(m.buf.get(), 0, sizeof(float) * static_cast<size_t>(m.size()));
   return m;
 }
 
@@ -141,8 +246,8 @@ Conv Conv::FromTf(const std::vector<int64_t>& shape, const std::vector<float>& f
                      std::to_string(conv.cout) + " output channels");
   }
   const int64_t k = static_cast<int64_t>(conv.kh) * conv.kw * conv.cin;
-  conv.weight = Tensor::Zeros({conv.cout, k});
-  float* w = conv.weight.f32();
+  conv.weight.resize(static_cast<size_t>(k * conv.cout));
+  float* w = conv.weight.data();
   for (int64_t i = 0; i < k; ++i) {
     for (int o = 0; o < conv.cout; ++o) w[o * k + i] = filter[i * conv.cout + o];
   }
@@ -215,28 +320,36 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
   out.w = px.out;
   out.c = conv.cout;
   const int64_t pixels = static_cast<int64_t>(out.h) * out.w;
-  const ScopedF32 f32;
-  // The f32 filter: the prepared one, or the uint8 codes expanded into this thread's scratch
-  // (tensor::Linear keeps no reference to f32 weights it uses directly).
-  Tensor weight = conv.weight;
-  thread_local std::vector<float> scratch;
-  if (!conv.codes.empty()) {
-    scratch.resize(conv.codes.size());
-    for (size_t i = 0; i < conv.codes.size(); ++i) scratch[i] = conv.lut[conv.codes[i]];
-    weight = Tensor::View(nullptr, scratch.data(),
-                          {conv.cout, static_cast<int64_t>(conv.kh) * conv.kw * conv.cin},
-                          tensor::DType::kF32);
-  }
+  out.buf = PooledBuffer(pixels * conv.cout);  // the sgemm writes every value
+  const int64_t k = static_cast<int64_t>(conv.kh) * conv.kw * conv.cin;
+  // out[rows, :] = a[rows, k] W^T, with W the prepared f32 filter or, for a uint8 filter, its
+  // codes expanded a block of output channels at a time (at most kExpandFloats at once).
+  constexpr int64_t kExpandFloats = 256 * 1024;
+  const int64_t block =
+      conv.codes.empty() ? conv.cout : std::clamp<int64_t>(kExpandFloats / k, 1, conv.cout);
+  std::shared_ptr<float> expanded;
+  if (!conv.codes.empty()) expanded = PooledBuffer(block * k);
+  const auto multiply = [&](const float* a, int64_t rows, int64_t lda, float* c) {
+    for (int64_t o0 = 0; o0 < conv.cout; o0 += block) {
+      const int64_t n = std::min(block, conv.cout - o0);
+      const float* w = conv.weight.data() + o0 * k;
+      if (!conv.codes.empty()) {
+        const uint8_t* codes = conv.codes.data() + o0 * k;
+        float* e = expanded.get();
+        for (int64_t i = 0; i < n * k; ++i) e[i] = conv.lut[codes[i]];
+        w = e;
+      }
+      Gemm(a, rows, k, lda, w, n, c + o0, conv.cout);
+    }
+  };
   if (conv.kh == 1 && conv.kw == 1 && stride == 1) {
-    out.t = tensor::Linear(x.t, weight);
+    multiply(x.data(), pixels, k, out.data());
   } else {
-    out.t = Tensor::Zeros({pixels, conv.cout});
-    const int64_t k = static_cast<int64_t>(conv.kh) * conv.kw * conv.cin;
     const float* src = x.data();
+    const std::shared_ptr<float> cols = PooledBuffer(std::min(kIm2colBlockPixels, pixels) * k);
+    float* col = cols.get();
     for (int64_t p0 = 0; p0 < pixels; p0 += kIm2colBlockPixels) {
       const int64_t n = std::min(kIm2colBlockPixels, pixels - p0);
-      Tensor cols = Tensor::Zeros({n, k});
-      float* col = cols.f32();
       tensor::ParallelFor(n, 64, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end; ++i) {
           const int64_t p = p0 + i;
@@ -246,7 +359,10 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
             const int iy = oy * stride + ky - py.before;
             for (int kx = 0; kx < conv.kw; ++kx, dst += conv.cin) {
               const int ix = ox * stride + kx - px.before;
-              if (iy < 0 || iy >= x.h || ix < 0 || ix >= x.w) continue;  // zeros already
+              if (iy < 0 || iy >= x.h || ix < 0 || ix >= x.w) {
+                for (int i = 0; i < conv.cin; ++i) dst[i] = 0.0f;  // padding
+                continue;
+              }
               // A plain loop: for the 3 channels of a first layer, a memcpy call costs more.
               const float* from = src + (static_cast<int64_t>(iy) * x.w + ix) * x.c;
               for (int i = 0; i < conv.cin; ++i) dst[i] = from[i];
@@ -254,9 +370,7 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
           }
         }
       });
-      const Tensor part = tensor::Linear(cols, weight);
-      std::memcpy(out.data() + p0 * conv.cout, part.f32(),
-                  sizeof(float) * static_cast<size_t>(n) * conv.cout);
+      multiply(col, n, k, out.data() + p0 * conv.cout);
     }
   }
   BiasActivate(out.data(), pixels, out.c, conv.bias, act);
@@ -300,8 +414,8 @@ Map RowsView(const Map& x, int first, int count) {
   v.h = count;
   v.w = x.w;
   v.c = x.c;
-  v.t = Tensor::View(nullptr, x.data() + static_cast<int64_t>(first) * x.w * x.c,
-                     {static_cast<int64_t>(count) * x.w, x.c}, tensor::DType::kF32);
+  // Shares ownership of x's buffer, pointing at the first row.
+  v.buf = std::shared_ptr<float>(x.buf, x.buf.get() + static_cast<int64_t>(first) * x.w * x.c);
   return v;
 }
 
@@ -319,32 +433,57 @@ Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding paddi
   return out;
 }
 
-Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, const Depthwise& dw,
-                           int stride, Padding padding, Activation dw_act) {
-  if (pw.kh != 1 || pw.kw != 1 || pw.cin != x.c || dw.c != pw.cout) {
-    throw ShapeError("vision::PointwiseThenDepthwise: shapes do not chain");
+Map ConvThenDepthwise(const Map& x, const Conv& conv, int stride, Padding padding, Activation act,
+                      const Depthwise& dw, int dw_stride, Padding dw_padding, Activation dw_act) {
+  if (conv.cin != x.c || dw.c != conv.cout) {
+    throw ShapeError("vision::ConvThenDepthwise: shapes do not chain");
   }
-  const AxisPads py = PadsFor(x.h, dw.kh, stride, padding);
-  const AxisPads px = PadsFor(x.w, dw.kw, stride, padding);
-  if (py.out <= 0 || px.out <= 0) {
-    throw ShapeError("vision::PointwiseThenDepthwise: input smaller than filter");
-  }
-  Map out = Map::Zeros(py.out, px.out, dw.c);
-  // Output rows per band: the pointwise rows a band needs stay near kBandFloats.
+  const AxisPads cy = PadsFor(x.h, conv.kh, stride, padding);
+  const AxisPads cx = PadsFor(x.w, conv.kw, stride, padding);
+  if (cy.out <= 0 || cx.out <= 0) throw ShapeError("vision::ConvThenDepthwise: input too small");
+  const AxisPads dy = PadsFor(cy.out, dw.kh, dw_stride, dw_padding);
+  const AxisPads dx = PadsFor(cx.out, dw.kw, dw_stride, dw_padding);
+  if (dy.out <= 0 || dx.out <= 0) throw ShapeError("vision::ConvThenDepthwise: input too small");
+  Map out = Map::Zeros(dy.out, dx.out, dw.c);
+  // Output rows per band: the convolution rows a band needs stay near kBandFloats.
   constexpr int64_t kBandFloats = 256 * 1024;
-  const int64_t row_floats = static_cast<int64_t>(x.w) * pw.cout * stride;
+  const int64_t row_floats = static_cast<int64_t>(cx.out) * conv.cout * dw_stride;
   const int band =
       static_cast<int>(std::max<int64_t>(1, kBandFloats / std::max<int64_t>(row_floats, 1)));
+  const int padded_w = x.w + cx.before + cx.after;
   for (int r0 = 0; r0 < out.h; r0 += band) {
     const int r1 = std::min(out.h, r0 + band);
-    const int lo = std::max(0, r0 * stride - py.before);
-    const int hi = std::min(x.h - 1, (r1 - 1) * stride - py.before + dw.kh - 1);
+    // Convolution rows [lo, hi] under these output rows, and the input rows they read.
+    const int lo = std::max(0, r0 * dw_stride - dy.before);
+    const int hi = std::min(cy.out - 1, (r1 - 1) * dw_stride - dy.before + dw.kh - 1);
     if (lo > hi) continue;  // only padding under these rows
-    const Map mid = Conv2D(RowsView(x, lo, hi - lo + 1), pw, 1, Padding::kValid, pw_act);
-    DepthwiseRows(mid.data(), lo, x.h, x.w, dw, stride, py, px, out.data(), out.w, r0, r1);
+    const int in0 = lo * stride - cy.before, rows = (hi - lo) * stride + conv.kh;
+    Map mid;
+    if (padded_w == x.w && in0 >= 0 && in0 + rows <= x.h) {
+      mid = Conv2D(RowsView(x, in0, rows), conv, stride, Padding::kValid, act);
+    } else {
+      // The band with its share of the padding, so that a 'valid' convolution of it gives
+      // exactly the rows of the padded whole.
+      Map padded = Map::Zeros(rows, padded_w, x.c);
+      for (int r = 0; r < rows; ++r) {
+        const int iy = in0 + r;
+        if (iy < 0 || iy >= x.h) continue;
+        std::memcpy(padded.data() + (static_cast<int64_t>(r) * padded_w + cx.before) * x.c,
+                    x.data() + static_cast<int64_t>(iy) * x.w * x.c,
+                    sizeof(float) * static_cast<size_t>(x.w) * x.c);
+      }
+      mid = Conv2D(padded, conv, stride, Padding::kValid, act);
+    }
+    DepthwiseRows(mid.data(), lo, cy.out, cx.out, dw, dw_stride, dy, dx, out.data(), out.w, r0, r1);
   }
   BiasActivate(out.data(), static_cast<int64_t>(out.h) * out.w, dw.c, dw.bias, dw_act);
   return out;
+}
+
+Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, const Depthwise& dw,
+                           int stride, Padding padding, Activation dw_act) {
+  if (pw.kh != 1 || pw.kw != 1) throw ShapeError("vision::PointwiseThenDepthwise: not 1x1");
+  return ConvThenDepthwise(x, pw, 1, Padding::kValid, pw_act, dw, stride, padding, dw_act);
 }
 
 namespace {
@@ -486,14 +625,5 @@ std::vector<float> Softmax(const std::vector<float>& x) {
   for (float& v : y) v /= sum;
   return y;
 }
-
-ScopedF32::ScopedF32() : saved_(tensor::GetComputeConfig()) {
-  tensor::ComputeConfig f32 = saved_;
-  f32.conv = tensor::Precision::kF32;
-  f32.linear = tensor::Precision::kF32;
-  tensor::SetComputeConfig(f32);
-}
-
-ScopedF32::~ScopedF32() { tensor::SetComputeConfig(saved_); }
 
 }  // namespace depict::vision

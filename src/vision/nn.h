@@ -5,16 +5,20 @@
 //     never with zeros.
 //   - bilinear resizing with align_corners false maps output pixel i to input i * in / out (no
 //     half-pixel offset: TF.js's default), with align_corners true to i * (in - 1) / (out - 1).
-// Convolutions are an im2col (skipped for 1x1 stride 1) followed by tensor::Linear on oneDNN;
-// depthwise convolutions, pooling and resizing are our own loops on tensor::ParallelFor.
+// Convolutions are an im2col (skipped for 1x1 stride 1) followed by oneDNN's f32 sgemm, which
+// writes straight into the output map; depthwise convolutions, pooling and resizing are our own
+// loops on tensor::ParallelFor.
+//
+// Maps live in buffers from a small pool: large ones are mmap'ed blocks kept for reuse (up to
+// 4 MiB of idle blocks), so a network pass neither page-faults fresh memory for every layer nor
+// leaves the allocator's heap fragmented. What a pass holds at once is what it needs.
 #ifndef DEPICT_VISION_NN_H_
 #define DEPICT_VISION_NN_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "tensor/engine.h"
-#include "tensor/tensor.h"
 #include "vision/tfjs_weights.h"
 
 namespace depict::vision {
@@ -22,15 +26,23 @@ namespace depict::vision {
 // A feature map of one image: h x w pixels of c channels, channels contiguous ([h*w, c]).
 struct Map {
   int h = 0, w = 0, c = 0;
-  tensor::Tensor t;
+  std::shared_ptr<float> buf;
 
   static Map Zeros(int h, int w, int c);
-  // Copies share the buffer (as tensor::Tensor); Clone() makes an independent one.
+  // Copies share the buffer; Clone() makes an independent one.
   Map Clone() const;
-  float* data() { return t.f32(); }
-  const float* data() const { return t.f32(); }
+  float* data() { return buf.get(); }
+  const float* data() const { return buf.get(); }
   int64_t size() const { return static_cast<int64_t>(h) * w * c; }
 };
+
+// A buffer of n floats from the pool (contents unspecified), for maps and scratch.
+std::shared_ptr<float> PooledBuffer(int64_t n);
+// Bytes of idle blocks the pool holds, for tests and benchmarks.
+size_t PooledIdleBytes();
+// Returns idle pool blocks and the C heap's free pages to the system: after loading models (whose
+// file buffers leave the heap with free space) and between images.
+void ReleaseUnusedMemory();
 
 enum class Padding { kSame, kValid };
 enum class Activation {
@@ -47,10 +59,10 @@ struct AxisPads {
 AxisPads PadsFor(int in, int k, int stride, Padding padding);
 
 // A convolution's weights, prepared once from TF's [kh, kw, cin, cout] filter: stored as
-// [cout, kh * kw * cin] (the im2col column order) for tensor::Linear.
+// [cout, kh * kw * cin] (the im2col column order), the sgemm's transposed B.
 struct Conv {
   int kh = 0, kw = 0, cin = 0, cout = 0;
-  tensor::Tensor weight;       // [cout, kh * kw * cin], f32; empty when `codes` is used
+  std::vector<float> weight;   // [cout, kh * kw * cin], f32; empty when `codes` is used
   std::vector<uint8_t> codes;  // [cout, kh * kw * cin] uint8 codes, or empty
   std::vector<float> lut;      // the 256 values of the codes
   std::vector<float> bias;     // cout values, or empty
@@ -83,6 +95,10 @@ Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding paddi
 // so that the pointwise output (often the largest map of a MobileNet) is never held whole.
 Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, const Depthwise& dw,
                            int stride, Padding padding, Activation dw_act);
+// Conv2D(x, conv, stride, padding, act) then DepthwiseConv2D(..., dw, dw_stride, dw_padding,
+// dw_act), likewise in bands: each band convolves its rows of the (virtually padded) input.
+Map ConvThenDepthwise(const Map& x, const Conv& conv, int stride, Padding padding, Activation act,
+                      const Depthwise& dw, int dw_stride, Padding dw_padding, Activation dw_act);
 // Rows [first, first + count) of x, sharing its buffer (read-only).
 Map RowsView(const Map& x, int first, int count);
 Map MaxPool(const Map& x, int k, int stride, Padding padding);
@@ -96,19 +112,6 @@ void AddInPlace(Map& x, const Map& y);  // same shape
 std::vector<float> Dense(const std::vector<float>& x, const std::vector<float>& w,
                          const std::vector<float>& b, int k, int n);
 std::vector<float> Softmax(const std::vector<float>& x);
-
-// Sets f32 arithmetic for tensor::Linear while alive (the engine's default may be bf16, whose
-// rounding would cost the 1e-3 agreement with TF.js), and restores the previous setting.
-class ScopedF32 {
- public:
-  ScopedF32();
-  ~ScopedF32();
-  ScopedF32(const ScopedF32&) = delete;
-  ScopedF32& operator=(const ScopedF32&) = delete;
-
- private:
-  tensor::ComputeConfig saved_;
-};
 
 }  // namespace depict::vision
 

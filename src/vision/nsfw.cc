@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tensor/tensor.h"
 #include "vision/face_nets.h"
 #include "vision/tfjs_weights.h"
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "tensor/tensor.h"
+
 namespace depict::vision {
 namespace {
 
@@ -76,14 +78,14 @@ SsdFaceDetector::Raw SsdFaceDetector::Forward(const PixelSource& image) const {
   Map x = ToSquareInput(image, 512, false);
   float* v = x.data();
   for (int64_t i = 0; i < x.size(); ++i) v[i] = v[i] / 127.5f - 1.0f;
-  Map out = Conv2D(x, conv0_, 2, Padding::kSame, Activation::kRelu6);
+  Map out = ConvThenDepthwise(x, conv0_, 2, Padding::kSame, Activation::kRelu6, pairs_[0].depthwise,
+                              1, Padding::kSame, Activation::kRelu6);
   x = Map();
   // Each pair's pointwise conv runs fused with the next pair's depthwise conv (in row bands), so
   // the widest maps are never held whole; pair 11's pointwise output is kept (box predictor 0).
   const auto stride_of = [](int layer) {
     return (layer == 2 || layer == 4 || layer == 6 || layer == 12) ? 2 : 1;
   };
-  out = DepthwiseConv2D(out, pairs_[0].depthwise, 1, Padding::kSame, Activation::kRelu6);
   Map conv11;
   for (int i = 0; i + 1 < 13; ++i) {
     const int next = i + 2;  // the layer number of pairs_[i + 1]
