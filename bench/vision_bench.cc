@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
     setenv("OMP_WAIT_POLICY", "passive", 1);
     execv("/proc/self/exe", argv);  // returns only on failure: go on with spinning threads
   }
+  LimitHeapRetention();  // as `depict inspect` does
   std::filesystem::path models = DefaultModelsDir();
   int runs = 9;
   for (int i = 1; i < argc; ++i) {

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "tensor/engine.h"
 #include "vision/inspect.h"
+#include "vision/nn.h"
 #include "vision/nsfw.h"
 
 namespace depict::cli {
@@ -83,6 +84,7 @@ void PrintText(const std::string& path, const vision::InspectResult& r) {
 }
 
 int Run(const InspectArgs& args) {
+  vision::LimitHeapRetention();
   if (args.threads > 0) tensor::SetNumThreads(args.threads);
   const vision::DetectorKind detector =
       args.detector == "ssd" ? vision::DetectorKind::kSsd : vision::DetectorKind::kTiny;

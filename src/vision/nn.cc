@@ -193,6 +193,13 @@ std::shared_ptr<float> PooledBuffer(int64_t n) {
 
 size_t PooledIdleBytes() { return Pool().idle_bytes(); }
 
+void LimitHeapRetention() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
+}
+
 void ReleaseUnusedMemory() {
   Pool().Drain();
 #ifdef __GLIBC__
@@ -612,6 +619,29 @@ std::vector<float> Dense(const std::vector<float>& x, const std::vector<float>& 
   }
   if (!b.empty()) {
     for (int j = 0; j < n; ++j) y[j] += b[j];
+  }
+  return y;
+}
+
+std::vector<float> Dense(const std::vector<float>& x, const WeightTensor& w,
+                         const std::vector<float>& b) {
+  if (!w.quantized()) {
+    if (w.shape.size() != 2) throw ShapeError("vision::Dense: weights are not [k, n]");
+    return Dense(x, w.values, b, static_cast<int>(w.shape[0]), static_cast<int>(w.shape[1]));
+  }
+  if (w.shape.size() != 2 || static_cast<int64_t>(x.size()) != w.shape[0] ||
+      (!b.empty() && static_cast<int64_t>(b.size()) != w.shape[1])) {
+    throw ShapeError("vision::Dense: shapes do not match");
+  }
+  const int64_t k = w.shape[0], n = w.shape[1];
+  std::vector<float> y(static_cast<size_t>(n), 0.0f);
+  for (int64_t i = 0; i < k; ++i) {
+    const float xi = x[static_cast<size_t>(i)];
+    const uint8_t* row = w.codes.data() + i * n;
+    for (int64_t j = 0; j < n; ++j) y[static_cast<size_t>(j)] += xi * w.lut[row[j]];
+  }
+  if (!b.empty()) {
+    for (int64_t j = 0; j < n; ++j) y[static_cast<size_t>(j)] += b[static_cast<size_t>(j)];
   }
   return y;
 }

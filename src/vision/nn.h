@@ -43,6 +43,12 @@ size_t PooledIdleBytes();
 // Returns idle pool blocks and the C heap's free pages to the system: after loading models (whose
 // file buffers leave the heap with free space) and between images.
 void ReleaseUnusedMemory();
+// Makes the C heap give freed large blocks back to the system (glibc: fixed 128 KiB mmap and trim
+// thresholds instead of its dynamic threshold, which rises to the largest block freed, up to
+// 32 MiB, and then keeps blocks that size in the heap). A process-wide choice, made by `depict
+// inspect` and the benchmark: it keeps oneDNN's per-call buffers from staying resident (10 MiB
+// of peak RSS) for about 5% of SSD's time.
+void LimitHeapRetention();
 
 enum class Padding { kSame, kValid };
 enum class Activation {
@@ -111,6 +117,9 @@ void AddInPlace(Map& x, const Map& y);  // same shape
 // y[1, n] = x[1, k] w[k, n] + b (TF's [k, n] layout), for the networks' fully connected heads.
 std::vector<float> Dense(const std::vector<float>& x, const std::vector<float>& w,
                          const std::vector<float>& b, int k, int n);
+// The same with the weights as read from the model: uint8 codes stay codes.
+std::vector<float> Dense(const std::vector<float>& x, const WeightTensor& w,
+                         const std::vector<float>& b);
 std::vector<float> Softmax(const std::vector<float>& x);
 
 }  // namespace depict::vision

@@ -53,7 +53,8 @@ struct NsfwClassifier::Graph {
     Conv conv;
     Depthwise depthwise;
     std::vector<float> scale, shift;  // batch norm as y = x * scale + shift
-    std::vector<float> dense_w, dense_b;
+    WeightTensor dense_w;             // [in, out], uint8 codes kept as such
+    std::vector<float> dense_b;
     int dense_in = 0, dense_out = 0;
   };
   std::vector<Layer> layers;
@@ -153,7 +154,7 @@ NsfwClassifier::NsfwClassifier(const std::filesystem::path& dir) : graph_(new Gr
         if (k.shape.size() != 2) throw ModelError(source + ": dense kernel is not 2-D");
         layer.dense_in = static_cast<int>(k.shape[0]);
         layer.dense_out = static_cast<int>(k.shape[1]);
-        layer.dense_w = k.Floats();
+        layer.dense_w = k;
         layer.dense_b = bias(layer.name);
         layer.softmax = c.value("activation", "linear") == "softmax";
         layer.act = ActivationOf(c, source);
@@ -244,7 +245,7 @@ std::array<float, 5> NsfwClassifier::Classify(const PixelSource& image) const {
         break;
       }
       case Kind::kDense: {
-        vec = Dense(vec, l.dense_w, l.dense_b, l.dense_in, l.dense_out);
+        vec = Dense(vec, l.dense_w, l.dense_b);
         if (l.act == Activation::kRelu) {
           for (float& f : vec) f = f > 0.0f ? f : 0.0f;
         }
