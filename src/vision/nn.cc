@@ -339,8 +339,10 @@ Map Conv2D(const Map& x, const Conv& conv, int stride, Padding padding, Activati
   const auto multiply = [&](const float* a, int64_t rows, int64_t lda, float* c) {
     for (int64_t o0 = 0; o0 < conv.cout; o0 += block) {
       const int64_t n = std::min(block, conv.cout - o0);
-      const float* w = conv.weight.data() + o0 * k;
-      if (!conv.codes.empty()) {
+      const float* w = nullptr;
+      if (conv.codes.empty()) {
+        w = conv.weight.data() + o0 * k;
+      } else {
         const uint8_t* codes = conv.codes.data() + o0 * k;
         float* e = expanded.get();
         for (int64_t i = 0; i < n * k; ++i) e[i] = conv.lut[codes[i]];
