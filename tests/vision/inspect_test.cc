@@ -3,6 +3,9 @@
 #include "vision/inspect.h"
 
 #include <gtest/gtest.h>
+#include <jpeglib.h>
+
+#include <cstdlib>
 
 #include "vision/fixtures.h"
 #include "vision/nsfw.h"
@@ -76,6 +79,43 @@ TEST(Inspect, AstronautIsOneFaceWithLightSkin) {
   EXPECT_GE(skin.monk, 3);
   EXPECT_LE(skin.monk, 6);
   EXPECT_GT(skin.fraction, 0.8);
+}
+
+TEST(Inspect, TheSamePhotoAsJpegGivesTheSameFace) {
+  DEPICT_SKIP_WITHOUT_MODELS();
+  const Image png = LoadImage(testing::FixtureDir() / "astronaut.png");
+  jpeg_compress_struct cinfo;
+  jpeg_error_mgr jerr;
+  cinfo.err = jpeg_std_error(&jerr);
+  jpeg_create_compress(&cinfo);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&cinfo, &buffer, &size);
+  cinfo.image_width = static_cast<JDIMENSION>(png.width);
+  cinfo.image_height = static_cast<JDIMENSION>(png.height);
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, 92, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = const_cast<uint8_t*>(png.rgb.data()) + cinfo.next_scanline * png.width * 3;
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  const Image jpeg = DecodeImage(buffer, size);
+  jpeg_destroy_compress(&cinfo);
+  std::free(buffer);
+
+  const Inspector inspector(testing::ModelsDir(), {});
+  const InspectResult a = inspector.Inspect(png, {}), b = inspector.Inspect(jpeg, {});
+  ASSERT_EQ(a.faces.size(), 1u);
+  ASSERT_EQ(b.faces.size(), 1u);
+  // JPEG's loss moves the estimates a little, not the face.
+  EXPECT_GT(IoU(a.faces[0].box, b.faces[0].box), 0.9);
+  EXPECT_EQ(a.faces[0].gender, b.faces[0].gender);
+  EXPECT_NEAR(a.faces[0].age, b.faces[0].age, 3.0);
+  EXPECT_NEAR(a.faces[0].skin.ita, b.faces[0].skin.ita, 3.0);
 }
 
 TEST(Inspect, DegenerateSizesAreInspectedNotCrashedOn) {
