@@ -11,7 +11,7 @@
 // size; boxes over the score threshold go through greedy NMS at IoU 0.4.
 //
 // FaceLandmark68TinyNet (face_landmark_68_tiny_model) and AgeGenderNet (age_gender_model) take a
-// face crop, zero-padded to a square centred (the odd pixel of padding before) and resized to
+// face crop, zero-padded to a square centred (the odd pixel of padding after) and resized to
 // 112x112, minus the mean RGB (122.782, 117.001, 104.298), divided by 255.
 //   Landmarks: three dense blocks (stride-2 conv, two separable convs with dense relu sums),
 //   14x14 average pool, fc 128 -> 136: 68 (x, y) pairs relative to the padded square.
