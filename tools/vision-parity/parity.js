@@ -21,7 +21,7 @@ const zlib = require("zlib");
 const tf = require("@tensorflow/tfjs");
 require("@tensorflow/tfjs-backend-wasm");
 const faceapi = require("@vladmandic/face-api/dist/face-api.node-wasm.js");
-const { NSFWJS } = require("nsfwjs");
+const nsfwjs = require("nsfwjs");
 
 const root = path.resolve(__dirname, "../..");
 const models = path.join(root, "models");
@@ -145,7 +145,7 @@ async function main() {
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(fa);
   await faceapi.nets.faceLandmark68TinyNet.loadFromDisk(fa);
   await faceapi.nets.ageGenderNet.loadFromDisk(fa);
-  const nsfw = new NSFWJS(layersModelHandler(path.join(models, "nsfwjs/mobilenet_v2")), {
+  const nsfw = new nsfwjs.NSFWJS(layersModelHandler(path.join(models, "nsfwjs/mobilenet_v2")), {
     size: 224,
   });
   await nsfw.load();
@@ -175,7 +175,14 @@ async function main() {
   }
   {
     const x = hashImage(150, 200);
-    await save("nsfw_raw", nsfw.infer(x), { h: 150, w: 200 });
+    const extracted = nsfw.infer(x);
+    await save("nsfw_raw", extracted, { h: 150, w: 200 });
+    // The model.json + .bin that scripts/fetch-models.sh extracts must be the model nsfwjs itself
+    // loads from its bundled .min.js modules.
+    const bundled = await nsfwjs.load("MobileNetV2");
+    const a = await extracted.data();
+    const b = await bundled.infer(x).data();
+    if (a.some((v, i) => v !== b[i])) throw new Error("extracted nsfwjs model differs from the bundled one");
   }
   {
     const x = hashImage(300, 400).expandDims(0);
