@@ -136,38 +136,24 @@ PixelSource::PixelSource(const Image& image, int x, int y, int w, int h)
   }
 }
 
-Map ToSquareInput(const PixelSource& src, int size, bool centre) {
+RowSource SquareInputRows(const PixelSource& src, int size, bool centre, float divisor,
+                          float offset) {
   const int h = src.height(), w = src.width();
   if (h <= 0 || w <= 0 || size <= 0) throw tensor::ShapeError("vision::ToSquareInput: empty");
   const int side = std::max(h, w), diff = side - std::min(h, w);
   // padToSquare: Math.round(diff * 0.5) after, the rest before (centred); all after otherwise.
   const int after = centre ? static_cast<int>(std::floor(diff * 0.5 + 0.5)) : diff;
   const int top = h < w ? diff - after : 0, left = w < h ? diff - after : 0;
-  // The padded square, read through: zeros outside the source.
-  const auto at = [&](int y, int x, int c) {
-    y -= top;
-    x -= left;
-    return (y < 0 || y >= h || x < 0 || x >= w) ? 0.0f : src.at(y, x, c);
-  };
-  Map out = Map::Zeros(size, size, 3);
-  float* o = out.data();
-  if (side == size) {
-    for (int y = 0; y < size; ++y) {
-      for (int x = 0; x < size; ++x) {
-        for (int c = 0; c < 3; ++c) *o++ = at(y, x, c);
-      }
-    }
-    return out;
-  }
-  // As ResizeBilinear (nn.cc) with align_corners false. Source columns and rows are worked out
-  // once; -1 marks the padding, which reads as zero.
+  // As ResizeBilinear (nn.cc) with align_corners false (an identity when the square is already
+  // `size`: every tap falls on a pixel). Source columns and rows are worked out once; -1 marks
+  // the padding, which reads as zero.
   const float scale = static_cast<float>(side) / static_cast<float>(size);
   struct Tap {
     int i0, i1;
     float d;
   };
   const auto taps = [&](int before, int extent) {
-    std::vector<Tap> t(size);
+    auto t = std::make_shared<std::vector<Tap>>(size);
     for (int o = 0; o < size; ++o) {
       const float f = scale * static_cast<float>(o);
       const int p0 = static_cast<int>(std::floor(f));
@@ -175,29 +161,43 @@ Map ToSquareInput(const PixelSource& src, int size, bool centre) {
       const auto inside = [&](int p) {
         return p - before >= 0 && p - before < extent ? p - before : -1;
       };
-      t[o] = {inside(p0), inside(p1), f - static_cast<float>(p0)};
+      (*t)[o] = {inside(p0), inside(p1), f - static_cast<float>(p0)};
     }
     return t;
   };
-  const std::vector<Tap> rows = taps(top, h), cols = taps(left, w);
-  tensor::ParallelFor(size, 8, [&](int64_t begin, int64_t end) {
-    for (int64_t oy = begin; oy < end; ++oy) {
-      const Tap& ty = rows[oy];
-      float* row = o + oy * size * 3;
-      for (int ox = 0; ox < size; ++ox) {
-        const Tap& tx = cols[ox];
-        for (int c = 0; c < 3; ++c) {
-          const auto v = [&](int y, int x) { return y < 0 || x < 0 ? 0.0f : src.at(y, x, c); };
-          const float tl = v(ty.i0, tx.i0), tr = v(ty.i0, tx.i1);
-          const float bl = v(ty.i1, tx.i0), br = v(ty.i1, tx.i1);
-          const float t = tl + (tr - tl) * tx.d;
-          const float b = bl + (br - bl) * tx.d;
-          row[ox * 3 + c] = t + (b - t) * ty.d;
+  const auto rows = taps(top, h), cols = taps(left, w);
+  const PixelSource* source = &src;
+  RowSource out{size, size, 3, {}};
+  out.rows = [=](int r0, int count) {
+    Map band = Map::Zeros(count, size, 3);
+    float* o = band.data();
+    tensor::ParallelFor(count, 8, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        const Tap& ty = (*rows)[r0 + i];
+        float* row = o + i * size * 3;
+        for (int ox = 0; ox < size; ++ox) {
+          const Tap& tx = (*cols)[ox];
+          for (int c = 0; c < 3; ++c) {
+            const auto v = [&](int y, int x) {
+              return y < 0 || x < 0 ? 0.0f : source->at(y, x, c);
+            };
+            const float tl = v(ty.i0, tx.i0), tr = v(ty.i0, tx.i1);
+            const float bl = v(ty.i1, tx.i0), br = v(ty.i1, tx.i1);
+            const float t = tl + (tr - tl) * tx.d;
+            const float b = bl + (br - bl) * tx.d;
+            const float value = t + (b - t) * ty.d;
+            row[ox * 3 + c] = divisor == 1.0f && offset == 0.0f ? value : value / divisor + offset;
+          }
         }
       }
-    }
-  });
+    });
+    return band;
+  };
   return out;
+}
+
+Map ToSquareInput(const PixelSource& src, int size, bool centre) {
+  return Materialize(SquareInputRows(src, size, centre, 1.0f, 0.0f), size);
 }
 
 Map ResizeAlignCorners(const PixelSource& src, int out_h, int out_w, float scale) {

@@ -74,6 +74,10 @@ class PixelSource {
 // Math.round(diff / 2) after and the rest before when `centre`), then resize to size x size
 // (bilinear, align_corners false) unless already that size.
 Map ToSquareInput(const PixelSource& source, int size, bool centre);
+// The same as a row source, each value then divided by `divisor` and `offset` added (SSD: x /
+// 127.5 - 1). It refers to `source`: use it while that lives.
+RowSource SquareInputRows(const PixelSource& source, int size, bool centre, float divisor,
+                          float offset);
 // Resize with align_corners true, each value multiplied by `scale` first (nsfwjs: x / 255, then
 // resize); a plain copy times `scale` when already that size.
 Map ResizeAlignCorners(const PixelSource& source, int out_h, int out_w, float scale);

@@ -391,13 +391,13 @@ namespace {
 // Depthwise output rows [r0, r1) of a map whose input rows [in_lo, in_lo + in_rows) are at `src`
 // (rows outside the input, in_h rows in all, are padding; rows needed must be in the window).
 void DepthwiseRows(const float* src, int in_lo, int in_h, int in_w, const Depthwise& dw, int stride,
-                   const AxisPads& py, const AxisPads& px, float* dst, int out_w, int64_t r0,
-                   int64_t r1) {
+                   const AxisPads& py, const AxisPads& px, float* dst, int64_t dst_row0, int out_w,
+                   int64_t r0, int64_t r1) {
   const int c = dw.c;
   const float* w = dw.weight.data();
   tensor::ParallelFor(r1 - r0, 1, [&](int64_t begin, int64_t end) {
     for (int64_t oy = r0 + begin; oy < r0 + end; ++oy) {
-      float* orow = dst + oy * out_w * c;
+      float* orow = dst + (oy - dst_row0) * out_w * c;
       for (int ky = 0; ky < dw.kh; ++ky) {
         const int iy = static_cast<int>(oy) * stride + ky - py.before;
         if (iy < 0 || iy >= in_h) continue;
@@ -437,56 +437,93 @@ Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding paddi
     throw ShapeError("vision::DepthwiseConv2D: input smaller than filter");
   }
   Map out = Map::Zeros(py.out, px.out, x.c);
-  DepthwiseRows(x.data(), 0, x.h, x.w, dw, stride, py, px, out.data(), out.w, 0, out.h);
+  DepthwiseRows(x.data(), 0, x.h, x.w, dw, stride, py, px, out.data(), 0, out.w, 0, out.h);
   BiasActivate(out.data(), static_cast<int64_t>(out.h) * out.w, x.c, dw.bias, act);
+  return out;
+}
+
+RowSource MapRows(const Map& m) {
+  return {m.h, m.w, m.c, [m](int first, int count) { return RowsView(m, first, count); }};
+}
+
+Map Materialize(const RowSource& source, int band_rows) {
+  Map out = Map::Zeros(source.h, source.w, source.c);
+  const int64_t row_floats = static_cast<int64_t>(source.w) * source.c;
+  for (int r0 = 0; r0 < source.h; r0 += std::max(band_rows, 1)) {
+    const int n = std::min(std::max(band_rows, 1), source.h - r0);
+    const Map band = source.rows(r0, n);
+    if (band.h != n || band.w != source.w || band.c != source.c) {
+      throw ShapeError("vision::Materialize: a row source returned the wrong rows");
+    }
+    std::memcpy(out.data() + r0 * row_floats, band.data(),
+                sizeof(float) * static_cast<size_t>(n * row_floats));
+  }
+  return out;
+}
+
+RowSource ConvThenDepthwiseRows(RowSource in, const Conv& conv, int stride, Padding padding,
+                                Activation act, const Depthwise& dw, int dw_stride,
+                                Padding dw_padding, Activation dw_act) {
+  if (conv.cin != in.c || dw.c != conv.cout) {
+    throw ShapeError("vision::ConvThenDepthwise: shapes do not chain");
+  }
+  const AxisPads cy = PadsFor(in.h, conv.kh, stride, padding);
+  const AxisPads cx = PadsFor(in.w, conv.kw, stride, padding);
+  if (cy.out <= 0 || cx.out <= 0) throw ShapeError("vision::ConvThenDepthwise: input too small");
+  const AxisPads dy = PadsFor(cy.out, dw.kh, dw_stride, dw_padding);
+  const AxisPads dx = PadsFor(cx.out, dw.kw, dw_stride, dw_padding);
+  if (dy.out <= 0 || dx.out <= 0) throw ShapeError("vision::ConvThenDepthwise: input too small");
+  RowSource out{dy.out, dx.out, dw.c, {}};
+  const Conv* conv_p = &conv;
+  const Depthwise* dw_p = &dw;
+  out.rows = [=](int r0, int count) {
+    const Conv& cv = *conv_p;
+    const Depthwise& d = *dw_p;
+    const int r1 = r0 + count;
+    Map band = Map::Zeros(count, dx.out, d.c);
+    // Convolution rows [lo, hi] under these output rows, and the input rows they read.
+    const int lo = std::max(0, r0 * dw_stride - dy.before);
+    const int hi = std::min(cy.out - 1, (r1 - 1) * dw_stride - dy.before + d.kh - 1);
+    if (lo <= hi) {
+      const int in0 = lo * stride - cy.before, rows = (hi - lo) * stride + cv.kh;
+      const int v0 = std::max(in0, 0), v1 = std::min(in0 + rows, in.h);  // rows inside the input
+      const Map src = in.rows(v0, v1 - v0);
+      const int padded_w = in.w + cx.before + cx.after;
+      Map mid;
+      if (padded_w == in.w && v0 == in0 && v1 == in0 + rows) {
+        mid = Conv2D(src, cv, stride, Padding::kValid, act);
+      } else {
+        // The band with its share of the padding, so that a 'valid' convolution of it gives
+        // exactly the rows of the padded whole.
+        Map padded = Map::Zeros(rows, padded_w, in.c);
+        for (int iy = v0; iy < v1; ++iy) {
+          std::memcpy(
+              padded.data() + (static_cast<int64_t>(iy - in0) * padded_w + cx.before) * in.c,
+              src.data() + static_cast<int64_t>(iy - v0) * in.w * in.c,
+              sizeof(float) * static_cast<size_t>(in.w) * in.c);
+        }
+        mid = Conv2D(padded, cv, stride, Padding::kValid, act);
+      }
+      DepthwiseRows(mid.data(), lo, cy.out, cx.out, d, dw_stride, dy, dx, band.data(), r0, dx.out,
+                    r0, r1);
+    }
+    BiasActivate(band.data(), static_cast<int64_t>(count) * dx.out, d.c, d.bias, dw_act);
+    return band;
+  };
   return out;
 }
 
 Map ConvThenDepthwise(const Map& x, const Conv& conv, int stride, Padding padding, Activation act,
                       const Depthwise& dw, int dw_stride, Padding dw_padding, Activation dw_act) {
-  if (conv.cin != x.c || dw.c != conv.cout) {
-    throw ShapeError("vision::ConvThenDepthwise: shapes do not chain");
-  }
-  const AxisPads cy = PadsFor(x.h, conv.kh, stride, padding);
-  const AxisPads cx = PadsFor(x.w, conv.kw, stride, padding);
-  if (cy.out <= 0 || cx.out <= 0) throw ShapeError("vision::ConvThenDepthwise: input too small");
-  const AxisPads dy = PadsFor(cy.out, dw.kh, dw_stride, dw_padding);
-  const AxisPads dx = PadsFor(cx.out, dw.kw, dw_stride, dw_padding);
-  if (dy.out <= 0 || dx.out <= 0) throw ShapeError("vision::ConvThenDepthwise: input too small");
-  Map out = Map::Zeros(dy.out, dx.out, dw.c);
+  const RowSource rows = ConvThenDepthwiseRows(MapRows(x), conv, stride, padding, act, dw,
+                                               dw_stride, dw_padding, dw_act);
   // Output rows per band: the convolution rows a band needs stay near kBandFloats.
   constexpr int64_t kBandFloats = 256 * 1024;
-  const int64_t row_floats = static_cast<int64_t>(cx.out) * conv.cout * dw_stride;
+  const int64_t row_floats =
+      static_cast<int64_t>(PadsFor(x.w, conv.kw, stride, padding).out) * conv.cout * dw_stride;
   const int band =
       static_cast<int>(std::max<int64_t>(1, kBandFloats / std::max<int64_t>(row_floats, 1)));
-  const int padded_w = x.w + cx.before + cx.after;
-  for (int r0 = 0; r0 < out.h; r0 += band) {
-    const int r1 = std::min(out.h, r0 + band);
-    // Convolution rows [lo, hi] under these output rows, and the input rows they read.
-    const int lo = std::max(0, r0 * dw_stride - dy.before);
-    const int hi = std::min(cy.out - 1, (r1 - 1) * dw_stride - dy.before + dw.kh - 1);
-    if (lo > hi) continue;  // only padding under these rows
-    const int in0 = lo * stride - cy.before, rows = (hi - lo) * stride + conv.kh;
-    Map mid;
-    if (padded_w == x.w && in0 >= 0 && in0 + rows <= x.h) {
-      mid = Conv2D(RowsView(x, in0, rows), conv, stride, Padding::kValid, act);
-    } else {
-      // The band with its share of the padding, so that a 'valid' convolution of it gives
-      // exactly the rows of the padded whole.
-      Map padded = Map::Zeros(rows, padded_w, x.c);
-      for (int r = 0; r < rows; ++r) {
-        const int iy = in0 + r;
-        if (iy < 0 || iy >= x.h) continue;
-        std::memcpy(padded.data() + (static_cast<int64_t>(r) * padded_w + cx.before) * x.c,
-                    x.data() + static_cast<int64_t>(iy) * x.w * x.c,
-                    sizeof(float) * static_cast<size_t>(x.w) * x.c);
-      }
-      mid = Conv2D(padded, conv, stride, Padding::kValid, act);
-    }
-    DepthwiseRows(mid.data(), lo, cy.out, cx.out, dw, dw_stride, dy, dx, out.data(), out.w, r0, r1);
-  }
-  BiasActivate(out.data(), static_cast<int64_t>(out.h) * out.w, dw.c, dw.bias, dw_act);
-  return out;
+  return Materialize(rows, band);
 }
 
 Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, const Depthwise& dw,

@@ -16,6 +16,7 @@
 #define DEPICT_VISION_NN_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -105,6 +106,22 @@ Map PointwiseThenDepthwise(const Map& x, const Conv& pw, Activation pw_act, cons
 // dw_act), likewise in bands: each band convolves its rows of the (virtually padded) input.
 Map ConvThenDepthwise(const Map& x, const Conv& conv, int stride, Padding padding, Activation act,
                       const Depthwise& dw, int dw_stride, Padding dw_padding, Activation dw_act);
+// A feature map computed on demand, a band of rows at a time: rows(first, count) gives rows
+// [first, first + count) as a map of `count` rows. Chaining sources (each band computed from the
+// rows of the previous stage it needs, halo rows recomputed) runs a MobileNet's widest stages
+// without holding any of their maps whole. A source refers to the layers it was made from; use
+// it while they live.
+struct RowSource {
+  int h = 0, w = 0, c = 0;
+  std::function<Map(int first, int count)> rows;
+};
+RowSource MapRows(const Map& m);
+// The whole map, computed `band_rows` rows at a time.
+Map Materialize(const RowSource& source, int band_rows);
+// ConvThenDepthwise as a row source.
+RowSource ConvThenDepthwiseRows(RowSource in, const Conv& conv, int stride, Padding padding,
+                                Activation act, const Depthwise& dw, int dw_stride,
+                                Padding dw_padding, Activation dw_act);
 // Rows [first, first + count) of x, sharing its buffer (read-only).
 Map RowsView(const Map& x, int first, int count);
 Map MaxPool(const Map& x, int k, int stride, Padding padding);

@@ -75,19 +75,26 @@ SsdFaceDetector::SsdFaceDetector(const std::filesystem::path& face_api_dir) {
 }
 
 SsdFaceDetector::Raw SsdFaceDetector::Forward(const PixelSource& image) const {
-  Map x = ToSquareInput(image, 512, false);
-  float* v = x.data();
-  for (int64_t i = 0; i < x.size(); ++i) v[i] = v[i] / 127.5f - 1.0f;
-  Map out = ConvThenDepthwise(x, conv0_, 2, Padding::kSame, Activation::kRelu6, pairs_[0].depthwise,
-                              1, Padding::kSame, Activation::kRelu6);
-  x = Map();
-  // Each pair's pointwise conv runs fused with the next pair's depthwise conv (in row bands), so
-  // the widest maps are never held whole; pair 11's pointwise output is kept (box predictor 0).
   const auto stride_of = [](int layer) {
     return (layer == 2 || layer == 4 || layer == 6 || layer == 12) ? 2 : 1;
   };
+  // The widest stages, from the 512x512 input to pair 4's depthwise conv at 64x64, run as one
+  // chain of row sources computed 8 output rows at a time, so none of their maps (up to 8 MiB
+  // each) is ever held whole; halo rows are recomputed. Then each pair's pointwise conv runs
+  // fused with the next pair's depthwise conv, in row bands; pair 11's pointwise output is kept
+  // (box predictor 0).
+  RowSource chain = SquareInputRows(image, 512, false, 127.5f, -1.0f);
+  chain = ConvThenDepthwiseRows(chain, conv0_, 2, Padding::kSame, Activation::kRelu6,
+                                pairs_[0].depthwise, 1, Padding::kSame, Activation::kRelu6);
+  constexpr int kChainedPairs = 3;
+  for (int i = 0; i < kChainedPairs; ++i) {
+    chain = ConvThenDepthwiseRows(chain, pairs_[i].pointwise, 1, Padding::kValid,
+                                  Activation::kRelu6, pairs_[i + 1].depthwise, stride_of(i + 2),
+                                  Padding::kSame, Activation::kRelu6);
+  }
+  Map out = Materialize(chain, 8);
   Map conv11;
-  for (int i = 0; i + 1 < 13; ++i) {
+  for (int i = kChainedPairs; i + 1 < 13; ++i) {
     const int next = i + 2;  // the layer number of pairs_[i + 1]
     if (i + 1 == 11) {
       conv11 = Conv2D(out, pairs_[i].pointwise, 1, Padding::kSame, Activation::kRelu6);
