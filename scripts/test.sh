@@ -5,7 +5,8 @@
 #      scored by ../shared/tools/check_plan.py when shared/ is beside the repo
 #   3. ASan + UBSan build of everything, tests again
 #   4. libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 for the planner, half that
-#      for the table parsers, the safetensors reader and the engine's prompt parsing)
+#      for the table parsers, the safetensors reader, the engine's prompt parsing and image
+#      decoding)
 #   5. clang-format check of every C++ file
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +44,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== fuzzing (bounded)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDEPICT_FUZZ=ON -DDEPICT_TESTS=OFF -DDEPICT_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j "$jobs" plan_fuzz tables_fuzz safetensors_fuzz prompt_fuzz
+ninja -C build-fuzz -j "$jobs" plan_fuzz tables_fuzz safetensors_fuzz prompt_fuzz image_fuzz
 seconds=${FUZZ_SECONDS:-60}
 work=$(mktemp -d)
 cp fuzz/corpus/plan/* "$work/"
@@ -61,6 +62,10 @@ mkdir -p "$work/prompt"
 cp fuzz/corpus/plan/* "$work/prompt/"
 build-fuzz/fuzz/prompt_fuzz -max_total_time=$((seconds / 2)) -max_len=4096 -timeout=10 \
   "$work/prompt" 2>&1 | tail -2
+mkdir -p "$work/image"
+cp fuzz/corpus/image/* "$work/image/"
+build-fuzz/fuzz/image_fuzz -max_total_time=$((seconds / 2)) -max_len=65536 -timeout=10 \
+  -rss_limit_mb=2048 "$work/image" 2>&1 | tail -2
 rm -rf "$work"
 
 echo "== clang-format"

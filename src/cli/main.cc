@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   const auto plan = depict::cli::AddPlanCommand(app);
   const auto demo = depict::cli::AddDemoCommand(app);
   const auto generate = depict::cli::AddGenerateCommand(app);
+  const auto inspect = depict::cli::AddInspectCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -22,5 +23,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("plan")) return plan();
   if (app.got_subcommand("demo")) return demo();
   if (app.got_subcommand("generate")) return generate();
+  if (app.got_subcommand("inspect")) return inspect();
   return 2;
 }

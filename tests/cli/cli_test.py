@@ -173,6 +173,81 @@ class TablesTest(unittest.TestCase):
         self.assertIn(b"reload rejected", p.stderr.read())
 
 
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "vision")
+MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models")
+HAVE_MODELS = os.path.exists(os.path.join(MODELS, "face-api", "tiny_face_detector_model.bin"))
+
+
+class InspectTest(unittest.TestCase):
+    astronaut = os.path.join(FIXTURES, "astronaut.png")
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    @unittest.skipUnless(HAVE_MODELS, "vision models absent (scripts/fetch-models.sh)")
+    def test_json_contract(self):
+        for detector in ("tiny", "ssd"):
+            r = run(["inspect", "--json", "--detector", detector, self.astronaut])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = json.loads(r.stdout)
+            self.assertEqual((out["width"], out["height"]), (160, 160))
+            self.assertEqual(sorted(out["nsfw"]), ["Drawing", "Hentai", "Neutral", "Porn", "Sexy"])
+            self.assertAlmostEqual(sum(out["nsfw"].values()), 1.0, places=4)
+            self.assertEqual(len(out["faces"]), 1)
+            face = out["faces"][0]
+            self.assertEqual(set(face["box"]), {"x", "y", "width", "height"})
+            self.assertEqual(len(face["landmarks"]), 68)
+            self.assertEqual(face["gender"]["label"], "female")
+            self.assertGreater(face["gender"]["probability"], 0.5)
+            self.assertGreater(face["age"], 10)
+            self.assertTrue(1 <= face["skin"]["monk"] <= 10)
+            self.assertTrue(0 < face["skin"]["fraction"] <= 1)
+
+    @unittest.skipUnless(HAVE_MODELS, "vision models absent (scripts/fetch-models.sh)")
+    def test_text_summary_and_min_face(self):
+        r = run(["inspect", self.astronaut])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        self.assertIn("perceived gender: female", out)
+        self.assertIn("nsfw: Neutral", out)
+        r = run(["inspect", "--json", "--min-face", "100", self.astronaut])
+        self.assertEqual(json.loads(r.stdout)["faces"], [])
+
+    @unittest.skipUnless(HAVE_MODELS, "vision models absent (scripts/fetch-models.sh)")
+    def test_bad_images_exit_2_and_the_others_go_on(self):
+        truncated = os.path.join(self.tmp, "truncated.png")
+        with open(self.astronaut, "rb") as f, open(truncated, "wb") as out:
+            out.write(f.read()[:5000])
+        text = os.path.join(self.tmp, "text.jpg")
+        with open(text, "w") as out:
+            out.write("not a picture")
+        empty = os.path.join(self.tmp, "empty.png")
+        open(empty, "wb").close()
+        missing = os.path.join(self.tmp, "missing.png")
+        r = run(["inspect", "--json", truncated, text, empty, missing, self.astronaut])
+        self.assertEqual(r.returncode, 2)
+        lines = [json.loads(line) for line in r.stdout.decode().splitlines()]
+        self.assertEqual(len(lines), 5)
+        for line in lines[:4]:
+            self.assertIn("error", line)
+        self.assertIn("truncated PNG", lines[0]["error"])
+        self.assertIn("not a PNG or JPEG", lines[1]["error"])
+        self.assertEqual(len(lines[4]["faces"]), 1)
+
+    def test_missing_models_say_how_to_fetch_them(self):
+        r = run(["inspect", "--models", os.path.join(self.tmp, "none"), self.astronaut])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("scripts/fetch-models.sh", r.stderr.decode())
+
+    def test_bad_options_are_usage_errors(self):
+        self.assertEqual(run(["inspect", "--detector", "yolo", self.astronaut]).returncode, 2)
+        self.assertEqual(run(["inspect", "--min-face", "-3", self.astronaut]).returncode, 2)
+        self.assertEqual(run(["inspect"]).returncode, 2)
+
+
 class DemoTest(unittest.TestCase):
     def test_demo_runs(self):
         r = run(["demo"])
