@@ -260,6 +260,83 @@ TEST_F(PipelineTest, DiffusersFolderConfigsAndVPrediction) {
   fs::remove_all(dir);
 }
 
+// An SD 2.x-shaped single-file checkpoint made here: the tiny UNet with every width doubled
+// (64 and 128 channels, so heads of 64 fit) and random weights, the tiny VAE, and the OpenCLIP
+// text encoder of the text-encoder fixtures (width 128) with its vocabulary widened to CLIP's.
+// No reference output: it checks that the SD 2.x path (family, tokenizer, padding, head size,
+// the v-prediction test) is taken and runs from checkpoint to image.
+fs::path WriteTinySd2Checkpoint() {
+  const auto sd1 = tensor::SafetensorsFile::Open((FixtureDir() / "tiny_sd1.safetensors").string());
+  const auto openclip = tensor::SafetensorsFile::Open(
+      (fs::path(DEPICT_FIXTURES) / "text_encoder" / "sd2_openclip.safetensors").string());
+  uint64_t state = 12345;
+  const auto uniform = [&state]() {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<float>(state >> 40) / static_cast<float>(1ull << 24) * 2.0f - 1.0f;
+  };
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  for (const tensor::TensorInfo& info : sd1->tensors()) {
+    if (info.name.rfind("first_stage_model.", 0) == 0) {
+      tensors.emplace_back(info.name, sd1->Get(info.name));
+      continue;
+    }
+    if (info.name.rfind("model.diffusion_model.", 0) != 0) continue;
+    tensor::Shape shape = info.shape;
+    for (int64_t& d : shape) {
+      if (d != 1 && d != 3 && d != 4) d *= 2;
+    }
+    Tensor t = Tensor::Zeros(shape);
+    const bool gain = shape.size() == 1 && info.name.ends_with("weight");
+    const float scale =
+        shape.size() == 1 ? 0.0f : 1.0f / std::sqrt(static_cast<float>(t.numel() / shape[0]));
+    for (int64_t i = 0; i < t.numel(); ++i) t.f32()[i] = gain ? 1.0f : scale * uniform();
+    tensors.emplace_back(info.name, t);
+  }
+  for (const tensor::TensorInfo& info : openclip->tensors()) {
+    Tensor t = openclip->Get(info.name);
+    if (info.name == "cond_stage_model.model.token_embedding.weight") {
+      const Tensor rows = t.To(DType::kF32);
+      Tensor table = Tensor::Zeros({49408, rows.dim(1)});
+      for (int64_t i = 0; i < table.numel(); ++i) {
+        table.f32()[i] = i < rows.numel() ? rows.f32()[i] : 0.02f * uniform();
+      }
+      t = table;
+    }
+    tensors.emplace_back(info.name, t);
+  }
+  const fs::path path =
+      fs::temp_directory_path() / ("depict_tiny_sd2_" + std::to_string(getpid()) + ".safetensors");
+  tensor::WriteSafetensors(path.string(), tensors);
+  return path;
+}
+
+TEST(PipelineSd2Test, SingleFileSd2TakesTheSd2Path) {
+  if (!fs::exists(DefaultClipVocabPath(DEPICT_MODELS_DIR))) GTEST_SKIP() << "no CLIP vocabulary";
+  const fs::path path = WriteTinySd2Checkpoint();
+  LoadOptions options;
+  options.models_dir = DEPICT_MODELS_DIR;
+  const auto model = StableDiffusion::Load(path, options);
+  const ModelInfo& info = model->info();
+  EXPECT_EQ(info.family, ModelFamily::kSd2);
+  EXPECT_EQ(info.text_encoder.layout, TextEncoderLayout::kOpenClip);
+  EXPECT_EQ(model->tokenizer().flavor(), ClipFlavor::kOpenClip);
+  EXPECT_EQ(info.pad_id, kSd2PadId);
+  EXPECT_EQ(info.unet.head_dim, 64);
+  EXPECT_EQ(info.unet.cross_attention_dim, 128);
+  EXPECT_TRUE(info.prediction_detected);  // A1111's v-prediction test ran
+  GenerationRequest r;
+  r.prompt = "a lighthouse, (storm:1.2)";
+  r.width = 64;
+  r.height = 128;
+  r.steps = 2;
+  r.seed = 3;
+  const GeneratedImage image = model->Generate(r);
+  EXPECT_EQ(image.rgb.size(), 64u * 128u * 3u);
+  options.prediction = Prediction::kV;
+  EXPECT_FALSE(StableDiffusion::Load(path, options)->info().prediction_detected);
+  fs::remove(path);
+}
+
 TEST(PngWriterTest, WritesPixelsAndTextThatReadBack) {
   const fs::path path =
       fs::temp_directory_path() / ("depict_png_" + std::to_string(getpid()) + ".png");
