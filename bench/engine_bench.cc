@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
       };
       for (const auto& target : unet.lora_targets().all()) {
         if (target.weight_shape.size() != 2 || (target.key.find("attn") == std::string::npos &&
-                                                 target.key.find("ff_net") == std::string::npos)) {
+                                                target.key.find("ff_net") == std::string::npos)) {
           continue;
         }
         const int64_t r = lora_rank, out = target.weight_shape[0], in = target.weight_shape[1];
@@ -127,9 +127,10 @@ int main(int argc, char** argv) {
       const Tensor x = Tensor::Zeros({2, 4, 64, 64});
       unet.Forward(x, 500.0f, context, &set.unet);
       const double with_lora = timer.Lap();
-      std::printf("lora rank %d on %d layers: switch (read + bind) %.3f s, unet step 512x512 with "
-                  "it %.2f s\n",
-                  lora_rank, set.unet.count(), bind, with_lora);
+      std::printf(
+          "lora rank %d on %d layers: switch (read + bind) %.3f s, unet step 512x512 with "
+          "it %.2f s\n",
+          lora_rank, set.unet.count(), bind, with_lora);
       std::remove(path.c_str());
     }
     std::printf("threads: %d, peak RSS: %.2f GiB\n", depict::tensor::NumThreads(), PeakRssGiB());
