@@ -124,6 +124,10 @@ RowSource ConvThenDepthwiseRows(RowSource in, const Conv& conv, int stride, Padd
                                 Padding dw_padding, Activation dw_act);
 // Rows [first, first + count) of x, sharing its buffer (read-only).
 Map RowsView(const Map& x, int first, int count);
+// A depthwise convolution over x zero-padded by the given rows and columns, without making the
+// padded copy (Keras's ZeroPadding2D followed by a 'valid' DepthwiseConv2D).
+Map DepthwiseConv2DPadded(const Map& x, const Depthwise& dw, int stride, int top, int bottom,
+                          int left, int right, Activation act = Activation::kNone);
 Map MaxPool(const Map& x, int k, int stride, Padding padding);
 // Average over the window; with kSame the padded pixels are left out of the count (TF).
 Map AvgPool(const Map& x, int k, int stride, Padding padding);
