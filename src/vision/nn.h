@@ -9,9 +9,9 @@
 // writes straight into the output map; depthwise convolutions, pooling and resizing are our own
 // loops on tensor::ParallelFor.
 //
-// Maps live in buffers from a small pool: large ones are mmap'ed blocks kept for reuse (up to
-// 4 MiB of idle blocks), so a network pass neither page-faults fresh memory for every layer nor
-// leaves the allocator's heap fragmented. What a pass holds at once is what it needs.
+// Maps live in buffers from a small pool: large ones are mmap'ed blocks, kept for reuse up to
+// 4 MiB of idle blocks and unmapped beyond, so they never fragment the C heap and what a process
+// holds stays close to what its pass needs. The cap trades page faults for RSS (README.md).
 #ifndef DEPICT_VISION_NN_H_
 #define DEPICT_VISION_NN_H_
 
