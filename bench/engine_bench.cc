@@ -1,7 +1,9 @@
 // Engine timing on a full-size checkpoint: text encoder, one UNet step with classifier-free
 // guidance (batch 2) at 256x256 and 512x512, VAE decode, and peak memory.
 //   python3 ../shared/tools/make_sd15_random.py sd15.safetensors F16   # random SD 1.5 weights
-//   build/bench/engine_bench sd15.safetensors [--threads N] [--steps N]
+//   build/bench/engine_bench sd15.safetensors [--threads N] [--steps N] [--lora-rank R]
+// --lora-rank R also times switching to a random rank-R LoRA on every attention and feed-forward
+// Linear of the UNet (reading its file and binding it) and a 512x512 step with it applied.
 // The first UNet step also converts and reorders weights into oneDNN's layout (cached), so it is
 // reported apart from the steady-state steps that follow.
 #include <sys/resource.h>
@@ -14,10 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/lora.h"
 #include "diffusion/text_encoder.h"
 #include "diffusion/unet.h"
 #include "diffusion/vae.h"
 #include "tensor/engine.h"
+#include "tensor/ops.h"
 #include "tensor/safetensors.h"
 
 namespace {
@@ -51,7 +55,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   int steps = 2;
+  int lora_rank = 0;
   for (int i = 2; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--lora-rank") == 0) lora_rank = std::max(0, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--threads") == 0)
       depict::tensor::SetNumThreads(std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--steps") == 0) steps = std::max(1, std::atoi(argv[i + 1]));
@@ -86,6 +92,45 @@ int main(int argc, char** argv) {
       timer.Lap();
       vae.Decode(one);
       std::printf("vae decode %dx%d: %.2f s\n", latent * 8, latent * 8, timer.Lap());
+    }
+    if (lora_rank > 0) {
+      // A random adapter on the layers LoRAs usually train, written and read back as a file.
+      std::vector<std::pair<std::string, Tensor>> tensors;
+      uint32_t state = 1;
+      const auto random_tensor = [&](depict::tensor::Shape shape) {
+        Tensor t = Tensor::Zeros(std::move(shape), depict::tensor::DType::kF16);
+        auto* bits = static_cast<uint16_t*>(t.mutable_data());
+        for (int64_t i = 0; i < t.numel(); ++i) {
+          state = state * 1664525u + 1013904223u;
+          bits[i] = depict::tensor::FloatToHalf(0.01f * ((state >> 8) / 16777216.0f - 0.5f));
+        }
+        return t;
+      };
+      for (const auto& target : unet.lora_targets().all()) {
+        if (target.weight_shape.size() != 2 || (target.key.find("attn") == std::string::npos &&
+                                                 target.key.find("ff_net") == std::string::npos)) {
+          continue;
+        }
+        const int64_t r = lora_rank, out = target.weight_shape[0], in = target.weight_shape[1];
+        tensors.emplace_back("lora_unet_" + target.key + ".lora_down.weight",
+                             random_tensor({r, in}));
+        tensors.emplace_back("lora_unet_" + target.key + ".lora_up.weight",
+                             random_tensor({out, r}));
+      }
+      const std::string path = "/tmp/depict_engine_bench_lora.safetensors";
+      depict::tensor::WriteSafetensors(path, tensors);
+      timer.Lap();
+      depict::diffusion::LoraSet set;
+      depict::diffusion::BindLora(depict::diffusion::LoraFile::Load(path), 1.0f, 1.0f,
+                                  unet.lora_targets(), encoder.lora_targets(), set);
+      const double bind = timer.Lap();
+      const Tensor x = Tensor::Zeros({2, 4, 64, 64});
+      unet.Forward(x, 500.0f, context, &set.unet);
+      const double with_lora = timer.Lap();
+      std::printf("lora rank %d on %d layers: switch (read + bind) %.3f s, unet step 512x512 with "
+                  "it %.2f s\n",
+                  lora_rank, set.unet.count(), bind, with_lora);
+      std::remove(path.c_str());
     }
     std::printf("threads: %d, peak RSS: %.2f GiB\n", depict::tensor::NumThreads(), PeakRssGiB());
   } catch (const std::exception& e) {

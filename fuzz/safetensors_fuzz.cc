@@ -1,7 +1,8 @@
 // Fuzzes the safetensors reader: hostile bytes must give a FormatError, never a crash, a hang or
 // a read outside the file. Each input is tried twice: as a header (over a data section as long
 // as the input) and as a whole file, opened through the real mmap path; every tensor of a file
-// that opens is then read and converted, so a wrong bounds check shows up under ASan.
+// that opens is then read and converted, so a wrong bounds check shows up under ASan, and the
+// file is read as a LoRA adapter too (LoraError for anything that is not one).
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "diffusion/lora.h"
 #include "tensor/safetensors.h"
 
 namespace {
@@ -52,6 +54,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   } catch (const FormatError&) {
+  }
+  try {
+    depict::diffusion::LoraFile::Load("/proc/self/fd/" + std::to_string(fd));
+  } catch (const FormatError&) {
+  } catch (const depict::diffusion::LoraError&) {
   }
   return 0;
 }

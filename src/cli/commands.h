@@ -11,6 +11,7 @@ namespace depict::cli {
 // process exit code.
 std::function<int()> AddPlanCommand(CLI::App& app);
 std::function<int()> AddDemoCommand(CLI::App& app);
+std::function<int()> AddGenerateCommand(CLI::App& app);
 std::function<int()> AddInspectCommand(CLI::App& app);
 
 }  // namespace depict::cli

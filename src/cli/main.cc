@@ -1,4 +1,4 @@
-// depict: casting planner (and, later, the engine and inspection) for images of people.
+// depict: casting planner, Stable Diffusion engine (and, later, inspection) for images of people.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "depict 0.1.0");
   const auto plan = depict::cli::AddPlanCommand(app);
   const auto demo = depict::cli::AddDemoCommand(app);
+  const auto generate = depict::cli::AddGenerateCommand(app);
   const auto inspect = depict::cli::AddInspectCommand(app);
   try {
     app.parse(argc, argv);
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("plan")) return plan();
   if (app.got_subcommand("demo")) return demo();
+  if (app.got_subcommand("generate")) return generate();
   if (app.got_subcommand("inspect")) return inspect();
   return 2;
 }

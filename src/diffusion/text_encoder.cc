@@ -177,6 +177,14 @@ TextEncoder::TextEncoder(std::shared_ptr<const tensor::SafetensorsFile> file)
     l.fc1_b = r.GetF32(p + fc1 + "bias", {m});
     l.fc2_w = r.Get(p + fc2 + "weight", {w, m});
     l.fc2_b = r.GetF32(p + fc2 + "bias", {w});
+    // LoRA files name transformers' CLIPTextModel modules whatever the checkpoint's layout.
+    const std::string hf = "text_model.encoder.layers." + std::to_string(i) + ".";
+    l.q_id = lora_targets_.Add(hf + "self_attn.q_proj", l.q_w.shape());
+    l.k_id = lora_targets_.Add(hf + "self_attn.k_proj", l.k_w.shape());
+    l.v_id = lora_targets_.Add(hf + "self_attn.v_proj", l.v_w.shape());
+    l.o_id = lora_targets_.Add(hf + "self_attn.out_proj", l.o_w.shape());
+    l.fc1_id = lora_targets_.Add(hf + "mlp.fc1", l.fc1_w.shape());
+    l.fc2_id = lora_targets_.Add(hf + "mlp.fc2", l.fc2_w.shape());
     layers_.push_back(std::move(l));
   }
   final_ln_g_ = r.GetF32(n.final_ln + "weight", {w});
@@ -208,8 +216,8 @@ TextEncoder TextEncoder::Load(const std::filesystem::path& path) {
   return TextEncoder(tensor::SafetensorsFile::Open(file.string()));
 }
 
-Tensor TextEncoder::Encode(const std::vector<TokenIds>& tokens,
-                           const TextEncoderOptions& options) const {
+Tensor TextEncoder::Encode(const std::vector<TokenIds>& tokens, const TextEncoderOptions& options,
+                           const LoraLayers* lora) const {
   const TextEncoderConfig& c = config_;
   if (tokens.empty()) throw std::invalid_argument("TextEncoder::Encode: no token sequences");
   int layers_run = c.default_layers_run;
@@ -252,22 +260,22 @@ Tensor TextEncoder::Encode(const std::vector<TokenIds>& tokens,
     const Layer& l = layers_[static_cast<size_t>(li)];
     {
       const Tensor h = tensor::LayerNorm(x, l.ln1_g, l.ln1_b, kLayerNormEps);
-      const Tensor q = SplitHeads(tensor::Linear(h, l.q_w, l.q_b), c.heads);
-      const Tensor k = SplitHeads(tensor::Linear(h, l.k_w, l.k_b), c.heads);
-      const Tensor v = SplitHeads(tensor::Linear(h, l.v_w, l.v_b), c.heads);
+      const Tensor q = SplitHeads(LinearWithLora(h, l.q_w, l.q_b, lora, l.q_id), c.heads);
+      const Tensor k = SplitHeads(LinearWithLora(h, l.k_w, l.k_b, lora, l.k_id), c.heads);
+      const Tensor v = SplitHeads(LinearWithLora(h, l.v_w, l.v_b, lora, l.v_id), c.heads);
       const Tensor a = tensor::Attention(q, k, v, 0.0f, /*causal=*/true);
       const Tensor merged = tensor::Permute(a, {0, 2, 1, 3}).Reshaped({b, t, w});
-      tensor::AddInPlace(x, tensor::Linear(merged, l.o_w, l.o_b));
+      tensor::AddInPlace(x, LinearWithLora(merged, l.o_w, l.o_b, lora, l.o_id));
     }
     {
-      Tensor h =
-          tensor::Linear(tensor::LayerNorm(x, l.ln2_g, l.ln2_b, kLayerNormEps), l.fc1_w, l.fc1_b);
+      Tensor h = LinearWithLora(tensor::LayerNorm(x, l.ln2_g, l.ln2_b, kLayerNormEps), l.fc1_w,
+                                l.fc1_b, lora, l.fc1_id);
       if (c.activation == ClipActivation::kGelu) {
         tensor::GELUInPlace(h);
       } else {
         h = tensor::QuickGELU(h);
       }
-      tensor::AddInPlace(x, tensor::Linear(h, l.fc2_w, l.fc2_b));
+      tensor::AddInPlace(x, LinearWithLora(h, l.fc2_w, l.fc2_b, lora, l.fc2_id));
     }
   }
   return tensor::LayerNorm(x, final_ln_g_, final_ln_b_, kLayerNormEps);

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "diffusion/clip_tokenizer.h"
+#include "diffusion/lora.h"
 #include "tensor/safetensors.h"
 #include "tensor/tensor.h"
 
@@ -87,17 +88,23 @@ class TextEncoder {
 
   // Hidden states [B, 77, width] for B token sequences. Throws TextEncoderError for an id
   // outside [0, vocab) and std::invalid_argument for a bad clip_skip or an empty batch.
-  tensor::Tensor Encode(const std::vector<TokenIds>& tokens,
-                        const TextEncoderOptions& options = {}) const;
+  // `lora` (may be null) adds adapters bound to lora_targets().
+  tensor::Tensor Encode(const std::vector<TokenIds>& tokens, const TextEncoderOptions& options = {},
+                        const LoraLayers* lora = nullptr) const;
+
+  // The layers LoRA adapters can target, by transformers' CLIPTextModel module names.
+  const LoraTargets& lora_targets() const { return lora_targets_; }
 
  private:
   struct Layer {
     tensor::Tensor ln1_g, ln1_b, q_w, q_b, k_w, k_b, v_w, v_b, o_w, o_b;
     tensor::Tensor ln2_g, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
+    int q_id = -1, k_id = -1, v_id = -1, o_id = -1, fc1_id = -1, fc2_id = -1;  // LoRA targets
   };
 
   std::shared_ptr<const tensor::SafetensorsFile> file_;
   TextEncoderConfig config_;
+  LoraTargets lora_targets_;
   tensor::Tensor token_embedding_;     // [vocab, width]
   tensor::Tensor position_embedding_;  // [max_positions, width]
   std::vector<Layer> layers_;

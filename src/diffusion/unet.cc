@@ -137,6 +137,7 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
                     "\"conv_in.weight\")");
   }
   n.layout = c.layout;
+  Names dn{UnetLayout::kDiffusers};
 
   const auto norm = [&](const std::string& p, int64_t ch) {
     if (ch % c.norm_groups != 0) {
@@ -148,58 +149,66 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
   const auto layer_norm = [&](const std::string& p, int64_t ch) {
     return Norm{r.GetF32(p + "weight", {ch}), r.GetF32(p + "bias", {ch})};
   };
-  const auto conv = [&](const std::string& p, int64_t out, int64_t in, int64_t k) {
+  // `dp` is the layer's diffusers name, which LoRA files use whatever the checkpoint's layout.
+  const auto conv = [&](const std::string& p, const std::string& dp, int64_t out, int64_t in,
+                        int64_t k, int stride = 1) {
     Conv cv;
     cv.weight = r.Get(p + "weight", {out, in, k, k});
     cv.bias = r.GetF32(p + "bias", {cv.weight.dim(0)});
+    cv.layer = lora_targets_.Add(dp, cv.weight.shape(), stride, static_cast<int>(k / 2));
     return cv;
   };
-  const auto linear = [&](const std::string& p, int64_t out, int64_t in, bool bias) {
+  const auto linear = [&](const std::string& p, const std::string& dp, int64_t out, int64_t in,
+                          bool bias) {
     Conv cv;
     cv.weight = r.Get(p + "weight", {out, in});
     if (bias) cv.bias = r.GetF32(p + "bias", {cv.weight.dim(0)});
+    cv.layer = lora_targets_.Add(dp, cv.weight.shape());
     return cv;
   };
 
-  conv_in_ = conv(n.ConvIn(), -1, -1, 3);
+  conv_in_ = conv(n.ConvIn(), dn.ConvIn(), -1, -1, 3);
   c.in_channels = static_cast<int>(conv_in_.weight.dim(1));
   int64_t ch = conv_in_.weight.dim(0);
-  time_linear1_ = linear(n.TimeLinear(0), -1, ch, true);
+  time_linear1_ = linear(n.TimeLinear(0), dn.TimeLinear(0), -1, ch, true);
   const int64_t temb = time_linear1_.weight.dim(0);
   c.time_embed_dim = static_cast<int>(temb);
-  time_linear2_ = linear(n.TimeLinear(1), temb, temb, true);
+  time_linear2_ = linear(n.TimeLinear(1), dn.TimeLinear(1), temb, temb, true);
 
-  const auto resnet = [&](const std::string& p, int64_t in) {
+  const auto resnet = [&](const std::string& p, const std::string& dp, int64_t in) {
     Resnet rn;
     rn.norm1 = norm(p + n.Norm1(), in);
-    rn.conv1 = conv(p + n.Conv1(), -1, in, 3);
+    rn.conv1 = conv(p + n.Conv1(), dp + dn.Conv1(), -1, in, 3);
     const int64_t out = rn.conv1.weight.dim(0);
-    rn.time_proj = linear(p + n.TimeProj(), out, temb, true);
+    rn.time_proj = linear(p + n.TimeProj(), dp + dn.TimeProj(), out, temb, true);
     rn.norm2 = norm(p + n.Norm2(), out);
-    rn.conv2 = conv(p + n.Conv2(), out, out, 3);
+    rn.conv2 = conv(p + n.Conv2(), dp + dn.Conv2(), out, out, 3);
     if (in != out || r.Has(p + n.Shortcut() + "weight")) {
-      rn.shortcut = conv(p + n.Shortcut(), out, in, 1);
+      rn.shortcut = conv(p + n.Shortcut(), dp + dn.Shortcut(), out, in, 1);
     }
     return rn;
   };
 
-  const auto attention = [&](const std::string& p, int64_t dim, int64_t kv_dim) {
+  const auto attention = [&](const std::string& p, const std::string& dp, int64_t dim,
+                             int64_t kv_dim) {
     Attention a;
-    a.q = linear(p + "to_q.", dim, dim, false);
-    a.k = linear(p + "to_k.", dim, kv_dim, false);
-    a.v = linear(p + "to_v.", dim, kv_dim, false);
-    a.out = linear(p + "to_out.0.", dim, dim, true);
+    a.q = linear(p + "to_q.", dp + "to_q.", dim, dim, false);
+    a.k = linear(p + "to_k.", dp + "to_k.", dim, kv_dim, false);
+    a.v = linear(p + "to_v.", dp + "to_v.", dim, kv_dim, false);
+    a.out = linear(p + "to_out.0.", dp + "to_out.0.", dim, dim, true);
     return a;
   };
   bool first_transformer = true;
-  const auto transformer = [&](const std::string& p, int64_t dim) {
+  const auto transformer = [&](const std::string& p, const std::string& dp, int64_t dim) {
     Transformer t;
     t.norm = norm(p + "norm.", dim);
     const size_t rank = r.Rank(p + "proj_in.weight");
     if (first_transformer) c.linear_projection = rank == 2;
     const bool lin = c.linear_projection;
-    t.proj_in = lin ? linear(p + "proj_in.", dim, dim, true) : conv(p + "proj_in.", dim, dim, 1);
-    t.proj_out = lin ? linear(p + "proj_out.", dim, dim, true) : conv(p + "proj_out.", dim, dim, 1);
+    t.proj_in = lin ? linear(p + "proj_in.", dp + "proj_in.", dim, dim, true)
+                    : conv(p + "proj_in.", dp + "proj_in.", dim, dim, 1);
+    t.proj_out = lin ? linear(p + "proj_out.", dp + "proj_out.", dim, dim, true)
+                     : conv(p + "proj_out.", dp + "proj_out.", dim, dim, 1);
     if (c.head_dim > 0) {
       if (dim % c.head_dim != 0) {
         r.Fail(p + "proj_in.weight",
@@ -215,20 +224,21 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
     }
     for (int k = 0; k == 0 || r.Has(p + "transformer_blocks." + Num(k) + ".norm1.weight"); ++k) {
       const std::string b = p + "transformer_blocks." + Num(k) + ".";
+      const std::string db = dp + "transformer_blocks." + Num(k) + ".";
       Block blk;
       blk.norm1 = layer_norm(b + "norm1.", dim);
-      blk.self_attn = attention(b + "attn1.", dim, dim);
+      blk.self_attn = attention(b + "attn1.", db + "attn1.", dim, dim);
       blk.norm2 = layer_norm(b + "norm2.", dim);
       if (first_transformer) {
         c.cross_attention_dim = static_cast<int>(r.Get(b + "attn2.to_k.weight", {dim, -1}).dim(1));
         first_transformer = false;
       }
-      blk.cross_attn = attention(b + "attn2.", dim, c.cross_attention_dim);
+      blk.cross_attn = attention(b + "attn2.", db + "attn2.", dim, c.cross_attention_dim);
       blk.norm3 = layer_norm(b + "norm3.", dim);
-      blk.ff_in = linear(b + "ff.net.0.proj.", -1, dim, true);
+      blk.ff_in = linear(b + "ff.net.0.proj.", db + "ff.net.0.proj.", -1, dim, true);
       const int64_t ff2 = blk.ff_in.weight.dim(0);
       if (ff2 % 2 != 0) r.Fail(b + "ff.net.0.proj.weight", "has an odd number of rows");
-      blk.ff_out = linear(b + "ff.net.2.", dim, ff2 / 2, true);
+      blk.ff_out = linear(b + "ff.net.2.", db + "ff.net.2.", dim, ff2 / 2, true);
       t.blocks.push_back(std::move(blk));
     }
     return t;
@@ -243,6 +253,7 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
   if (n.layers == 0)
     r.Fail(n.DownResnet(0, 0) + n.Conv1() + "weight", "missing from the checkpoint");
   c.layers_per_block = n.layers;
+  dn.layers = n.layers;
   int n_blocks = 0;
   while (r.Has(n.DownResnet(n_blocks, 0) + n.Conv1() + "weight")) ++n_blocks;
 
@@ -251,23 +262,25 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
     const bool attn = r.Has(n.DownAttention(i, 0) + "norm.weight");
     Stage s;
     for (int m = 0; m < c.layers_per_block; ++m) {
-      s.resnets.push_back(resnet(n.DownResnet(i, m), ch));
+      s.resnets.push_back(resnet(n.DownResnet(i, m), dn.DownResnet(i, m), ch));
       ch = s.resnets.back().conv2.weight.dim(0);
-      if (attn) s.transformers.push_back(transformer(n.DownAttention(i, m), ch));
+      if (attn) {
+        s.transformers.push_back(transformer(n.DownAttention(i, m), dn.DownAttention(i, m), ch));
+      }
       skips.push_back(ch);
     }
     c.block_channels.push_back(static_cast<int>(ch));
     c.down_attention.push_back(attn);
     if (i + 1 < n_blocks) {
-      s.resample = conv(n.Downsample(i), ch, ch, 3);
+      s.resample = conv(n.Downsample(i), dn.Downsample(i), ch, ch, 3, 2);
       skips.push_back(ch);
     }
     down_.push_back(std::move(s));
   }
 
-  mid_resnet1_ = resnet(n.MidResnet(0), ch);
-  mid_transformer_ = transformer(n.MidAttention(), ch);
-  mid_resnet2_ = resnet(n.MidResnet(1), ch);
+  mid_resnet1_ = resnet(n.MidResnet(0), dn.MidResnet(0), ch);
+  mid_transformer_ = transformer(n.MidAttention(), dn.MidAttention(), ch);
+  mid_resnet2_ = resnet(n.MidResnet(1), dn.MidResnet(1), ch);
 
   for (int i = 0; i < n_blocks; ++i) {
     const bool attn = r.Has(n.UpAttention(i, 0) + "norm.weight");
@@ -275,17 +288,19 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
     for (int m = 0; m <= c.layers_per_block; ++m) {
       const int64_t in = ch + skips.back();
       skips.pop_back();
-      s.resnets.push_back(resnet(n.UpResnet(i, m), in));
+      s.resnets.push_back(resnet(n.UpResnet(i, m), dn.UpResnet(i, m), in));
       ch = s.resnets.back().conv2.weight.dim(0);
-      if (attn) s.transformers.push_back(transformer(n.UpAttention(i, m), ch));
+      if (attn) {
+        s.transformers.push_back(transformer(n.UpAttention(i, m), dn.UpAttention(i, m), ch));
+      }
     }
     c.up_attention.push_back(attn);
-    if (i + 1 < n_blocks) s.resample = conv(n.Upsample(i, attn), ch, ch, 3);
+    if (i + 1 < n_blocks) s.resample = conv(n.Upsample(i, attn), dn.Upsample(i, attn), ch, ch, 3);
     up_.push_back(std::move(s));
   }
 
   norm_out_ = norm(n.NormOut(), ch);
-  conv_out_ = conv(n.ConvOut(), -1, ch, 3);
+  conv_out_ = conv(n.ConvOut(), dn.ConvOut(), -1, ch, 3);
   c.out_channels = static_cast<int>(conv_out_.weight.dim(0));
 }
 
@@ -303,17 +318,20 @@ Unet Unet::Load(const std::filesystem::path& path, const UnetOptions& options) {
   return Unet(tensor::SafetensorsFile::Open(file.string()), options);
 }
 
-Tensor Unet::RunResnet(const Resnet& r, const Tensor& x, const Tensor& temb_silu) const {
+Tensor Unet::RunResnet(const Resnet& r, const Tensor& x, const Tensor& temb_silu,
+                       const LoraLayers* lora) const {
   const int g = config_.norm_groups;
   Tensor h = tensor::GroupNormSiLU(x, g, r.norm1.gamma, r.norm1.beta, kResnetEps);
-  h = tensor::Conv2d(h, r.conv1.weight, r.conv1.bias, 1, 1);
-  h = tensor::AddChannelBias(h, tensor::Linear(temb_silu, r.time_proj.weight, r.time_proj.bias));
+  h = Conv2dWithLora(h, r.conv1.weight, r.conv1.bias, 1, 1, lora, r.conv1.layer);
+  h = tensor::AddChannelBias(
+      h, LinearWithLora(temb_silu, r.time_proj.weight, r.time_proj.bias, lora, r.time_proj.layer));
   h = tensor::GroupNormSiLU(h, g, r.norm2.gamma, r.norm2.beta, kResnetEps);
-  h = tensor::Conv2d(h, r.conv2.weight, r.conv2.bias, 1, 1);
+  h = Conv2dWithLora(h, r.conv2.weight, r.conv2.bias, 1, 1, lora, r.conv2.layer);
   if (r.shortcut.weight.empty()) {
     tensor::AddInPlace(h, x);
   } else {
-    tensor::AddInPlace(h, tensor::Conv2d(x, r.shortcut.weight, r.shortcut.bias));
+    tensor::AddInPlace(
+        h, Conv2dWithLora(x, r.shortcut.weight, r.shortcut.bias, 1, 0, lora, r.shortcut.layer));
   }
   return h;
 }
@@ -321,59 +339,59 @@ Tensor Unet::RunResnet(const Resnet& r, const Tensor& x, const Tensor& temb_silu
 namespace {
 
 // Multi-head attention of tokens x [B, T, C] over kv [B, S, Ckv].
-Tensor MultiHead(const Tensor& x, const Tensor& kv, const Tensor& wq, const Tensor& wk,
-                 const Tensor& wv, const Tensor& wo, const Tensor& bo, int heads) {
-  const int64_t b = x.dim(0), t = x.dim(1), c = wq.dim(0), s = kv.dim(1), d = c / heads;
+template <typename AttentionWeights>
+Tensor MultiHead(const Tensor& x, const Tensor& kv, const AttentionWeights& a, int heads,
+                 const LoraLayers* lora) {
+  const int64_t b = x.dim(0), t = x.dim(1), c = a.q.weight.dim(0), s = kv.dim(1), d = c / heads;
   const auto split = [&](const Tensor& y, int64_t len) {
     return tensor::Permute(y.Reshaped({b, len, heads, d}), {0, 2, 1, 3});
   };
-  const Tensor q = split(tensor::Linear(x, wq), t);
-  const Tensor k = split(tensor::Linear(kv, wk), s);
-  const Tensor v = split(tensor::Linear(kv, wv), s);
+  const Tensor q = split(LinearWithLora(x, a.q.weight, Tensor(), lora, a.q.layer), t);
+  const Tensor k = split(LinearWithLora(kv, a.k.weight, Tensor(), lora, a.k.layer), s);
+  const Tensor v = split(LinearWithLora(kv, a.v.weight, Tensor(), lora, a.v.layer), s);
   const Tensor o = tensor::Permute(tensor::Attention(q, k, v), {0, 2, 1, 3}).Reshaped({b, t, c});
-  return tensor::Linear(o, wo, bo);
+  return LinearWithLora(o, a.out.weight, a.out.bias, lora, a.out.layer);
 }
 
 }  // namespace
 
-Tensor Unet::RunTransformer(const Transformer& tr, const Tensor& x, const Tensor& context) const {
+Tensor Unet::RunTransformer(const Transformer& tr, const Tensor& x, const Tensor& context,
+                            const LoraLayers* lora) const {
   const int64_t b = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
   Tensor h =
       tensor::GroupNorm(x, config_.norm_groups, tr.norm.gamma, tr.norm.beta, kTransformerEps);
   Tensor tokens;  // [B, HW, C]
   if (config_.linear_projection) {
     tokens = tensor::Permute(h.Reshaped({b, c, hw}), {0, 2, 1});
-    tokens = tensor::Linear(tokens, tr.proj_in.weight, tr.proj_in.bias);
+    tokens = LinearWithLora(tokens, tr.proj_in.weight, tr.proj_in.bias, lora, tr.proj_in.layer);
   } else {
-    h = tensor::Conv2d(h, tr.proj_in.weight, tr.proj_in.bias);
+    h = Conv2dWithLora(h, tr.proj_in.weight, tr.proj_in.bias, 1, 0, lora, tr.proj_in.layer);
     tokens = tensor::Permute(h.Reshaped({b, c, hw}), {0, 2, 1});
   }
   for (const Block& k : tr.blocks) {
     Tensor n = tensor::LayerNorm(tokens, k.norm1.gamma, k.norm1.beta, kLayerNormEps);
-    const Attention& sa = k.self_attn;
-    tensor::AddInPlace(tokens, MultiHead(n, n, sa.q.weight, sa.k.weight, sa.v.weight, sa.out.weight,
-                                         sa.out.bias, tr.heads));
+    tensor::AddInPlace(tokens, MultiHead(n, n, k.self_attn, tr.heads, lora));
     n = tensor::LayerNorm(tokens, k.norm2.gamma, k.norm2.beta, kLayerNormEps);
-    const Attention& ca = k.cross_attn;
-    tensor::AddInPlace(tokens, MultiHead(n, context, ca.q.weight, ca.k.weight, ca.v.weight,
-                                         ca.out.weight, ca.out.bias, tr.heads));
+    tensor::AddInPlace(tokens, MultiHead(n, context, k.cross_attn, tr.heads, lora));
     n = tensor::LayerNorm(tokens, k.norm3.gamma, k.norm3.beta, kLayerNormEps);
-    n = tensor::GEGLU(tensor::Linear(n, k.ff_in.weight, k.ff_in.bias));
-    tensor::AddInPlace(tokens, tensor::Linear(n, k.ff_out.weight, k.ff_out.bias));
+    n = tensor::GEGLU(LinearWithLora(n, k.ff_in.weight, k.ff_in.bias, lora, k.ff_in.layer));
+    tensor::AddInPlace(tokens,
+                       LinearWithLora(n, k.ff_out.weight, k.ff_out.bias, lora, k.ff_out.layer));
   }
   Tensor out;
   if (config_.linear_projection) {
-    tokens = tensor::Linear(tokens, tr.proj_out.weight, tr.proj_out.bias);
+    tokens = LinearWithLora(tokens, tr.proj_out.weight, tr.proj_out.bias, lora, tr.proj_out.layer);
     out = tensor::Permute(tokens, {0, 2, 1}).Reshaped(x.shape());
   } else {
     out = tensor::Permute(tokens, {0, 2, 1}).Reshaped(x.shape());
-    out = tensor::Conv2d(out, tr.proj_out.weight, tr.proj_out.bias);
+    out = Conv2dWithLora(out, tr.proj_out.weight, tr.proj_out.bias, 1, 0, lora, tr.proj_out.layer);
   }
   tensor::AddInPlace(out, x);
   return out;
 }
 
-Tensor Unet::Forward(const Tensor& sample, float timestep, const Tensor& context) const {
+Tensor Unet::Forward(const Tensor& sample, float timestep, const Tensor& context,
+                     const LoraLayers* lora) const {
   const UnetConfig& c = config_;
   const int64_t factor = int64_t{1} << (down_.size() - 1);
   if (sample.dtype() != DType::kF32 || sample.rank() != 4 || sample.dim(1) != c.in_channels ||
@@ -392,39 +410,41 @@ Tensor Unet::Forward(const Tensor& sample, float timestep, const Tensor& context
   }
   Tensor temb =
       TimestepEmbedding(timestep, static_cast<int>(time_linear1_.weight.dim(1)), sample.dim(0));
-  temb = tensor::SiLU(tensor::Linear(temb, time_linear1_.weight, time_linear1_.bias));
-  temb = tensor::Linear(temb, time_linear2_.weight, time_linear2_.bias);
+  temb = tensor::SiLU(
+      LinearWithLora(temb, time_linear1_.weight, time_linear1_.bias, lora, time_linear1_.layer));
+  temb = LinearWithLora(temb, time_linear2_.weight, time_linear2_.bias, lora, time_linear2_.layer);
   const Tensor temb_silu = tensor::SiLU(temb);  // every resnet's time_emb_proj input
 
-  Tensor x = tensor::Conv2d(sample, conv_in_.weight, conv_in_.bias, 1, 1);
+  Tensor x = Conv2dWithLora(sample, conv_in_.weight, conv_in_.bias, 1, 1, lora, conv_in_.layer);
   std::vector<Tensor> skips = {x};
   for (const Stage& s : down_) {
     for (size_t m = 0; m < s.resnets.size(); ++m) {
-      x = RunResnet(s.resnets[m], x, temb_silu);
-      if (!s.transformers.empty()) x = RunTransformer(s.transformers[m], x, context);
+      x = RunResnet(s.resnets[m], x, temb_silu, lora);
+      if (!s.transformers.empty()) x = RunTransformer(s.transformers[m], x, context, lora);
       skips.push_back(x);
     }
     if (!s.resample.weight.empty()) {
-      x = tensor::Conv2d(x, s.resample.weight, s.resample.bias, 2, 1);
+      x = Conv2dWithLora(x, s.resample.weight, s.resample.bias, 2, 1, lora, s.resample.layer);
       skips.push_back(x);
     }
   }
-  x = RunResnet(mid_resnet1_, x, temb_silu);
-  x = RunTransformer(mid_transformer_, x, context);
-  x = RunResnet(mid_resnet2_, x, temb_silu);
+  x = RunResnet(mid_resnet1_, x, temb_silu, lora);
+  x = RunTransformer(mid_transformer_, x, context, lora);
+  x = RunResnet(mid_resnet2_, x, temb_silu, lora);
   for (const Stage& s : up_) {
     for (size_t m = 0; m < s.resnets.size(); ++m) {
       x = tensor::Concat({x, skips.back()}, 1);
       skips.pop_back();
-      x = RunResnet(s.resnets[m], x, temb_silu);
-      if (!s.transformers.empty()) x = RunTransformer(s.transformers[m], x, context);
+      x = RunResnet(s.resnets[m], x, temb_silu, lora);
+      if (!s.transformers.empty()) x = RunTransformer(s.transformers[m], x, context, lora);
     }
     if (!s.resample.weight.empty()) {
-      x = tensor::Conv2d(tensor::UpsampleNearest2x(x), s.resample.weight, s.resample.bias, 1, 1);
+      x = Conv2dWithLora(tensor::UpsampleNearest2x(x), s.resample.weight, s.resample.bias, 1, 1,
+                         lora, s.resample.layer);
     }
   }
   x = tensor::GroupNormSiLU(x, c.norm_groups, norm_out_.gamma, norm_out_.beta, kResnetEps);
-  return tensor::Conv2d(x, conv_out_.weight, conv_out_.bias, 1, 1);
+  return Conv2dWithLora(x, conv_out_.weight, conv_out_.bias, 1, 1, lora, conv_out_.layer);
 }
 
 }  // namespace depict::diffusion

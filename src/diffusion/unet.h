@@ -47,6 +47,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "diffusion/lora.h"
 #include "tensor/safetensors.h"
 #include "tensor/tensor.h"
 
@@ -104,8 +105,12 @@ class Unet {
   // `timestep` (the same for every batch item), conditioned on `context` [B, T,
   // cross_attention_dim] f32. h and w must be multiples of 2^(down blocks - 1). Throws
   // tensor::ShapeError for inputs of another shape or dtype.
+  // `lora` (may be null) adds adapters bound to lora_targets() (lora.h).
   tensor::Tensor Forward(const tensor::Tensor& sample, float timestep,
-                         const tensor::Tensor& context) const;
+                         const tensor::Tensor& context, const LoraLayers* lora = nullptr) const;
+
+  // The Linear and Conv2d layers LoRA adapters can target, by diffusers module name.
+  const LoraTargets& lora_targets() const { return lora_targets_; }
 
  private:
   struct Norm {
@@ -113,6 +118,7 @@ class Unet {
   };
   struct Conv {
     tensor::Tensor weight, bias;  // bias f32 (may be empty for attention projections)
+    int layer = -1;               // id in lora_targets_
   };
   struct Resnet {
     Norm norm1, norm2;
@@ -139,12 +145,13 @@ class Unet {
   };
 
   tensor::Tensor RunResnet(const Resnet& r, const tensor::Tensor& x,
-                           const tensor::Tensor& temb_silu) const;
+                           const tensor::Tensor& temb_silu, const LoraLayers* lora) const;
   tensor::Tensor RunTransformer(const Transformer& t, const tensor::Tensor& x,
-                                const tensor::Tensor& context) const;
+                                const tensor::Tensor& context, const LoraLayers* lora) const;
 
   std::shared_ptr<const tensor::SafetensorsFile> file_;
   UnetConfig config_;
+  LoraTargets lora_targets_;
   Conv conv_in_, time_linear1_, time_linear2_;
   std::vector<Stage> down_, up_;
   Resnet mid_resnet1_, mid_resnet2_;

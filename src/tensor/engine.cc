@@ -313,6 +313,9 @@ dnnl::memory PreparedWeights(const Tensor& weight, const dnnl::memory::dims& dim
   dnnl::memory prepared(desc, Engine());
   Reorder(source, prepared);
   stream.wait();
+  // The prepared copy is what the ops read from now on: the file's pages of this weight would
+  // only double its memory (SD 1.5's convolutions: ~1 GB).
+  weight.ReleasePages();
 
   std::lock_guard<std::mutex> lock(cache.mutex);
   std::vector<WeightEntry>& list = cache.entries[weight.data()];

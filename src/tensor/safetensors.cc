@@ -320,7 +320,7 @@ Tensor SafetensorsFile::Get(std::string_view name) const {
     std::memcpy(copy.mutable_data(), p, info->end - info->begin);
     return copy;
   }
-  return Tensor::View(mapping_, p, info->shape, info->dtype);
+  return Tensor::View(mapping_, p, info->shape, info->dtype, /*file_backed=*/true);
 }
 
 Tensor SafetensorsFile::GetAs(std::string_view name, DType dtype) const {

@@ -1,5 +1,8 @@
 #include "tensor/tensor.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -54,14 +57,25 @@ Tensor Tensor::Zeros(Shape shape, DType dtype) {
   return t;
 }
 
-Tensor Tensor::View(std::shared_ptr<const void> owner, const void* data, Shape shape, DType dtype) {
+Tensor Tensor::View(std::shared_ptr<const void> owner, const void* data, Shape shape, DType dtype,
+                    bool file_backed) {
   Tensor t;
   t.owner_ = std::move(owner);
   t.data_ = data;
   t.shape_ = std::move(shape);
   t.dtype_ = dtype;
   t.writable_ = false;
+  t.file_backed_ = file_backed;
   return t;
+}
+
+void Tensor::ReleasePages() const {
+  if (!file_backed_ || data_ == nullptr) return;
+  static const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(data_) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(data_) + bytes()) / page * page;
+  // Only pages wholly inside this tensor: a neighbour still in use keeps its pages.
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 void* Tensor::mutable_data() {

@@ -36,7 +36,10 @@ class Tensor {
   // A new zero-filled tensor that owns its buffer (64-byte aligned).
   static Tensor Zeros(Shape shape, DType dtype = DType::kF32);
   // A tensor over memory owned elsewhere (a mapped file); `owner` keeps that memory alive.
-  static Tensor View(std::shared_ptr<const void> owner, const void* data, Shape shape, DType dtype);
+  // `file_backed`: the memory is a read-only mapping of a file, whose pages can be dropped from
+  // the process and read again from the file (ReleasePages).
+  static Tensor View(std::shared_ptr<const void> owner, const void* data, Shape shape, DType dtype,
+                     bool file_backed = false);
 
   const Shape& shape() const { return shape_; }
   int64_t dim(size_t i) const { return shape_.at(i); }
@@ -60,10 +63,17 @@ class Tensor {
   // A converted copy (or this tensor itself when the dtype already matches).
   Tensor To(DType dtype) const;
 
+  // For a file-backed view: tells the kernel the pages wholly inside it are not needed now
+  // (madvise MADV_DONTNEED), so they stop counting against the process until read again, when
+  // they come back from the page cache or the file. The engine calls it once it holds a
+  // converted copy of a weight. Does nothing for other tensors.
+  void ReleasePages() const;
+
  private:
   std::shared_ptr<const void> owner_;
   const void* data_ = nullptr;
   bool writable_ = false;
+  bool file_backed_ = false;
   Shape shape_;
   DType dtype_ = DType::kF32;
 };

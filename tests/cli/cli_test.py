@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """End-to-end tests of the `depict` command line: the plan contract, exit codes, batch mode,
-bad input and table errors. Run by ctest with DEPICT set to the binary."""
+bad input and table errors, and `depict generate` from checkpoint to PNG on a tiny random-weight
+model the test writes itself. Run by ctest with DEPICT set to the binary."""
 import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 DEPICT = os.environ.get("DEPICT", "build/depict")
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data")
@@ -250,6 +253,154 @@ class DemoTest(unittest.TestCase):
         r = run(["demo"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(b"German soldier", r.stdout)
+
+
+def png_chunks(path):
+    """(type, data) of every chunk of a PNG file, CRCs checked."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    chunks, pos = [], 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, "bad CRC"
+        chunks.append((kind.decode(), body))
+        pos += 12 + length
+    return chunks
+
+
+def png_text(path):
+    out = {}
+    for kind, body in png_chunks(path):
+        if kind == "tEXt":
+            key, text = body.split(b"\0", 1)
+            out[key.decode("latin-1")] = text.decode("latin-1")
+        elif kind == "iTXt":
+            key, rest = body.split(b"\0", 1)
+            rest = rest[2:]  # compression flag and method (uncompressed)
+            _lang, rest = rest.split(b"\0", 1)
+            _translated, text = rest.split(b"\0", 1)
+            out[key.decode("latin-1")] = text.decode("utf-8")
+    return out
+
+
+def png_size(path):
+    kind, body = png_chunks(path)[0]
+    assert kind == "IHDR"
+    return struct.unpack(">II", body[:8])
+
+
+FIXTURES = os.environ.get("DEPICT_FIXTURES", "")
+MODELS = os.environ.get("DEPICT_MODELS_DIR", "models")
+MAKE_TINY = os.environ.get("MAKE_TINY_CHECKPOINT", "")
+
+
+@unittest.skipUnless(MAKE_TINY and os.path.exists(
+    os.path.join(MODELS, "clip", "bpe_simple_vocab_16e6.txt.gz")),
+    "needs make_tiny_checkpoint and the CLIP vocabulary (scripts/fetch-models.sh)")
+class GenerateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="depict_generate_")
+        cls.model = os.path.join(cls.dir, "tiny_sd1.safetensors")
+        subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"),
+                        cls.model], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def generate(self, *args, out=None):
+        out = out or tempfile.mkdtemp(dir=self.dir)
+        defaults = []
+        for flag, value in (("--width", "64"), ("--height", "64"), ("--steps", "3")):
+            if flag not in args:
+                defaults += [flag, value]
+        r = run(["generate", "--model", self.model, "--models-dir", MODELS, "--out", out] +
+                defaults + list(args), timeout=300)
+        return r, out
+
+    def test_plan_casts_each_image_and_writes_it_into_the_png(self):
+        r, out = self.generate("--prompt", "a doctor talking to a patient", "--images", "2",
+                               "--seed", "42", "--json", "--sampler", "Euler a")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        lines = [json.loads(x) for x in r.stdout.decode().splitlines()]
+        self.assertEqual([x["seed"] for x in lines], [42, 43])
+        files = sorted(os.listdir(out))
+        self.assertEqual(files, ["00000-42.png", "00001-43.png"])
+        for line, name in zip(lines, files):
+            path = os.path.join(out, name)
+            self.assertEqual(line["path"], path)
+            self.assertEqual(png_size(path), (64, 64))
+            text = png_text(path)
+            params = text["parameters"]
+            # The prompt the model read is the planner's rewrite, which names the open attributes.
+            self.assertTrue(params.startswith(line["prompt"] + "\n"), params)
+            self.assertNotEqual(line["prompt"], "a doctor talking to a patient")
+            self.assertIn("Steps: 3, Sampler: Euler a, Schedule type: Uniform, CFG scale: 7, "
+                          "Seed: %d, Size: 64x64, Model hash: " % line["seed"], params)
+            cast = json.loads(text["depict"])
+            self.assertEqual(len(cast["people"]), 2)
+            self.assertEqual(cast["image"]["seed"], line["seed"])
+            self.assertEqual(cast, line["cast"])
+        # Progress on stderr: step i/N and s/it.
+        self.assertIn("step 3/3", r.stderr.decode())
+        self.assertIn("s/it", r.stderr.decode())
+
+    def test_no_plan_sends_the_prompt_unchanged_and_the_same_seed_repeats(self):
+        r1, out1 = self.generate("--prompt", "a doctor", "--no-plan", "--seed", "7",
+                                 "--rng", "cpu", "--no-hash")
+        r2, out2 = self.generate("--prompt", "a doctor", "--no-plan", "--seed", "7",
+                                 "--rng", "cpu", "--no-hash")
+        self.assertEqual(r1.returncode, 0, r1.stderr.decode())
+        self.assertEqual(r2.returncode, 0, r2.stderr.decode())
+        p1, p2 = r1.stdout.decode().strip(), r2.stdout.decode().strip()
+        params = png_text(p1)["parameters"]
+        self.assertTrue(params.startswith("a doctor\nSteps: 3"), params)
+        self.assertIn("RNG: CPU", params)
+        self.assertNotIn("depict", png_text(p1))
+        with open(p1, "rb") as a, open(p2, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
+    def test_lora_from_flag_and_prompt(self):
+        lora_dir = os.path.join(FIXTURES, "pipeline")
+        r, out = self.generate("--prompt", "a cat <lora:lora_kohya:0.5>", "--no-plan", "--lora",
+                               "lora_peft:0.3", "--lora-dir", lora_dir, "--seed", "1")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        params = png_text(r.stdout.decode().strip())["parameters"]
+        self.assertIn('Lora hashes: "lora_peft: ', params)
+        self.assertIn("lora_kohya: ", params)
+        r, _ = self.generate("--prompt", "a cat <lora:missing:1>", "--no-plan", "--lora-dir",
+                             lora_dir)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("missing", r.stderr.decode())
+
+    def test_refusal_stops_before_the_model_loads(self):
+        r, out = self.generate("--prompt", "a mutilated corpse with exposed organs")
+        self.assertEqual(r.returncode, 3)
+        self.assertIn("refused", r.stderr.decode())
+        self.assertEqual(os.listdir(out), [])
+
+    def test_bad_settings_are_clear_errors(self):
+        r, _ = self.generate("--prompt", "a cat", "--width", "100")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("multiple of 64", r.stderr.decode())
+        r, _ = self.generate("--prompt", "a cat", "--sampler", "Heun++")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("Euler", r.stderr.decode())
+        r = run(["generate", "--model", os.path.join(self.dir, "nothing.safetensors"),
+                 "--prompt", "a cat", "--no-plan"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("nothing.safetensors", r.stderr.decode())
+        bad = os.path.join(self.dir, "truncated.safetensors")
+        with open(self.model, "rb") as f, open(bad, "wb") as g:
+            g.write(f.read()[:5000])
+        r = run(["generate", "--model", bad, "--prompt", "a cat", "--no-plan"])
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("truncated.safetensors", r.stderr.decode())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,297 @@
+// `depict generate`: prompt -> plan (casting, safety) -> Stable Diffusion -> PNG files.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "diffusion/pipeline.h"
+#include "diffusion/png_writer.h"
+#include "plan/plan_json.h"
+#include "plan/planner.h"
+#include "plan/tables.h"
+#include "tensor/engine.h"
+
+namespace depict::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct GenerateArgs {
+  std::string model;
+  std::string prompt;
+  std::string negative;
+  int steps = 20;
+  float cfg = 7.0f;
+  std::string sampler = "DPM++ 2M";
+  std::string schedule = "Automatic";
+  std::optional<float> eta;
+  std::string seed = "-1";
+  int width = 512;
+  int height = 512;
+  int images = 1;
+  std::vector<std::string> loras;
+  std::vector<std::string> lora_dirs;
+  std::string rng = "philox";
+  int clip_skip = 1;
+  int threads = 0;
+  std::string out = "outputs";
+  bool plan = true;
+  std::string prediction = "auto";
+  std::string models_dir;
+  bool json = false;
+  bool no_hash = false;
+};
+
+// "2:05" or "1:02:05".
+std::string Duration(double seconds) {
+  const long s = std::lround(std::max(0.0, seconds));
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+  }
+  return buf;
+}
+
+// Step i/N, s/it and ETA on stderr: a bar redrawn in place on a terminal, one line a step in a
+// log. The first step is timed apart (it also prepares the weights), so s/it is the mean of the
+// steps after it once there are some.
+class Progress {
+ public:
+  Progress(int image, int images) : image_(image), images_(images), tty_(isatty(2) == 1) {}
+  void Step(int step, int total) {
+    const auto now = Clock::now();
+    const double since_start = std::chrono::duration<double>(now - start_).count();
+    if (step == 1) first_ = since_start;
+    const double per_step = step > 1 ? (since_start - first_) / (step - 1) : since_start;  // s/it
+    const double eta = per_step * (total - step);
+    constexpr int kWidth = 24;
+    const int filled = total > 0 ? step * kWidth / total : kWidth;
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    char line[160];
+    std::snprintf(line, sizeof line, "image %d/%d [%s] step %d/%d, %.2f s/it, ETA %s", image_,
+                  images_, bar.c_str(), step, total, per_step, Duration(eta).c_str());
+    std::cerr << (tty_ ? "\r" : "") << line << (tty_ && step < total ? "" : "\n") << std::flush;
+  }
+
+ private:
+  int image_, images_;
+  bool tty_;
+  Clock::time_point start_ = Clock::now();
+  double first_ = 0.0;
+};
+
+// The first free "NNNNN-" number in `dir`, as A1111 numbers its outputs.
+int NextImageNumber(const fs::path& dir) {
+  int next = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() < 6 || name[5] != '-') continue;
+    int n = 0;
+    bool digits = true;
+    for (int i = 0; i < 5; ++i) {
+      digits = digits && std::isdigit(static_cast<unsigned char>(name[static_cast<size_t>(i)]));
+      n = n * 10 + (name[static_cast<size_t>(i)] - '0');
+    }
+    if (digits) next = std::max(next, n + 1);
+  }
+  return next;
+}
+
+std::string DefaultModelsDir() {
+  const char* env = std::getenv("DEPICT_MODELS_DIR");
+  return env != nullptr && *env != '\0' ? env : "models";
+}
+
+int RunGenerate(const GenerateArgs& args) {
+  namespace dd = depict::diffusion;
+  dd::GenerationRequest base;
+  try {
+    base.negative_prompt = args.negative;
+    base.width = args.width;
+    base.height = args.height;
+    base.steps = args.steps;
+    base.cfg_scale = args.cfg;
+    base.sampler = dd::ParseSampler(args.sampler, args.schedule);
+    base.eta = args.eta;
+    base.rng = dd::ParseRngKind(args.rng);
+    base.clip_skip = args.clip_skip;
+    for (const std::string& spec : args.loras) {
+      // name[:weight[:unet weight]], the arguments of A1111's <lora:...> tag.
+      const auto tags = dd::ExtractLoraTags("<lora:" + spec + ">").loras;
+      if (tags.empty()) throw std::invalid_argument("bad --lora \"" + spec + "\"");
+      base.loras.push_back(tags.front());
+    }
+    if (args.images < 1 || args.images > plan::kMaxImages) {
+      throw std::invalid_argument("--images must be between 1 and " +
+                                  std::to_string(plan::kMaxImages));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "depict: " << e.what() << "\n";
+    return 2;
+  }
+  const dd::Seed seed = dd::ResolveSeed(std::stoll(args.seed));
+
+  // Per image: the prompt the model reads, its seed and, with --plan, its cast.
+  struct Item {
+    std::string prompt;
+    uint64_t seed;
+    nlohmann::json cast;
+  };
+  std::vector<Item> items;
+  if (args.plan) {
+    try {
+      plan::Planner planner(plan::LoadTables(""));
+      const plan::Plan p = planner.Run(args.prompt, {args.images, seed.value});
+      if (p.refusal) {
+        std::cerr << "depict: refused (" << p.refusal->category << "): " << p.refusal->message
+                  << "\n";
+        return 3;
+      }
+      const nlohmann::json plan_json = nlohmann::json::parse(plan::ToJson(p));
+      for (size_t i = 0; i < p.images.size(); ++i) {
+        nlohmann::json cast = {{"people", plan_json.value("people", nlohmann::json::array())},
+                               {"image", plan_json["images"][i]}};
+        items.push_back({p.images[i].prompt, p.images[i].seed, std::move(cast)});
+      }
+    } catch (const plan::InputError& e) {
+      std::cerr << "depict: " << e.what() << "\n";
+      return 2;
+    }
+  } else {
+    if (args.prompt.empty()) {
+      std::cerr << "depict: empty prompt\n";
+      return 2;
+    }
+    for (int i = 0; i < args.images; ++i) {
+      items.push_back({args.prompt, dd::ImageSeed(seed.value, i), nullptr});
+    }
+  }
+
+  tensor::SetNumThreads(args.threads);
+  std::unique_ptr<dd::StableDiffusion> model;
+  std::string model_hash;
+  try {
+    dd::LoadOptions load;
+    load.models_dir = args.models_dir.empty() ? DefaultModelsDir() : args.models_dir;
+    if (args.prediction != "auto") load.prediction = dd::ParsePrediction(args.prediction);
+    const auto start = Clock::now();
+    model = dd::StableDiffusion::Load(args.model, load);
+    const dd::ModelInfo& info = model->info();
+    std::cerr << "depict: loaded " << info.name << " (" << dd::ModelFamilyName(info.family) << ", "
+              << dd::PredictionName(info.prediction) << "-prediction"
+              << (info.prediction_detected ? ", detected" : "") << ") in "
+              << std::chrono::duration<double>(Clock::now() - start).count() << " s, "
+              << tensor::NumThreads() << " threads\n";
+    if (!args.no_hash) model_hash = dd::ShortFileHash(args.model);
+    fs::create_directories(args.out);
+  } catch (const std::exception& e) {
+    std::cerr << "depict: " << e.what() << "\n";
+    return 1;
+  }
+
+  dd::LoraLibrary library(std::vector<fs::path>(args.lora_dirs.begin(), args.lora_dirs.end()));
+  int number = NextImageNumber(args.out);
+  for (size_t i = 0; i < items.size(); ++i) {
+    dd::GenerationRequest request = base;
+    request.prompt = items[i].prompt;
+    request.seed = items[i].seed;
+    Progress progress(static_cast<int>(i) + 1, static_cast<int>(items.size()));
+    try {
+      const dd::GeneratedImage image = model->Generate(
+          request, &library, [&](int step, int total) { progress.Step(step, total); });
+      std::vector<std::pair<std::string, std::string>> text = {
+          {"parameters", dd::InfoText(request, image, model->info(), model_hash)}};
+      if (!items[i].cast.is_null()) text.emplace_back("depict", items[i].cast.dump());
+      std::fprintf(stderr,
+                   "image %zu/%zu: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
+                   "%.2f s\n",
+                   i + 1, items.size(), image.encode_seconds, image.sample_seconds, request.steps,
+                   image.decode_seconds);
+      char name[64];
+      std::snprintf(name, sizeof name, "%05d-%llu.png", number++,
+                    static_cast<unsigned long long>(image.seed));
+      const fs::path path = fs::path(args.out) / name;
+      dd::WritePng(path, image.rgb, image.width, image.height, text);
+      if (args.json) {
+        nlohmann::json line = {{"path", path.string()},
+                               {"seed", image.seed},
+                               {"prompt", request.prompt},
+                               {"width", image.width},
+                               {"height", image.height}};
+        if (!items[i].cast.is_null()) line["cast"] = items[i].cast;
+        std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      } else {
+        std::cout << path.string() << "\n";
+      }
+      std::cout.flush();
+    } catch (const dd::GenerationError& e) {
+      std::cerr << "depict: " << e.what() << "\n";
+      return 2;
+    } catch (const std::invalid_argument& e) {  // PromptError, sampler settings
+      std::cerr << "depict: " << e.what() << "\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "depict: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::function<int()> AddGenerateCommand(CLI::App& app) {
+  auto args = std::make_shared<GenerateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "generate",
+      "Generate images with a Stable Diffusion 1.x/2.x checkpoint, cast by the planner");
+  cmd->add_option("--model,-m", args->model,
+                  "Checkpoint: a single-file .safetensors or a diffusers folder")
+      ->required();
+  cmd->add_option("--prompt,-p", args->prompt, "Prompt (A1111 syntax: (word:1.2), <lora:name:w>)")
+      ->required();
+  cmd->add_option("--negative,-n", args->negative, "Negative prompt");
+  cmd->add_option("--steps", args->steps, "Sampling steps")->check(CLI::Range(1, 1000));
+  cmd->add_option("--cfg", args->cfg, "Classifier-free guidance scale")->check(CLI::Range(0, 100));
+  cmd->add_option("--sampler", args->sampler,
+                  "Euler, Euler a, DPM++ 2M, DPM++ 2M Karras, DDIM, LCM");
+  cmd->add_option("--schedule", args->schedule, "Automatic, Uniform, Karras, Exponential");
+  cmd->add_option("--eta", args->eta, "Eta (Euler a: default 1, DDIM: default 0)");
+  cmd->add_option("--seed", args->seed, "Seed (-1: random); image i uses seed + i")
+      ->check(CLI::Range(-1LL, 4294967294LL));
+  cmd->add_option("--width,-W", args->width, "Width, a multiple of 64");
+  cmd->add_option("--height,-H", args->height, "Height, a multiple of 64");
+  cmd->add_option("--images", args->images, "Number of images");
+  cmd->add_option("--lora", args->loras, "LoRA to apply: name[:weight[:unet weight]] (repeatable)");
+  cmd->add_option("--lora-dir", args->lora_dirs, "Where LoRA name.safetensors files are");
+  cmd->add_option("--rng", args->rng,
+                  "Initial noise: philox (A1111's default GPU noise) or cpu (torch CPU, "
+                  "ComfyUI and A1111 'CPU')");
+  cmd->add_option("--clip-skip", args->clip_skip, "A1111's Clip skip (SD 1.x)");
+  cmd->add_option("--threads", args->threads, "Threads (0: all cores)");
+  cmd->add_option("--out,-o", args->out, "Output directory");
+  cmd->add_flag("--plan,!--no-plan", args->plan,
+                "Cast the prompt with the planner first (default), or send it unchanged");
+  cmd->add_option("--prediction", args->prediction, "auto, eps or v");
+  cmd->add_option("--models-dir", args->models_dir,
+                  "Where scripts/fetch-models.sh put the CLIP vocabulary (default: "
+                  "$DEPICT_MODELS_DIR or ./models)");
+  cmd->add_flag("--json", args->json, "Print one JSON line per image instead of its path");
+  cmd->add_flag("--no-hash", args->no_hash, "Skip the checkpoint's SHA-256 (A1111's model hash)");
+  return [args] { return RunGenerate(*args); };
+}
+
+}  // namespace depict::cli

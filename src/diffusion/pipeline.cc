@@ -1,0 +1,437 @@
+#include "diffusion/pipeline.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <system_error>
+#include <utility>
+
+#include "diffusion/prompt_parser.h"
+#include "tensor/ops.h"
+#include "tensor/safetensors.h"
+
+namespace depict::diffusion {
+namespace {
+
+using tensor::DType;
+using tensor::Tensor;
+namespace fs = std::filesystem;
+
+// The diffusers config file `dir/name`, or null when there is none.
+nlohmann::json ReadConfig(const fs::path& file) {
+  if (!fs::exists(file)) return nullptr;
+  std::ifstream in(file);
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(file.string() + ": not valid JSON (" + e.what() + ")");
+  }
+}
+
+// UNet options from a diffusers unet/config.json. diffusers reads attention_head_dim as the
+// number of heads when num_attention_heads is null (a naming accident it keeps for old configs).
+UnetOptions UnetOptionsFromConfig(const nlohmann::json& config, const fs::path& file,
+                                  UnetOptions options) {
+  if (config.is_null()) return options;
+  const auto fail = [&](const std::string& what) {
+    throw std::runtime_error(file.string() + ": " + what);
+  };
+  if (config.contains("norm_num_groups") && config["norm_num_groups"].is_number_integer()) {
+    options.norm_groups = config["norm_num_groups"].get<int>();
+  }
+  nlohmann::json heads = config.value("num_attention_heads", nlohmann::json());
+  if (heads.is_null()) heads = config.value("attention_head_dim", nlohmann::json());
+  if (heads.is_number_integer()) {
+    options.num_heads = heads.get<int>();
+    options.head_dim = 0;
+  } else if (heads.is_array()) {
+    // One head count per block: SD 2.x's [5, 10, 20, 20] over [320, 640, 1280, 1280], heads of
+    // 64 everywhere, which is the form depict's UNet takes.
+    const nlohmann::json channels = config.value("block_out_channels", nlohmann::json());
+    if (!channels.is_array() || channels.size() != heads.size()) {
+      fail("attention_head_dim is a list but block_out_channels does not match it");
+    }
+    int head_dim = 0;
+    for (size_t i = 0; i < heads.size(); ++i) {
+      if (!heads[i].is_number_integer() || !channels[i].is_number_integer() ||
+          heads[i].get<int>() <= 0) {
+        fail("attention_head_dim must hold positive integers");
+      }
+      const int c = channels[i].get<int>(), h = heads[i].get<int>();
+      if (c % h != 0 || (head_dim != 0 && c / h != head_dim)) {
+        fail("blocks with heads of different sizes are not supported");
+      }
+      head_dim = c / h;
+    }
+    options.head_dim = head_dim;
+  }
+  return options;
+}
+
+std::string StemOf(const fs::path& path) {
+  fs::path p = path;
+  if (p.filename().empty()) p = p.parent_path();
+  return p.stem().string();
+}
+
+// Rows [index] of a [B, ...] tensor, copied.
+Tensor BatchItem(const Tensor& t, int64_t index) {
+  tensor::Shape shape = t.shape();
+  shape[0] = 1;
+  Tensor out = Tensor::Zeros(shape);
+  const int64_t n = out.numel();
+  std::memcpy(out.f32(), t.f32() + index * n, static_cast<size_t>(n) * sizeof(float));
+  return out;
+}
+
+std::string Quote(const std::string& text) {
+  if (text.find_first_of(",\n:") == std::string::npos) return text;
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string FormatFloat(float v) {
+  // As A1111's infotexts show settings: "CFG scale: 7", "CFG scale: 7.5".
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", static_cast<double>(v));
+  return buf;
+}
+
+}  // namespace
+
+std::string_view ModelFamilyName(ModelFamily family) {
+  return family == ModelFamily::kSd2 ? "SD 2.x" : "SD 1.x";
+}
+
+StableDiffusion::StableDiffusion(ModelInfo info, ClipTokenizer tokenizer, TextEncoder encoder,
+                                 Unet unet, VaeDecoder vae)
+    : info_(std::move(info)),
+      tokenizer_(std::move(tokenizer)),
+      encoder_(std::move(encoder)),
+      unet_(std::move(unet)),
+      vae_(std::move(vae)) {}
+
+std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
+                                                       const LoadOptions& options) {
+  ModelInfo info;
+  info.path = path;
+  info.name = StemOf(path);
+  const bool folder = fs::is_directory(path);
+  if (!folder && !fs::exists(path)) {
+    throw std::runtime_error(path.string() + ": no such checkpoint file or diffusers folder");
+  }
+  std::shared_ptr<const tensor::SafetensorsFile> single;
+  if (!folder) single = tensor::SafetensorsFile::Open(path.string());
+  TextEncoder encoder = folder ? TextEncoder::Load(path) : TextEncoder(single);
+  const TextEncoderConfig& tc = encoder.config();
+  const bool sd2 = tc.layout == TextEncoderLayout::kOpenClip ||
+                   (tc.layout == TextEncoderLayout::kDiffusers && tc.width == 1024);
+  info.family = sd2 ? ModelFamily::kSd2 : ModelFamily::kSd1;
+  info.text_encoder = tc;
+
+  UnetOptions unet_options;
+  if (sd2) {
+    unet_options.head_dim = 64;
+  } else {
+    unet_options.num_heads = 8;
+  }
+  VaeOptions vae_options;
+  std::optional<Prediction> configured;
+  if (folder) {
+    unet_options = UnetOptionsFromConfig(ReadConfig(path / "unet" / "config.json"),
+                                         path / "unet" / "config.json", unet_options);
+    const nlohmann::json vae_config = ReadConfig(path / "vae" / "config.json");
+    if (vae_config.is_object()) {
+      if (vae_config.contains("norm_num_groups") &&
+          vae_config["norm_num_groups"].is_number_integer()) {
+        vae_options.norm_groups = vae_config["norm_num_groups"].get<int>();
+      }
+      if (vae_config.contains("scaling_factor") && vae_config["scaling_factor"].is_number()) {
+        vae_options.scaling_factor = vae_config["scaling_factor"].get<float>();
+      }
+    }
+    const nlohmann::json scheduler = ReadConfig(path / "scheduler" / "scheduler_config.json");
+    if (scheduler.is_object() && scheduler.contains("prediction_type")) {
+      const std::string type = scheduler.value("prediction_type", "epsilon");
+      configured = type == "v_prediction" ? Prediction::kV : Prediction::kEpsilon;
+    }
+  }
+  Unet unet = folder ? Unet::Load(path, unet_options) : Unet(single, unet_options);
+  VaeDecoder vae = folder ? VaeDecoder::Load(path, vae_options) : VaeDecoder(single, vae_options);
+  info.unet = unet.config();
+  info.vae = vae.config();
+  if (info.unet.cross_attention_dim != tc.width) {
+    throw std::runtime_error(path.string() + ": the UNet attends to a context of width " +
+                             std::to_string(info.unet.cross_attention_dim) +
+                             " but the text encoder's width is " + std::to_string(tc.width));
+  }
+  if (info.unet.out_channels != info.vae.latent_channels) {
+    throw std::runtime_error(
+        path.string() + ": the UNet makes " + std::to_string(info.unet.out_channels) +
+        " latent channels but the VAE decodes " + std::to_string(info.vae.latent_channels));
+  }
+
+  if (options.prediction) {
+    info.prediction = *options.prediction;
+  } else if (configured) {
+    info.prediction = *configured;
+  } else if (sd2) {
+    // A1111's is_using_v_parameterization_for_sd2: on a constant 0.5 latent and context at
+    // t = 999, an epsilon model predicts noise of about zero mean, a v model about -x (since
+    // v = alpha eps - sigma x0 with alpha ~ 0 at the last timestep), so the output minus the
+    // input has a mean far below zero.
+    const int64_t side = int64_t{1} << (info.unet.block_channels.size() - 1);
+    Tensor x = Tensor::Zeros({1, info.unet.in_channels, side, side});
+    for (int64_t i = 0; i < x.numel(); ++i) x.f32()[i] = 0.5f;
+    Tensor context = Tensor::Zeros({1, 2, info.unet.cross_attention_dim});
+    for (int64_t i = 0; i < context.numel(); ++i) context.f32()[i] = 0.5f;
+    const Tensor out = unet.Forward(x, 999.0f, context);
+    double sum = 0.0;
+    for (int64_t i = 0; i < out.numel(); ++i) sum += out.f32()[i] - x.f32()[i];
+    info.prediction =
+        sum / static_cast<double>(out.numel()) < -1.0 ? Prediction::kV : Prediction::kEpsilon;
+    info.prediction_detected = true;
+  }
+
+  const ClipFlavor flavor = folder || !sd2 ? ClipFlavor::kOpenAi : ClipFlavor::kOpenClip;
+  ClipTokenizer tokenizer =
+      folder && fs::is_directory(path / "tokenizer")
+          ? ClipTokenizer::FromDiffusersFolder(path / "tokenizer", flavor)
+          : ClipTokenizer::FromBpeGz(DefaultClipVocabPath(options.models_dir), flavor);
+  info.pad_id = tokenizer.pad_id().value_or(sd2 ? kSd2PadId : kSd1PadId);
+  return std::unique_ptr<StableDiffusion>(new StableDiffusion(
+      std::move(info), std::move(tokenizer), std::move(encoder), std::move(unet), std::move(vae)));
+}
+
+Tensor StableDiffusion::EncodePrompt(const std::string& prompt, int clip_skip, const LoraSet* loras,
+                                     int* token_count) const {
+  ChunkOptions chunk_options;
+  chunk_options.pad_id = info_.pad_id;
+  const ChunkedPrompt chunked = ChunkPrompt(prompt, tokenizer_, chunk_options);
+  if (token_count != nullptr) *token_count = chunked.token_count;
+  TextEncoderOptions encoder_options;
+  encoder_options.clip_skip = clip_skip;
+  std::vector<Tensor> parts;
+  for (const PromptChunk& chunk : chunked.chunks) {
+    TokenIds ids{};
+    std::copy(chunk.ids.begin(), chunk.ids.end(), ids.begin());
+    const Tensor hidden =
+        encoder_.Encode({ids}, encoder_options, loras == nullptr ? nullptr : &loras->text_encoder);
+    // A1111 weights each chunk on its own (its mean is the chunk's mean).
+    parts.push_back(ApplyPromptWeights(hidden, {chunk.weights}));
+  }
+  return parts.size() == 1 ? parts[0] : tensor::Concat(parts, 1);
+}
+
+GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraLibrary* library,
+                                         const StepCallback& on_step) const {
+  const auto check_size = [](int v, const char* what) {
+    if (v < 64 || v > 4096 || v % 64 != 0) {
+      throw GenerationError(std::string(what) + " " + std::to_string(v) +
+                            " is not a multiple of 64 between 64 and 4096");
+    }
+  };
+  check_size(request.width, "width");
+  check_size(request.height, "height");
+  if (!std::isfinite(request.cfg_scale) || request.cfg_scale < 0.0f || request.cfg_scale > 100.0f) {
+    throw GenerationError("cfg scale must be between 0 and 100");
+  }
+  if (request.steps < 1 || request.steps > 1000) {
+    throw GenerationError("steps must be between 1 and 1000, not " + std::to_string(request.steps));
+  }
+  if (request.clip_skip < 1 || request.clip_skip > info_.text_encoder.layers) {
+    throw GenerationError("clip skip must be between 1 and " +
+                          std::to_string(info_.text_encoder.layers));
+  }
+
+  GeneratedImage image;
+  image.width = request.width;
+  image.height = request.height;
+  image.seed = request.seed;
+  PromptWithLoras parsed = ExtractLoraTags(request.prompt);
+  image.prompt = parsed.prompt;
+  image.loras = request.loras;
+  image.loras.insert(image.loras.end(), parsed.loras.begin(), parsed.loras.end());
+
+  LoraSet loras;
+  if (!image.loras.empty()) {
+    if (library == nullptr) {
+      throw GenerationError("the request names LoRA \"" + image.loras.front().name +
+                            "\" but no LoRA directory was given");
+    }
+    for (const LoraTag& tag : image.loras) {
+      BindLora(library->Get(tag.name), static_cast<float>(tag.weight),
+               static_cast<float>(tag.unet_weight), unet_.lora_targets(), encoder_.lora_targets(),
+               loras);
+    }
+  }
+
+  SamplerOptions sampler_options;
+  sampler_options.kind = request.sampler.kind;
+  sampler_options.schedule = request.sampler.schedule;
+  sampler_options.prediction = info_.prediction;
+  sampler_options.steps = request.steps;
+  sampler_options.eta = request.eta;
+  const Sampler sampler(sampler_options);  // validates the sampler settings
+
+  using Clock = std::chrono::steady_clock;
+  const auto seconds_since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  auto phase = Clock::now();
+  Tensor cond = EncodePrompt(parsed.prompt, request.clip_skip, &loras, &image.token_count);
+  const bool guided = request.cfg_scale != 1.0f;
+  Tensor context = cond;
+  if (guided) {
+    Tensor uncond = EncodePrompt(request.negative_prompt, request.clip_skip, &loras);
+    // A1111 pads the shorter of the two with the empty prompt's encoding, one chunk at a time.
+    if (cond.dim(1) != uncond.dim(1)) {
+      const Tensor empty = EncodePrompt("", request.clip_skip, &loras);
+      Tensor& shorter = cond.dim(1) < uncond.dim(1) ? cond : uncond;
+      const int64_t longer = std::max(cond.dim(1), uncond.dim(1));
+      std::vector<Tensor> parts = {shorter};
+      for (int64_t t = shorter.dim(1); t < longer; t += empty.dim(1)) parts.push_back(empty);
+      shorter = tensor::Concat(parts, 1);
+    }
+    context = tensor::Concat({cond, uncond}, 0);
+  }
+
+  image.encode_seconds = seconds_since(phase);
+  phase = Clock::now();
+  const int64_t channels = info_.unet.in_channels;
+  BatchNoise noise(request.rng, request.seed, 1, {channels, request.height / 8, request.width / 8});
+  const Tensor initial = noise.Next();
+  const LoraLayers* unet_loras = loras.unet.empty() ? nullptr : &loras.unet;
+  const float cfg = request.cfg_scale;
+  const Denoiser denoiser = [&](const Tensor& x, float t) -> Tensor {
+    if (!guided) return unet_.Forward(x, t, context, unet_loras);
+    const Tensor both = unet_.Forward(tensor::Concat({x, x}, 0), t, context, unet_loras);
+    Tensor out = BatchItem(both, 0);
+    const float* u = both.f32() + out.numel();
+    float* c = out.f32();
+    for (int64_t i = 0; i < out.numel(); ++i) c[i] = u[i] + cfg * (c[i] - u[i]);
+    return out;
+  };
+  const NoiseSource source = [&](const tensor::Shape&) { return noise.Next(); };
+  const Tensor latent = sampler.Run(initial, denoiser, source, on_step);
+  image.sample_seconds = seconds_since(phase);
+  phase = Clock::now();
+  image.latent = latent;
+  image.rgb = ImageToRgb8(vae_.Decode(latent), 0);
+  image.decode_seconds = seconds_since(phase);
+  for (const auto& file : loras.files) image.lora_hashes.push_back(library->Hash(*file));
+  return image;
+}
+
+LoraLibrary::LoraLibrary(std::vector<fs::path> dirs) : dirs_(std::move(dirs)) {}
+
+std::shared_ptr<const LoraFile> LoraLibrary::Get(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const Entry& e : loaded_) {
+    if (e.name == name) return e.file;
+  }
+  std::vector<fs::path> candidates;
+  if (name.find('/') != std::string::npos || fs::path(name).extension() == ".safetensors") {
+    candidates.emplace_back(name);
+  }
+  for (const fs::path& dir : dirs_) candidates.push_back(dir / (name + ".safetensors"));
+  for (const fs::path& candidate : candidates) {
+    if (!fs::is_regular_file(candidate)) continue;
+    auto file = LoraFile::Load(candidate);
+    loaded_.push_back({name, file, ""});
+    return file;
+  }
+  std::string searched;
+  for (const fs::path& dir : dirs_) searched += (searched.empty() ? "" : ", ") + dir.string();
+  throw GenerationError(
+      "no LoRA \"" + name + "\" (looked for " + name + ".safetensors in " +
+      (searched.empty() ? std::string("no directory: pass --lora-dir") : searched) + ")");
+}
+
+std::string LoraLibrary::Hash(const LoraFile& file) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (Entry& e : loaded_) {
+    if (e.file.get() != &file) continue;
+    if (e.hash.empty()) e.hash = ShortFileHash(file.path());
+    return e.hash;
+  }
+  return ShortFileHash(file.path());
+}
+
+std::string ShortFileHash(const fs::path& path) {
+  fs::path file = path;
+  if (fs::is_directory(path)) file = path / "unet" / "diffusion_pytorch_model.safetensors";
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), file.string());
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<unsigned char> buffer(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      throw std::system_error(err, std::generic_category(), file.string());
+    }
+    if (n == 0) break;
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(n));
+  }
+  ::close(fd);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < 5 && i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+std::string InfoText(const GenerationRequest& request, const GeneratedImage& image,
+                     const ModelInfo& model, const std::string& model_hash) {
+  std::string params;
+  const auto add = [&params](const std::string& key, const std::string& value) {
+    if (!params.empty()) params += ", ";
+    params += key + ": " + Quote(value);
+  };
+  add("Steps", std::to_string(request.steps));
+  add("Sampler", std::string(SamplerName(request.sampler.kind)));
+  if (request.sampler.kind != SamplerKind::kDdim) {
+    const ScheduleType schedule = request.sampler.schedule == ScheduleType::kAutomatic
+                                      ? DefaultSchedule(request.sampler.kind)
+                                      : request.sampler.schedule;
+    add("Schedule type", std::string(ScheduleTypeName(schedule)));
+  }
+  add("CFG scale", FormatFloat(request.cfg_scale));
+  add("Seed", std::to_string(image.seed));
+  add("Size", std::to_string(image.width) + "x" + std::to_string(image.height));
+  if (!model_hash.empty()) add("Model hash", model_hash);
+  add("Model", model.name);
+  if (request.clip_skip > 1) add("Clip skip", std::to_string(request.clip_skip));
+  if (request.rng != RngKind::kPhilox) add("RNG", "CPU");
+  if (request.eta) add("Eta", FormatFloat(*request.eta));
+  if (!image.lora_hashes.empty()) {
+    std::string hashes;
+    for (size_t i = 0; i < image.lora_hashes.size() && i < image.loras.size(); ++i) {
+      if (!hashes.empty()) hashes += ", ";
+      hashes += image.loras[i].name + ": " + image.lora_hashes[i];
+    }
+    add("Lora hashes", hashes);
+  }
+  add("Version", "depict 0.1.0");
+  std::string text = request.prompt;
+  if (!request.negative_prompt.empty()) text += "\nNegative prompt: " + request.negative_prompt;
+  text += "\n" + params;
+  return text;
+}
+
+}  // namespace depict::diffusion
