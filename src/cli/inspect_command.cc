@@ -75,8 +75,13 @@ nlohmann::json ResultJson(const std::string& path, const vision::InspectResult& 
     nlohmann::json points = nlohmann::json::array();
     for (const vision::Point& p : f.landmarks) points.push_back({p.x, p.y});
     face["landmarks"] = points;
-    face["gender"] = {{"label", f.gender}, {"probability", f.gender_probability}};
-    face["age"] = f.age;
+    if (f.has_age_gender) {
+      face["gender"] = {{"label", f.gender}, {"probability", f.gender_probability}};
+      face["age"] = f.age;
+    } else {
+      face["gender"] = nullptr;
+      face["age"] = nullptr;
+    }
     face["skin"] = f.skin.found ? nlohmann::json{{"ita", f.skin.ita},
                                                  {"monk", f.skin.monk},
                                                  {"fraction", f.skin.fraction}}
@@ -100,9 +105,13 @@ void PrintText(const std::string& path, const vision::InspectResult& r) {
     const vision::FaceResult& f = r.faces[i];
     std::printf("  face %zu: at %.0f,%.0f size %.0fx%.0f, score %.3f\n", i + 1, f.box.x, f.box.y,
                 f.box.width, f.box.height, f.score);
-    std::printf("    perceived gender: %s (%.1f%%)\n", f.gender.c_str(),
-                100.0 * f.gender_probability);
-    std::printf("    perceived age: %.1f years\n", f.age);
+    if (f.has_age_gender) {
+      std::printf("    perceived gender: %s (%.1f%%)\n", f.gender.c_str(),
+                  100.0 * f.gender_probability);
+      std::printf("    perceived age: %.1f years\n", f.age);
+    } else {
+      std::printf("    perceived gender and age: not estimated (aligned face outside the image)\n");
+    }
     if (f.skin.found) {
       std::printf("    skin tone: Monk %d, ITA %.1f degrees (%.0f%% of face pixels used)\n",
                   f.skin.monk, f.skin.ita, 100.0 * f.skin.fraction);

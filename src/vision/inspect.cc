@@ -100,6 +100,7 @@ InspectResult Inspector::Inspect(const Image& image, const InspectOptions& optio
       face.age = ag.age;
       face.gender = ag.male > 0.5f ? "male" : "female";
       face.gender_probability = ag.male > 0.5f ? ag.male : 1.0 - ag.male;
+      face.has_age_gender = true;
     }
     face.skin = EstimateSkinTone(image, face.landmarks);
     result.faces.push_back(std::move(face));

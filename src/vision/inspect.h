@@ -43,7 +43,10 @@ struct FaceResult {
   double score = 0;
   std::vector<Point> landmarks;  // 68 points, image pixels
   Box aligned;                   // the crop age and gender were read from
-  std::string gender;            // "male" or "female" (perceived)
+  // Perceived gender and age, from the aligned crop; absent (has_age_gender false) when the
+  // aligned box falls outside the image.
+  bool has_age_gender = false;
+  std::string gender;  // "male" or "female" (perceived)
   double gender_probability = 0;
   double age = 0;  // years (perceived)
   SkinTone skin;

@@ -428,11 +428,11 @@ Map RowsView(const Map& x, int first, int count) {
   return v;
 }
 
-Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding padding,
-                    Activation act) {
+namespace {
+
+Map DepthwiseWithPads(const Map& x, const Depthwise& dw, int stride, const AxisPads& py,
+                      const AxisPads& px, Activation act) {
   if (x.c != dw.c) throw ShapeError("vision::DepthwiseConv2D: channel count differs");
-  const AxisPads py = PadsFor(x.h, dw.kh, stride, padding);
-  const AxisPads px = PadsFor(x.w, dw.kw, stride, padding);
   if (py.out <= 0 || px.out <= 0) {
     throw ShapeError("vision::DepthwiseConv2D: input smaller than filter");
   }
@@ -440,6 +440,32 @@ Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding paddi
   DepthwiseRows(x.data(), 0, x.h, x.w, dw, stride, py, px, out.data(), 0, out.w, 0, out.h);
   BiasActivate(out.data(), static_cast<int64_t>(out.h) * out.w, x.c, dw.bias, act);
   return out;
+}
+
+AxisPads ExplicitPads(int in, int k, int stride, int before, int after) {
+  AxisPads p;
+  p.before = before;
+  p.after = after;
+  const int padded = in + before + after;
+  p.out = padded >= k ? (padded - k) / stride + 1 : 0;
+  return p;
+}
+
+}  // namespace
+
+Map DepthwiseConv2D(const Map& x, const Depthwise& dw, int stride, Padding padding,
+                    Activation act) {
+  return DepthwiseWithPads(x, dw, stride, PadsFor(x.h, dw.kh, stride, padding),
+                           PadsFor(x.w, dw.kw, stride, padding), act);
+}
+
+Map DepthwiseConv2DPadded(const Map& x, const Depthwise& dw, int stride, int top, int bottom,
+                          int left, int right, Activation act) {
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    throw ShapeError("vision::DepthwiseConv2DPadded: negative padding");
+  }
+  return DepthwiseWithPads(x, dw, stride, ExplicitPads(x.h, dw.kh, stride, top, bottom),
+                           ExplicitPads(x.w, dw.kw, stride, left, right), act);
 }
 
 RowSource MapRows(const Map& m) {

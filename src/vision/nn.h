@@ -9,9 +9,9 @@
 // writes straight into the output map; depthwise convolutions, pooling and resizing are our own
 // loops on tensor::ParallelFor.
 //
-// Maps live in buffers from a small pool: large ones are mmap'ed blocks kept for reuse (up to
-// 4 MiB of idle blocks), so a network pass neither page-faults fresh memory for every layer nor
-// leaves the allocator's heap fragmented. What a pass holds at once is what it needs.
+// Maps live in buffers from a small pool: large ones are mmap'ed blocks, kept for reuse up to
+// 4 MiB of idle blocks and unmapped beyond, so they never fragment the C heap and what a process
+// holds stays close to what its pass needs. The cap trades page faults for RSS (README.md).
 #ifndef DEPICT_VISION_NN_H_
 #define DEPICT_VISION_NN_H_
 
@@ -124,6 +124,10 @@ RowSource ConvThenDepthwiseRows(RowSource in, const Conv& conv, int stride, Padd
                                 Padding dw_padding, Activation dw_act);
 // Rows [first, first + count) of x, sharing its buffer (read-only).
 Map RowsView(const Map& x, int first, int count);
+// A depthwise convolution over x zero-padded by the given rows and columns, without making the
+// padded copy (Keras's ZeroPadding2D followed by a 'valid' DepthwiseConv2D).
+Map DepthwiseConv2DPadded(const Map& x, const Depthwise& dw, int stride, int top, int bottom,
+                          int left, int right, Activation act = Activation::kNone);
 Map MaxPool(const Map& x, int k, int stride, Padding padding);
 // Average over the window; with kSame the padded pixels are left out of the count (TF).
 Map AvgPool(const Map& x, int k, int stride, Padding padding);

@@ -1,5 +1,6 @@
 #include "vision/nsfw.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -46,6 +47,10 @@ struct NsfwClassifier::Graph {
     int stride = 1;
     Padding padding = Padding::kValid;
     int pad[4] = {0, 0, 0, 0};  // top, bottom, left, right
+    // A depthwise layer whose input is a ZeroPadding2D read only by it: that padding, applied
+    // while convolving (the padding layer then passes its input through, uncopied).
+    bool fused_pad = false;
+    int in_pad[4] = {0, 0, 0, 0};
     int pool = 1;
     Activation act = Activation::kNone;
     bool softmax = false;
@@ -174,6 +179,20 @@ NsfwClassifier::NsfwClassifier(const std::filesystem::path& dir) : graph_(new Gr
   } catch (const json::exception& e) {
     throw ModelError(source + ": malformed model topology (" + e.what() + ")");
   }
+  std::vector<int> readers(graph_->layers.size(), 0);
+  for (const Graph::Layer& l : graph_->layers) {
+    for (int in : l.inputs) ++readers[in];
+  }
+  for (Graph::Layer& l : graph_->layers) {
+    if (l.kind != Kind::kDepthwise || l.padding != Padding::kValid || l.inputs.size() != 1) {
+      continue;
+    }
+    Graph::Layer& pad = graph_->layers[l.inputs[0]];
+    if (pad.kind != Kind::kZeroPad || readers[l.inputs[0]] != 1) continue;
+    l.fused_pad = true;
+    std::copy(pad.pad, pad.pad + 4, l.in_pad);
+    pad.kind = Kind::kIdentity;
+  }
   if (graph_->layers.empty() || graph_->layers.front().kind != Kind::kInput ||
       graph_->layers.back().kind != Kind::kDense || graph_->layers.back().dense_out != 5) {
     throw ModelError(source + ": not a 5-class nsfwjs classifier");
@@ -210,7 +229,10 @@ std::array<float, 5> NsfwClassifier::Classify(const PixelSource& image) const {
         out = Conv2D(outs[l.inputs[0]], l.conv, l.stride, l.padding, l.act);
         break;
       case Kind::kDepthwise:
-        out = DepthwiseConv2D(outs[l.inputs[0]], l.depthwise, l.stride, l.padding, l.act);
+        out = l.fused_pad
+                  ? DepthwiseConv2DPadded(outs[l.inputs[0]], l.depthwise, l.stride, l.in_pad[0],
+                                          l.in_pad[1], l.in_pad[2], l.in_pad[3], l.act)
+                  : DepthwiseConv2D(outs[l.inputs[0]], l.depthwise, l.stride, l.padding, l.act);
         break;
       case Kind::kBatchNorm: {
         out = owned_input();

@@ -47,6 +47,7 @@ void CheckAgainstReference(const Inspector& inspector, const std::string& name,
     }
     EXPECT_GE(IoU(f.aligned, BoxOf(e.at("aligned"))), 0.99);
     EXPECT_NEAR(f.age, e.at("age").get<double>(), 0.1);
+    EXPECT_TRUE(f.has_age_gender);
     EXPECT_EQ(f.gender, e.at("gender").get<std::string>());
     EXPECT_NEAR(f.gender_probability, e.at("genderProbability").get<double>(), 1e-3);
     EXPECT_TRUE(f.skin.found);
