@@ -64,7 +64,9 @@ TEST_P(InspectTest, MatchesFaceApiAndNsfwjs) {
   CheckAgainstReference(inspector, GetParam(), DetectorKind::kSsd, "ssd");
 }
 
-INSTANTIATE_TEST_SUITE_P(Images, InspectTest, ::testing::Values("astronaut", "synthetic"));
+INSTANTIATE_TEST_SUITE_P(Images, InspectTest,
+                         ::testing::Values("astronaut", "astronaut_medium", "astronaut_deep",
+                                           "synthetic"));
 
 TEST(Inspect, AstronautIsOneFaceWithLightSkin) {
   DEPICT_SKIP_WITHOUT_MODELS();
@@ -80,6 +82,28 @@ TEST(Inspect, AstronautIsOneFaceWithLightSkin) {
   EXPECT_GE(skin.monk, 3);
   EXPECT_LE(skin.monk, 6);
   EXPECT_GT(skin.fraction, 0.8);
+}
+
+TEST(Inspect, DarkerSkinReadsAsDarkerTones) {
+  // The same portrait with its colours scaled towards medium and deep brown skin
+  // (tools/vision-parity/make_test_images.py): the skin rule keeps most of the face at every
+  // tone, ITA falls and the Monk tone rises with each step, and deep reaches the scale's dark end.
+  DEPICT_SKIP_WITHOUT_MODELS();
+  const Inspector inspector(testing::ModelsDir(), {});
+  std::vector<SkinTone> tones;
+  for (const char* name : {"astronaut.png", "astronaut_medium.png", "astronaut_deep.png"}) {
+    const InspectResult r = inspector.Inspect(LoadImage(testing::FixtureDir() / name), {});
+    ASSERT_EQ(r.faces.size(), 1u) << name;
+    ASSERT_TRUE(r.faces[0].skin.found) << name;
+    EXPECT_GT(r.faces[0].skin.fraction, 0.5) << name;
+    tones.push_back(r.faces[0].skin);
+  }
+  EXPECT_GT(tones[0].ita, tones[1].ita);
+  EXPECT_GT(tones[1].ita, tones[2].ita);
+  EXPECT_LT(tones[0].monk, tones[1].monk);
+  EXPECT_LT(tones[1].monk, tones[2].monk);
+  EXPECT_GE(tones[2].monk, 8);
+  EXPECT_LT(tones[2].ita, -30.0);  // Chardon's "dark" band: below -30 degrees
 }
 
 TEST(Inspect, TheSamePhotoAsJpegGivesTheSameFace) {

@@ -5,8 +5,16 @@
                  python3-skimage (skimage/data/astronaut.png, 512x512): the 320x320 square at
                  (60, 0) around the face, halved to 160x160 by 2x2 box averaging.
   synthetic.png  a deterministic 96x64 colour pattern (gradients and a disc), no faces.
+  astronaut_medium.png, astronaut_deep.png
+                 astronaut.png with every pixel scaled in linear light by (0.42, 0.30, 0.22) and
+                 (0.16, 0.10, 0.07): the same face photographed with medium and deep brown skin
+                 (the scales keep the hue of real skin: red falls least, blue most). No
+                 public-domain portraits of darker skin ship in Debian packages, so these stand
+                 in for them; they exercise detection, age/gender parity and skin tone far from
+                 the light end. `--variants-only` writes just these two from an existing
+                 astronaut.png in OUT_DIR.
 
-Usage: make_test_images.py ASTRONAUT_PNG OUT_DIR   (get the file with `apt-get download
+Usage: make_test_images.py ASTRONAUT_PNG OUT_DIR | --variants-only OUT_DIR   (get the file with `apt-get download
 python3-skimage` and `dpkg-deb -x`). Only the standard library: zlib PNG reading and writing.
 """
 import math
@@ -69,7 +77,31 @@ def write_png_rgb8(path, width, height, pixel):
         out.write(chunk(b"IEND", b""))
 
 
+def srgb_to_linear(v):
+    c = v / 255.0
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def linear_to_srgb8(c):
+    c = min(max(c, 0.0), 1.0)
+    v = c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+    return int(round(v * 255))
+
+
+def write_variants(out_dir):
+    width, height, rows = read_png_rgb8(out_dir + "/astronaut.png")
+    for name, scale in (("medium", (0.42, 0.30, 0.22)), ("deep", (0.16, 0.10, 0.07))):
+        def pixel(x, y, scale=scale):
+            return [linear_to_srgb8(srgb_to_linear(rows[y][3 * x + ch]) * scale[ch])
+                    for ch in range(3)]
+
+        write_png_rgb8(out_dir + "/astronaut_" + name + ".png", width, height, pixel)
+
+
 def main():
+    if sys.argv[1] == "--variants-only":
+        write_variants(sys.argv[2])
+        return
     astronaut, out_dir = sys.argv[1], sys.argv[2]
     _, _, rows = read_png_rgb8(astronaut)
     x0, y0, size = 60, 0, 320
@@ -88,6 +120,7 @@ def main():
         return [(x * 255) // 95, (y * 255) // 63, 200 if inside else (x * y) % 256]
 
     write_png_rgb8(out_dir + "/synthetic.png", 96, 64, synthetic)
+    write_variants(out_dir)
 
 
 if __name__ == "__main__":

@@ -193,7 +193,7 @@ async function main() {
   }
 
   // End to end on the committed images.
-  for (const name of ["astronaut", "synthetic"]) {
+  for (const name of ["astronaut", "astronaut_medium", "astronaut_deep", "synthetic"]) {
     const img = readPng(path.join(out, name + ".png"));
     const res = { width: img.shape[1], height: img.shape[0] };
     const tiny = await faceapi
