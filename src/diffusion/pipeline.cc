@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "diffusion/prompt_parser.h"
+#include "diffusion/weight_reader.h"
 #include "tensor/ops.h"
 #include "tensor/safetensors.h"
 
@@ -365,8 +366,8 @@ std::string LoraLibrary::Hash(const LoraFile& file) {
 }
 
 std::string ShortFileHash(const fs::path& path) {
-  fs::path file = path;
-  if (fs::is_directory(path)) file = path / "unet" / "diffusion_pytorch_model.safetensors";
+  const fs::path file =
+      ComponentFile<std::runtime_error>(path, "unet", "diffusion_pytorch_model.safetensors");
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), file.string());
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);

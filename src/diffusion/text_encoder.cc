@@ -203,16 +203,8 @@ TextEncoder::TextEncoder(std::shared_ptr<const tensor::SafetensorsFile> file)
 }
 
 TextEncoder TextEncoder::Load(const std::filesystem::path& path) {
-  std::filesystem::path file = path;
-  if (std::filesystem::is_directory(path)) {
-    file = path / "text_encoder" / "model.safetensors";
-    if (!std::filesystem::exists(file)) file = path / "model.safetensors";
-    if (!std::filesystem::exists(file)) {
-      throw TextEncoderError(path.string() +
-                             ": a folder without text_encoder/model.safetensors or "
-                             "model.safetensors");
-    }
-  }
+  const std::filesystem::path file =
+      ComponentFile<TextEncoderError>(path, "text_encoder", "model.safetensors");
   return TextEncoder(tensor::SafetensorsFile::Open(file.string()));
 }
 

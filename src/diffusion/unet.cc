@@ -305,16 +305,8 @@ Unet::Unet(std::shared_ptr<const tensor::SafetensorsFile> file, const UnetOption
 }
 
 Unet Unet::Load(const std::filesystem::path& path, const UnetOptions& options) {
-  std::filesystem::path file = path;
-  if (std::filesystem::is_directory(path)) {
-    file = path / "unet" / "diffusion_pytorch_model.safetensors";
-    if (!std::filesystem::exists(file)) file = path / "diffusion_pytorch_model.safetensors";
-    if (!std::filesystem::exists(file)) {
-      throw UnetError(path.string() +
-                      ": a folder without unet/diffusion_pytorch_model.safetensors or "
-                      "diffusion_pytorch_model.safetensors");
-    }
-  }
+  const std::filesystem::path file =
+      ComponentFile<UnetError>(path, "unet", "diffusion_pytorch_model.safetensors");
   return Unet(tensor::SafetensorsFile::Open(file.string()), options);
 }
 

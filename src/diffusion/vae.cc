@@ -174,16 +174,8 @@ VaeDecoder::VaeDecoder(std::shared_ptr<const tensor::SafetensorsFile> file,
 }
 
 VaeDecoder VaeDecoder::Load(const std::filesystem::path& path, const VaeOptions& options) {
-  std::filesystem::path file = path;
-  if (std::filesystem::is_directory(path)) {
-    file = path / "vae" / "diffusion_pytorch_model.safetensors";
-    if (!std::filesystem::exists(file)) file = path / "diffusion_pytorch_model.safetensors";
-    if (!std::filesystem::exists(file)) {
-      throw VaeError(path.string() +
-                     ": a folder without vae/diffusion_pytorch_model.safetensors or "
-                     "diffusion_pytorch_model.safetensors");
-    }
-  }
+  const std::filesystem::path file =
+      ComponentFile<VaeError>(path, "vae", "diffusion_pytorch_model.safetensors");
   return VaeDecoder(tensor::SafetensorsFile::Open(file.string()), options);
 }
 

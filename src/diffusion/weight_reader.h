@@ -3,6 +3,7 @@
 #ifndef DEPICT_DIFFUSION_WEIGHT_READER_H_
 #define DEPICT_DIFFUSION_WEIGHT_READER_H_
 
+#include <filesystem>
 #include <string>
 
 #include "tensor/safetensors.h"
@@ -55,6 +56,19 @@ class WeightReader {
   const tensor::SafetensorsFile& file_;
   std::string component_;
 };
+
+// The weights of one diffusers component: `path` itself when it is a file; for a checkpoint
+// folder, its `component`/`file` (unet/diffusion_pytorch_model.safetensors), and for a component
+// folder itself, its `file`. Throws Error when the folder has neither.
+template <typename Error>
+std::filesystem::path ComponentFile(const std::filesystem::path& path, const std::string& component,
+                                    const std::string& file) {
+  if (!std::filesystem::is_directory(path)) return path;
+  for (const std::filesystem::path& candidate : {path / component / file, path / file}) {
+    if (std::filesystem::exists(candidate)) return candidate;
+  }
+  throw Error(path.string() + ": a folder without " + component + "/" + file + " or " + file);
+}
 
 }  // namespace depict::diffusion
 
