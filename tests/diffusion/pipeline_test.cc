@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "diffusion/model_test_util.h"
 #include "diffusion/png_writer.h"
 #include "diffusion/tiny_checkpoint.h"
 #include "tensor/engine.h"
@@ -48,12 +49,7 @@ class PipelineTest : public ::testing::Test {
   }
   void SetUp() override {
     if (model_ == nullptr) GTEST_SKIP() << "no CLIP vocabulary: run scripts/fetch-models.sh";
-    // The references run in float32; bf16 products would differ by ~1e-2 after four steps.
-    saved_ = tensor::GetComputeConfig();
-    tensor::SetComputeConfig(
-        {tensor::Precision::kF32, tensor::Precision::kF32, tensor::Precision::kF32});
   }
-  void TearDown() override { tensor::SetComputeConfig(saved_); }
 
   static GenerationRequest EulerRequest() {
     GenerationRequest r;
@@ -88,7 +84,8 @@ class PipelineTest : public ::testing::Test {
   static StableDiffusion* model_;
   static std::shared_ptr<tensor::SafetensorsFile>* expected_;
   static fs::path* checkpoint_;
-  tensor::ComputeConfig saved_;
+  // The references run in float32; bf16 products would differ by ~1e-2 after four steps.
+  depict::testing::ScopedF32Compute f32_;
 };
 
 StableDiffusion* PipelineTest::model_ = nullptr;

@@ -11,12 +11,16 @@
 #include <utility>
 #include <vector>
 
+#include "diffusion/model_test_util.h"
 #include "tensor/engine.h"
 #include "tensor/safetensors.h"
 #include "tensor/tensor.h"
 
 namespace depict::diffusion {
 namespace {
+
+using depict::testing::MaxAbsDiff;
+using depict::testing::Mutated;
 
 using tensor::DType;
 using tensor::SafetensorsFile;
@@ -38,14 +42,7 @@ std::string Fixture(const char* name) { return (FixtureDir() / name).string(); }
 
 class TextEncoderTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    saved_ = tensor::GetComputeConfig();
-    tensor::ComputeConfig f32;
-    f32.conv = f32.linear = f32.attention = tensor::Precision::kF32;
-    tensor::SetComputeConfig(f32);
-    expected_ = SafetensorsFile::Open(Fixture("expected.safetensors"));
-  }
-  void TearDown() override { tensor::SetComputeConfig(saved_); }
+  void SetUp() override { expected_ = SafetensorsFile::Open(Fixture("expected.safetensors")); }
 
   Tensor Expected(const char* name) const { return expected_->GetAs(name, DType::kF32); }
 
@@ -61,17 +58,9 @@ class TextEncoderTest : public ::testing::Test {
     return out;
   }
 
-  tensor::ComputeConfig saved_;
+  depict::testing::ScopedF32Compute f32_;
   std::shared_ptr<const SafetensorsFile> expected_;
 };
-
-float MaxAbsDiff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  float m = 0.0f;
-  for (int64_t i = 0; i < a.numel(); ++i) m = std::max(m, std::fabs(a.f32()[i] - b.f32()[i]));
-  return m;
-}
 
 TEST_F(TextEncoderTest, DetectsSd1Config) {
   for (const char* name : {"sd1_single.safetensors", "sd1_diffusers.safetensors"}) {
@@ -165,24 +154,6 @@ TEST_F(TextEncoderTest, RejectsTokenOutsideVocabulary) {
   auto tokens = Tokens("sd1_tokens");
   tokens[0][3] = 1000;
   EXPECT_THROW(enc.Encode(tokens), TextEncoderError);
-}
-
-// Rewrites `source` with `name` removed, or replaced by `replacement` when it is not empty.
-std::string Mutated(const std::string& source, const std::string& name, const Tensor& replacement,
-                    const std::string& out_name) {
-  const auto file = SafetensorsFile::Open(source);
-  std::vector<std::pair<std::string, Tensor>> tensors;
-  for (const tensor::TensorInfo& info : file->tensors()) {
-    if (!info.supported) continue;
-    if (info.name == name) {
-      if (!replacement.empty()) tensors.emplace_back(info.name, replacement);
-      continue;
-    }
-    tensors.emplace_back(info.name, file->Get(info.name));
-  }
-  const auto path = std::filesystem::temp_directory_path() / out_name;
-  tensor::WriteSafetensors(path.string(), tensors);
-  return path.string();
 }
 
 std::string ErrorOf(const std::string& path) {

@@ -14,12 +14,16 @@
 #include <utility>
 #include <vector>
 
+#include "diffusion/model_test_util.h"
 #include "tensor/engine.h"
 #include "tensor/safetensors.h"
 #include "tensor/tensor.h"
 
 namespace depict::diffusion {
 namespace {
+
+using depict::testing::MaxAbsDiff;
+using depict::testing::Rewritten;
 
 using tensor::DType;
 using tensor::SafetensorsFile;
@@ -43,44 +47,13 @@ UnetOptions Sd2Options() { return {.norm_groups = 8, .head_dim = 16}; }
 
 class UnetTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    saved_ = tensor::GetComputeConfig();
-    tensor::ComputeConfig f32;
-    f32.conv = f32.linear = f32.attention = tensor::Precision::kF32;
-    tensor::SetComputeConfig(f32);
-    expected_ = SafetensorsFile::Open(Fixture("expected.safetensors"));
-  }
-  void TearDown() override { tensor::SetComputeConfig(saved_); }
+  void SetUp() override { expected_ = SafetensorsFile::Open(Fixture("expected.safetensors")); }
 
   Tensor Expected(const char* name) const { return expected_->GetAs(name, DType::kF32); }
 
-  tensor::ComputeConfig saved_;
+  depict::testing::ScopedF32Compute f32_;
   std::shared_ptr<const SafetensorsFile> expected_;
 };
-
-float MaxAbsDiff(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  if (a.shape() != b.shape()) return INFINITY;
-  float m = 0.0f;
-  for (int64_t i = 0; i < a.numel(); ++i) m = std::max(m, std::fabs(a.f32()[i] - b.f32()[i]));
-  return m;
-}
-
-// Rewrites `source` with `name` removed (when `transform` is null), or with every tensor passed
-// through `transform(name, tensor)` (an empty result drops it).
-template <typename F>
-std::string Rewritten(const std::string& source, const std::string& out_name, F transform) {
-  const auto file = SafetensorsFile::Open(source);
-  std::vector<std::pair<std::string, Tensor>> tensors;
-  for (const tensor::TensorInfo& info : file->tensors()) {
-    if (!info.supported) continue;
-    Tensor t = transform(info.name, file->Get(info.name));
-    if (!t.empty()) tensors.emplace_back(info.name, std::move(t));
-  }
-  const auto path = std::filesystem::temp_directory_path() / out_name;
-  tensor::WriteSafetensors(path.string(), tensors);
-  return path.string();
-}
 
 // The fixture with proj_in / proj_out as Linear weights [C, C] (SD 2.x's use_linear_projection).
 std::string LinearProjectionFile() {
