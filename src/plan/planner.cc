@@ -7,6 +7,7 @@
 #include "cast/sampler.h"
 #include "cast/setting.h"
 #include "text/lexer.h"
+#include "text/normalize.h"
 #include "text/utf8.h"
 
 namespace depict::plan {
@@ -27,35 +28,36 @@ void CheckPrompt(std::string_view prompt) {
   if (blank) throw InputError(prompt.empty() ? "prompt is empty" : "prompt is only whitespace");
 }
 
-Planner::Planner(std::shared_ptr<const Tables> tables) : tables_(std::move(tables)) {}
+namespace {
 
-std::shared_ptr<const Tables> Planner::tables() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return tables_;
-}
-
-void Planner::Reload(const std::string& dir, const std::string& target_file) {
-  Reload(LoadTables(dir, target_file));  // throws before anything is swapped
-}
-
-void Planner::Reload(std::shared_ptr<const Tables> tables) {
-  if (!tables || !tables->knowledge || !tables->rules) {
-    throw std::invalid_argument("Planner::Reload: incomplete table set");
+// A prompt of only removed characters (zero-width spaces, controls) or one that normalisation
+// expands past the limit (NFKC turns some single characters into 18) is not read either.
+void CheckNormalized(std::string_view normalized) {
+  if (normalized.empty()) throw InputError("prompt has no visible text");
+  if (normalized.size() > kMaxPromptBytes) {
+    throw InputError("prompt is " + std::to_string(normalized.size()) +
+                     " bytes after Unicode normalisation; the limit is " +
+                     std::to_string(kMaxPromptBytes));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  tables_.swap(tables);
-  // The old set is released here, or later by the last plan still using it.
 }
 
-Plan Planner::Run(std::string_view prompt, const Options& options) const {
-  CheckPrompt(prompt);
-  if (options.images < 0 || options.images > kMaxImages) {
-    throw InputError("images must be between 0 and " + std::to_string(kMaxImages));
+// People's offsets are reported in the prompt as the user wrote it.
+void MapOffsetsToOriginal(const text::NormalizedText& normalized,
+                          std::vector<cast::Person>& people) {
+  if (normalized.identity()) return;
+  for (cast::Person& p : people) {
+    p.start = normalized.MapStart(p.start);
+    p.end = normalized.MapEnd(p.end);
+    p.head_start = normalized.MapStart(p.head_start);
+    p.head_end = normalized.MapEnd(p.head_end);
   }
-  Plan plan;
-  plan.tables = tables();
-  const cast::Knowledge& k = *plan.tables->knowledge;
-  plan.prompt = std::string(prompt);
+}
+
+// Plans `prompt`, already normalised, with `tables`, filling `plan`'s people, refusal and
+// images.
+void RunOnNormalized(const Tables& tables, std::string_view prompt, const Options& options,
+                     Plan& plan) {
+  const cast::Knowledge& k = *tables.knowledge;
 
   const text::TokenList tokens = text::Lex(prompt);
   const std::vector<cast::TokenMatches> matches = cast::MatchPhrases(k, tokens);
@@ -89,13 +91,51 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
       facts.words[safety::kMinor] = p.text;
     }
   }
-  plan.refusal = safety::Check(*plan.tables->rules, prompt, tokens, facts);
-  if (plan.refusal) return plan;
+  plan.refusal = safety::Check(*tables.rules, prompt, tokens, facts);
+  if (plan.refusal) return;
 
   plan.images = cast::Sample(plan.people, k.target(), options.images, options.seed);
   for (cast::ImageCast& image : plan.images) {
     image.prompt = cast::Rewrite(k, prompt, plan.people, image);
   }
+}
+
+}  // namespace
+
+Planner::Planner(std::shared_ptr<const Tables> tables) : tables_(std::move(tables)) {}
+
+std::shared_ptr<const Tables> Planner::tables() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tables_;
+}
+
+void Planner::Reload(const std::string& dir, const std::string& target_file) {
+  Reload(LoadTables(dir, target_file));  // throws before anything is swapped
+}
+
+void Planner::Reload(std::shared_ptr<const Tables> tables) {
+  if (!tables || !tables->knowledge || !tables->rules) {
+    throw std::invalid_argument("Planner::Reload: incomplete table set");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  tables_.swap(tables);
+  // The old set is released here, or later by the last plan still using it.
+}
+
+Plan Planner::Run(std::string_view prompt, const Options& options) const {
+  CheckPrompt(prompt);
+  if (options.images < 0 || options.images > kMaxImages) {
+    throw InputError("images must be between 0 and " + std::to_string(kMaxImages));
+  }
+  // Everything below reads the normalised text, which is also what the images' prompts are
+  // written from, so the text encoder reads exactly what the planner and the gate read.
+  const text::NormalizedText normalized = text::NormalizePrompt(prompt);
+  CheckNormalized(normalized.text());
+  Plan plan;
+  plan.tables = tables();
+  plan.prompt = std::string(prompt);
+  RunOnNormalized(*plan.tables, normalized.text(), options, plan);
+  MapOffsetsToOriginal(normalized, plan.people);
   return plan;
 }
 

@@ -32,7 +32,7 @@ struct Options {
 };
 
 struct Plan {
-  std::string prompt;
+  std::string prompt;  // as given; people's offsets index it, their `text` is as normalised
   std::optional<safety::Refusal> refusal;  // set: the prompt is refused and has no images
   std::vector<cast::Person> people;
   std::vector<cast::ImageCast> images;
