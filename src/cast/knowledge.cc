@@ -1,6 +1,7 @@
 #include "cast/knowledge.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "text/lexer.h"
@@ -100,7 +101,12 @@ int Knowledge::FindPlaceId(std::string_view id) const {
 }
 
 LexEntry& Knowledge::Add(std::string_view file, int line, std::string_view phrase) {
+  // Every prefix of a phrase is a key and the matcher tries every length up to the longest, so
+  // a phrase's cost grows with the square of its words: bound them before indexing.
   const text::TokenList tokens = text::Lex(phrase);
+  if (tokens.size() > 4 * kMaxPhraseWords) {
+    FailAt(file, line, "phrase of " + std::to_string(tokens.size()) + " tokens is too long");
+  }
   std::string key;
   size_t words = 0;
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -115,6 +121,11 @@ LexEntry& Knowledge::Add(std::string_view file, int line, std::string_view phras
     ++words;
   }
   if (words == 0) FailAt(file, line, "empty phrase");
+  if (words > kMaxPhraseWords) {
+    FailAt(file, line,
+           "phrase of " + std::to_string(words) + " words; the limit is " +
+               std::to_string(kMaxPhraseWords));
+  }
   max_phrase_words_ = std::max(max_phrase_words_, words);
   return lexicon_[key];
 }
@@ -134,53 +145,83 @@ ValueSet Knowledge::Population(int place, Era era, bool elite) const {
   return 0;
 }
 
+namespace {
+
+// A weight is relative, so any bound works; 1e6 keeps every quota n * w / total finite and exact
+// enough, and is far beyond any real ratio between two values.
+constexpr double kMaxTargetWeight = 1e6;
+
+// The weights of one dimension's object ({"man": 1, "woman": 2}), checked one by one.
+std::vector<double> ParseTargetWeights(std::string_view name, Dim dim, const nlohmann::json& o) {
+  const std::string dim_name(DimName(dim));
+  if (!o.is_object()) {
+    throw text::TableError(std::string(name) + ": '" + dim_name +
+                           "' must be an object mapping values to weights");
+  }
+  std::vector<double> weights(ValueCount(dim), 0.0);
+  double total = 0;
+  for (const auto& [key, value] : o.items()) {
+    const int v = ParseValue(dim, key);
+    if (v < 0) {
+      throw text::TableError(std::string(name) + ": unknown " + dim_name + " '" + key + "'");
+    }
+    const double w = value.is_number() ? value.get<double>() : -1;
+    if (!value.is_number() || !std::isfinite(w) || w < 0 || w > kMaxTargetWeight) {
+      throw text::TableError(std::string(name) + ": " + dim_name + " weight of '" + key +
+                             "' must be a number from 0 to 1e6, not " + value.dump());
+    }
+    weights[v] = w;
+    total += w;
+  }
+  if (!(total > 0)) {
+    throw text::TableError(std::string(name) + ": weights of '" + dim_name + "' add up to zero");
+  }
+  return weights;
+}
+
+}  // namespace
+
 void Knowledge::SetTarget(std::string_view name, std::string_view json_text) {
+  // nlohmann's parser stops at a NUL as at the end of input, which would hide what follows.
+  if (const size_t nul = json_text.find('\0'); nul != std::string_view::npos) {
+    throw text::TableError(std::string(name) + ": NUL byte at offset " + std::to_string(nul) +
+                           "; expected a JSON object only");
+  }
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(json_text);
+    j = nlohmann::json::parse(json_text.begin(), json_text.end());
   } catch (const nlohmann::json::exception& e) {
     throw text::TableError(std::string(name) + ": invalid JSON: " + e.what());
   }
   if (!j.is_object()) throw text::TableError(std::string(name) + ": expected a JSON object");
+  for (const auto& [key, value] : j.items()) {
+    if (key.starts_with('_')) continue;  // "_comment"
+    bool known = false;
+    for (Dim dim : kDims) known = known || key == DimName(dim);
+    if (!known) {
+      throw text::TableError(std::string(name) + ": unknown key '" + key +
+                             "' (expected gender, ethnicity, age, or a _comment)");
+    }
+  }
   Target target;
   for (Dim dim : kDims) {
     auto& weights = target.weights[static_cast<int>(dim)];
-    weights.assign(ValueCount(dim), 0.0);
     const auto it = j.find(std::string(DimName(dim)));
-    if (it == j.end()) {
-      // Unstated dimensions default to uniform, except age, which defaults to adults only.
-      for (int v = 0; v < ValueCount(dim); ++v) {
-        weights[v] = dim == Dim::kAge ? (v == kAdult ? 1.0 : 0.0) : 1.0;
-      }
+    if (it != j.end()) {
+      weights = ParseTargetWeights(name, dim, *it);
       continue;
     }
-    if (!it->is_object()) {
-      throw text::TableError(std::string(name) + ": '" + std::string(DimName(dim)) +
-                             "' must map values to weights");
-    }
-    double total = 0;
-    for (const auto& [key, value] : it->items()) {
-      const int v = ParseValue(dim, key);
-      if (v < 0) {
-        throw text::TableError(std::string(name) + ": unknown " + std::string(DimName(dim)) + " '" +
-                               key + "'");
-      }
-      if (!value.is_number() || value.get<double>() < 0) {
-        throw text::TableError(std::string(name) + ": weight of '" + key +
-                               "' must be a number >= 0");
-      }
-      weights[v] = value.get<double>();
-      total += weights[v];
-    }
-    if (!(total > 0)) {
-      throw text::TableError(std::string(name) + ": weights of '" + std::string(DimName(dim)) +
-                             "' add up to zero");
+    // Unstated dimensions default to uniform, except age, which defaults to adults only.
+    weights.assign(ValueCount(dim), 0.0);
+    for (int v = 0; v < ValueCount(dim); ++v) {
+      weights[v] = dim == Dim::kAge ? (v == kAdult ? 1.0 : 0.0) : 1.0;
     }
   }
   target_ = std::move(target);
 }
 
-std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
+std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
+                                                 std::string_view target_name) {
   auto k = std::make_shared<Knowledge>();
 
   {  // Place names and populations first: the other tables refer to place ids.
@@ -507,7 +548,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files) {
       }
     }
   }
-  k->SetTarget("cast/target.json", FileContent(files, "cast/target.json"));
+  k->SetTarget(target_name, FileContent(files, "cast/target.json"));
 
   for (const std::string& given : given_names) {
     LexEntry& e = k->lexicon_[given];

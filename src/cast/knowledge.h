@@ -138,10 +138,15 @@ struct Target {
   std::array<std::vector<double>, 3> weights;
 };
 
+// The most words a table phrase may have ("Supreme Court of the United States" has 6).
+constexpr size_t kMaxPhraseWords = 16;
+
 class Knowledge {
  public:
   // Parses and checks the tables. Throws text::TableError naming the file and line.
-  static std::shared_ptr<const Knowledge> Load(const TableFiles& files);
+  // `target_name` names files["cast/target.json"] in messages (a deployment's --target file).
+  static std::shared_ptr<const Knowledge> Load(const TableFiles& files,
+                                               std::string_view target_name = "cast/target.json");
 
   // The entry for a phrase of normalised words joined by single spaces, or nullptr.
   const LexEntry* Find(std::string_view phrase) const;

@@ -15,6 +15,9 @@
 namespace depict::cli {
 namespace {
 
+// A1111's seeds are 32-bit unsigned.
+constexpr int64_t kMaxSeed = 4294967295;
+
 std::atomic<bool> g_reload_requested{false};
 
 void OnHangup(int) { g_reload_requested.store(true); }
@@ -25,19 +28,37 @@ struct PlanArgs {
   bool batch = false;
   bool explain = false;
   int images = 1;
-  uint64_t seed = 0;
+  int64_t seed = 0;
   std::string tables;
   std::string target;
 };
 
+// Reads one line of stdin into `line`, keeping at most `limit` bytes of it, so an endless line
+// costs no memory; `length` is the line's full length. False at end of input.
+bool ReadBoundedLine(std::string& line, size_t limit, uint64_t& length) {
+  line.clear();
+  length = 0;
+  std::streambuf* in = std::cin.rdbuf();
+  bool any = false;
+  for (int c = in->sbumpc(); c != std::char_traits<char>::eof(); c = in->sbumpc()) {
+    any = true;
+    if (c == '\n') return true;
+    if (line.size() < limit) line.push_back(static_cast<char>(c));
+    ++length;
+  }
+  return any;
+}
+
 // Batch mode: one prompt per line in, one result per line out, in order. A line the planner
-// cannot read gets {"error": ...} and the rest go on. SIGHUP reloads the tables between lines.
+// cannot read gets {"error": ...} and the rest go on; the exit code is then 2. SIGHUP reloads
+// the tables between lines.
 int RunBatch(plan::Planner& planner, const PlanArgs& args) {
   signal(SIGHUP, OnHangup);
   std::string line;
   std::string out;
   out.reserve(1 << 20);
-  plan::Options options{args.images, args.seed};
+  uint64_t lines = 0, failed = 0, length = 0;
+  plan::Options options{args.images, static_cast<uint64_t>(args.seed)};
   const auto flush = [&out] {
     fwrite(out.data(), 1, out.size(), stdout);
     fflush(stdout);
@@ -46,7 +67,7 @@ int RunBatch(plan::Planner& planner, const PlanArgs& args) {
   while (true) {
     // Flush before blocking for input, so an interactive caller sees every answer at once.
     if (std::cin.rdbuf()->in_avail() <= 0 || out.size() > (1 << 20)) flush();
-    if (!std::getline(std::cin, line)) break;
+    if (!ReadBoundedLine(line, plan::kMaxPromptBytes + 2, length)) break;
     if (g_reload_requested.exchange(false)) {
       try {
         planner.Reload(args.tables, args.target);
@@ -55,16 +76,27 @@ int RunBatch(plan::Planner& planner, const PlanArgs& args) {
         std::cerr << "depict: reload rejected, keeping the current tables: " << e.what() << "\n";
       }
     }
+    const bool truncated = length > line.size();
     if (!line.empty() && line.back() == '\r') line.pop_back();
     try {
+      if (truncated) {
+        throw plan::InputError("prompt is " + std::to_string(length) + " bytes; the limit is " +
+                               std::to_string(plan::kMaxPromptBytes));
+      }
       const plan::Plan p = planner.Run(line, options);
       out += args.json ? plan::ToJson(p) : plan::ToText(p, args.explain);
     } catch (const plan::InputError& e) {
       out += args.json ? plan::ErrorJson(e.what()) : std::string("error: ") + e.what() + "\n";
+      ++failed;
     }
     out += '\n';
+    ++lines;
   }
   flush();
+  if (failed > 0) {
+    std::cerr << "depict: " << failed << " of " << lines << " lines could not be planned\n";
+    return 2;
+  }
   return 0;
 }
 
@@ -79,7 +111,7 @@ int RunPlan(const PlanArgs& args) {
   plan::Planner planner(tables);
   if (args.batch) return RunBatch(planner, args);
   try {
-    const plan::Plan p = planner.Run(args.prompt, {args.images, args.seed});
+    const plan::Plan p = planner.Run(args.prompt, {args.images, static_cast<uint64_t>(args.seed)});
     std::cout << (args.json ? plan::ToJson(p) + "\n" : plan::ToText(p, args.explain));
   } catch (const plan::InputError& e) {
     std::cerr << "depict: " << e.what() << "\n";
@@ -100,7 +132,10 @@ std::function<int()> AddPlanCommand(CLI::App& app) {
   cmd->add_flag("--explain", args->explain, "Say why each decision was made");
   cmd->add_option("--images,-n", args->images, "Images in the batch")
       ->check(CLI::Range(0, plan::kMaxImages));
-  cmd->add_option("--seed,-s", args->seed, "Seed of the first image (image i gets seed + i)");
+  cmd->add_option("--seed,-s", args->seed,
+                  "Seed of the first image, 0 to 4294967295 as A1111's seeds (image i gets "
+                  "seed + i)")
+      ->check(CLI::Range(int64_t{0}, int64_t{kMaxSeed}));
   cmd->add_option("--tables", args->tables,
                   "Load knowledge tables from this directory instead of the embedded ones "
                   "(in --batch mode, SIGHUP reloads them)");
@@ -134,7 +169,6 @@ std::function<int()> AddDemoCommand(CLI::App& app) {
     };
     PlanArgs args;
     args.images = 4;
-    args.seed = 1;
     std::shared_ptr<const plan::Tables> tables;
     try {
       tables = plan::LoadTables("");
@@ -144,7 +178,7 @@ std::function<int()> AddDemoCommand(CLI::App& app) {
     }
     plan::Planner planner(tables);
     for (const char* prompt : kExamples) {
-      std::cout << plan::ToText(planner.Run(prompt, {args.images, args.seed}), true) << "\n";
+      std::cout << plan::ToText(planner.Run(prompt, {args.images, 1}), true) << "\n";
     }
     return 0;
   };

@@ -1,5 +1,7 @@
 #include "plan/planner.h"
 
+#include <algorithm>
+
 #include "cast/matcher.h"
 #include "cast/people_finder.h"
 #include "cast/resolver.h"
@@ -38,6 +40,19 @@ void CheckNormalized(std::string_view normalized) {
     throw InputError("prompt is " + std::to_string(normalized.size()) +
                      " bytes after Unicode normalisation; the limit is " +
                      std::to_string(kMaxPromptBytes));
+  }
+}
+
+// A prompt of many groups times many images would write hundreds of megabytes of casts.
+void CheckCastSize(const std::vector<cast::Person>& people, int images) {
+  uint64_t per_image = 0;
+  for (const cast::Person& p : people) per_image += std::max(p.members, 1);
+  const uint64_t total = per_image * static_cast<uint64_t>(images);
+  if (total > kMaxCastMembers) {
+    throw InputError("the plan would cast " + std::to_string(total) + " people (" +
+                     std::to_string(per_image) + " per image x " + std::to_string(images) +
+                     " images); the limit is " + std::to_string(kMaxCastMembers) +
+                     ": ask for fewer images");
   }
 }
 
@@ -94,6 +109,7 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
   plan.refusal = safety::Check(*tables.rules, prompt, tokens, facts);
   if (plan.refusal) return;
 
+  CheckCastSize(plan.people, options.images);
   plan.images = cast::Sample(plan.people, k.target(), options.images, options.seed);
   for (cast::ImageCast& image : plan.images) {
     image.prompt = cast::Rewrite(k, prompt, plan.people, image);

@@ -19,6 +19,8 @@ namespace depict::plan {
 
 constexpr size_t kMaxPromptBytes = 4000;
 constexpr int kMaxImages = 1000;
+// People cast over all images of one plan (a group counts each member): bounds a plan's output.
+constexpr uint64_t kMaxCastMembers = 50000;
 
 // A prompt the planner will not read: empty, blank, too long, invalid UTF-8 or with NUL bytes.
 class InputError : public std::runtime_error {

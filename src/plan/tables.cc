@@ -1,11 +1,10 @@
 #include "plan/tables.h"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string_view>
 
+#include "io/file.h"
 #include "text/tsv.h"
 
 namespace depict {
@@ -15,13 +14,9 @@ const std::map<std::string, std::string_view>& EmbeddedTables();
 namespace depict::plan {
 namespace {
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path.string() + ": cannot read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// Tables may grow to imported datasets; a target is a few lines of JSON.
+constexpr uint64_t kMaxTableFileBytes = 64ull << 20;
+constexpr uint64_t kMaxTargetFileBytes = 1ull << 20;
 
 }  // namespace
 
@@ -36,13 +31,18 @@ std::shared_ptr<const Tables> LoadTables(const std::string& dir, const std::stri
     for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
       const auto ext = e.path().extension();
       if (e.is_regular_file() && (ext == ".tsv" || ext == ".json")) {
-        files[fs::relative(e.path(), dir).generic_string()] = ReadFile(e.path());
+        files[fs::relative(e.path(), dir).generic_string()] =
+            io::ReadRegularFile(e.path().string(), kMaxTableFileBytes, "table");
       }
     }
     if (ec) throw std::runtime_error(dir + ": " + ec.message());
   }
-  if (!target_file.empty()) files["cast/target.json"] = ReadFile(target_file);
-  auto knowledge = cast::Knowledge::Load(files);
+  if (!target_file.empty()) {
+    files["cast/target.json"] =
+        io::ReadRegularFile(target_file, kMaxTargetFileBytes, "target distribution");
+  }
+  auto knowledge =
+      cast::Knowledge::Load(files, target_file.empty() ? "cast/target.json" : target_file);
   const auto rules_it = files.find("safety/rules.tsv");
   if (rules_it == files.end()) throw text::TableError("safety/rules.tsv: table file is missing");
   auto tables = std::make_shared<Tables>();

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "text/utf8.h"
+
 namespace depict::text {
 namespace {
 
@@ -12,6 +14,20 @@ std::string_view Trim(std::string_view s) {
 }
 
 }  // namespace
+
+void CheckLine(std::string_view file, int line_no, std::string_view line) {
+  if (line.size() > kMaxTableLineBytes) {
+    FailAt(file, line_no,
+           "line is " + std::to_string(line.size()) + " bytes; the limit is " +
+               std::to_string(kMaxTableLineBytes));
+  }
+  if (const size_t nul = line.find('\0'); nul != std::string_view::npos) {
+    FailAt(file, line_no, "NUL byte at column " + std::to_string(nul + 1));
+  }
+  if (const size_t bad = FindInvalidUtf8(line); bad != std::string_view::npos) {
+    FailAt(file, line_no, "not valid UTF-8 at byte " + std::to_string(bad + 1) + " of the line");
+  }
+}
 
 void FailAt(std::string_view file, int line, const std::string& message) {
   throw TableError(std::string(file) + ":" + std::to_string(line) + ": " + message);
@@ -29,6 +45,7 @@ std::vector<TsvRow> ReadTsv(std::string_view file, std::string_view content, siz
     const std::string_view line = content.substr(pos, eol - pos);
     pos = eol + 1;
     ++line_no;
+    CheckLine(file, line_no, line);
     const std::string_view trimmed = Trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
     TsvRow row;

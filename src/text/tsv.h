@@ -20,6 +20,13 @@ struct TsvRow {
   std::vector<std::string_view> cells;  // views into the file's content
 };
 
+// A table line longer than this is an error (the longest real one is under 1 KiB).
+constexpr size_t kMaxTableLineBytes = 16 * 1024;
+
+// Throws TableError naming `file` and `line_no` when `line` is over kMaxTableLineBytes, holds a
+// NUL byte or is not valid UTF-8.
+void CheckLine(std::string_view file, int line_no, std::string_view line);
+
 // Splits `content` into rows, skipping blank lines and lines starting with '#'. Every row must
 // have exactly `columns` cells (or between `columns` and `max_columns` when max_columns > 0);
 // otherwise throws TableError naming `file` and the line. Cells are trimmed of spaces and '\r'.

@@ -97,7 +97,9 @@ class BatchTest(unittest.TestCase):
         lines = [b"a doctor", b"", b"caf\xc3", b"a\x00b", b"x" * 5000, b"a black cat", b"   "]
         r = run(["plan", "--batch", "--json", "--images", "3", "--seed", "5"],
                 stdin=b"\n".join(lines) + b"\n")
-        self.assertEqual(r.returncode, 0, r.stderr)
+        # Every line is answered; the exit code says some could not be planned.
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(b"5 of 7 lines", r.stderr)
         out = [json.loads(l) for l in r.stdout.decode().splitlines()]
         self.assertEqual(len(out), len(lines))
         self.assertEqual(out[0]["decision"], "generate")

@@ -35,3 +35,25 @@ TEST(TsvTest, SplitAndParseInt) {
 
 }  // namespace
 }  // namespace depict::text
+
+namespace depict::text {
+namespace {
+
+TEST(TsvHostileTest, LinesWithNulInvalidUtf8OrPastTheLimitNameFileAndLine) {
+  const auto message = [](std::string_view content) {
+    try {
+      ReadTsv("t.tsv", content, 1);
+    } catch (const TableError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message(std::string_view("ok\nb\0d\n", 7)), "t.tsv:2: NUL byte at column 2");
+  EXPECT_EQ(message("ok\nok\ncaf\xC3\n"), "t.tsv:3: not valid UTF-8 at byte 4 of the line");
+  EXPECT_NE(message(std::string(kMaxTableLineBytes + 1, 'x')).find("t.tsv:1: line is"),
+            std::string::npos);
+  EXPECT_EQ(message(std::string(kMaxTableLineBytes, 'x')), "no error");
+}
+
+}  // namespace
+}  // namespace depict::text
