@@ -1,5 +1,6 @@
 #include "text/lexer.h"
 
+#include "text/confusables.h"
 #include "text/utf8.h"
 
 namespace depict::text {
@@ -39,6 +40,17 @@ bool IsUpper(std::string_view s, size_t i) {
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// A word that mixes Latin letters with Greek or Cyrillic look-alikes ("nudе" with a Cyrillic
+// "е") is matched as the Latin word it imitates: its folded form, at the end of `norm` from
+// `offset`, is rewritten in place.
+void FoldLookalikes(std::string& norm, size_t offset) {
+  std::string folded;
+  if (FoldMixedScriptWord(std::string_view(norm).substr(offset), folded)) {
+    norm.resize(offset);
+    norm += folded;
+  }
+}
 
 }  // namespace
 
@@ -147,6 +159,7 @@ TokenList Lex(std::string_view s) {
     }
     if (t.end == 0) t.end = static_cast<uint32_t>(i);
     t.all_caps = letters >= 2 && !any_lower;
+    FoldLookalikes(list.norm_, t.norm_offset);
     t.norm_length = static_cast<uint32_t>(list.norm_.size() - t.norm_offset);
     if (t.kind != TokenKind::kNumber || t.possessive || !SplitNumberWord(s, list, t)) {
       list.tokens_.push_back(t);

@@ -28,6 +28,23 @@ TEST(LexerTest, SplitsWordsAndPunctuationWithOffsets) {
   EXPECT_FALSE(t[3].capitalized);
 }
 
+// Cyrillic "е" (U+0435) and "с" (U+0441), Greek "ο" (U+03BF) inside Latin words.
+TEST(LexerTest, LatinWordsWithGreekOrCyrillicLookalikesAreReadAsLatin) {
+  const TokenList t =
+      Lex("a nud\xD0\xB5 \xD1\x81hild and a d\xCE\xBF"
+          "ctor");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"a", "nude", "child", "and", "a", "doctor"}));
+  EXPECT_EQ(t[1].start, 2u);
+  EXPECT_EQ(t[1].end, 7u);  // offsets still index the original bytes
+}
+
+TEST(LexerTest, WordsWhollyInGreekOrCyrillicAreNotFolded) {
+  const TokenList t =
+      Lex("\xD0\xB2\xD1\x80\xD0\xB0\xD1\x87 \xCE\xBF\xCE\xB9\xCE\xBA\xCE\xBF\xCF\x82");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"\xD0\xB2\xD1\x80\xD0\xB0\xD1\x87",
+                                                "\xCE\xBF\xCE\xB9\xCE\xBA\xCE\xBF\xCF\x82"}));
+}
+
 TEST(LexerTest, HyphensJoinWordsWithoutBeingTokens) {
   const TokenList t = Lex("a white-collar worker in Edo-period Japan");
   EXPECT_EQ(Norms(t), (std::vector<std::string>{"a", "white", "collar", "worker", "in", "edo",
