@@ -43,14 +43,17 @@ run_one() {
   [ -f "fuzz/dict/$name.dict" ] && dict=(-dict="fuzz/dict/$name.dict")
   local log=fuzz/corpus-run/$name.log
   local start=$SECONDS
-  build-fuzz/fuzz/"${name}"_fuzz "$corpus" "${dict[@]}" -max_total_time="$seconds" \
+  /usr/bin/time -f 'cpu_seconds: %U %S' -o "$log.time" \
+    build-fuzz/fuzz/"${name}"_fuzz "$corpus" "${dict[@]}" -max_total_time="$seconds" \
     -max_len="$(max_len "$name")" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/" >"$log" 2>&1 || true
+  local cpu
+  cpu=$(awk '/cpu_seconds/ {printf "%d", $2 + $3}' "$log.time" 2>/dev/null || echo '?')
   local execs cov
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1 || true)
-  printf '%-18s %6ss %12s execs  %-22s corpus %5s  findings %s\n' "$name" \
-    "$((SECONDS - start))" "$execs" "${cov:-cov: ?}" "$(ls "$corpus" | wc -l)" \
+  printf '%-18s wall %5ss cpu %5ss %11s execs  %-22s corpus %5s  findings %s\n' "$name" \
+    "$((SECONDS - start))" "$cpu" "$execs" "${cov:-cov: ?}" "$(ls "$corpus" | wc -l)" \
     "$(ls "$findings" | wc -l)"
 }
 export -f run_one max_len

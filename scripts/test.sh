@@ -4,9 +4,9 @@
 #   2. the dev casting suite (../shared/suites/dev_plan.jsonl) and tests/suites/extended_plan.jsonl,
 #      scored by ../shared/tools/check_plan.py when shared/ is beside the repo
 #   3. ASan + UBSan build of everything, tests again
-#   4. libFuzzer targets for a bounded time (FUZZ_SECONDS, default 60 for the planner, half that
-#      for the table parsers, the safetensors reader, the engine's prompt parsing and image
-#      decoding)
+#   4. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 60 for the planner, half
+#      that for the others: tables, target distributions, prompt normalisation, the engine's
+#      prompt parsing, safetensors, diffusers configs, image decoding)
 #   5. clang-format check of every C++ file
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,31 +41,27 @@ ninja -C build-asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
-echo "== fuzzing (bounded)"
+echo "== fuzzing (bounded; scripts/fuzz.sh runs the long campaigns)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDEPICT_FUZZ=ON -DDEPICT_TESTS=OFF -DDEPICT_BENCH=OFF >/dev/null
-ninja -C build-fuzz -j "$jobs" plan_fuzz tables_fuzz safetensors_fuzz prompt_fuzz image_fuzz
+targets=(plan tables target normalize prompt safetensors diffusers_config image)
+ninja -C build-fuzz -j "$jobs" $(printf '%s_fuzz ' "${targets[@]}")
 seconds=${FUZZ_SECONDS:-60}
 work=$(mktemp -d)
-cp fuzz/corpus/plan/* "$work/"
-build-fuzz/fuzz/plan_fuzz -max_total_time="$seconds" -max_len=4200 -timeout=10 \
-  -print_final_stats=1 "$work" 2>&1 | tail -4
-mkdir -p "$work/tables"
-cp data/places/populations.tsv data/safety/rules.tsv "$work/tables/"
-build-fuzz/fuzz/tables_fuzz -max_total_time=$((seconds / 2)) -max_len=20000 -timeout=10 \
-  "$work/tables" 2>&1 | tail -2
-mkdir -p "$work/safetensors"
-cp fuzz/corpus/safetensors/* "$work/safetensors/"
-build-fuzz/fuzz/safetensors_fuzz -max_total_time=$((seconds / 2)) -max_len=16384 -timeout=10 \
-  "$work/safetensors" 2>&1 | tail -2
-mkdir -p "$work/prompt"
-cp fuzz/corpus/plan/* "$work/prompt/"
-build-fuzz/fuzz/prompt_fuzz -max_total_time=$((seconds / 2)) -max_len=4096 -timeout=10 \
-  "$work/prompt" 2>&1 | tail -2
-mkdir -p "$work/image"
-cp fuzz/corpus/image/* "$work/image/"
-build-fuzz/fuzz/image_fuzz -max_total_time=$((seconds / 2)) -max_len=65536 -timeout=10 \
-  -rss_limit_mb=2048 "$work/image" 2>&1 | tail -2
+for name in "${targets[@]}"; do
+  mkdir -p "$work/$name"
+  seeds=fuzz/corpus/$name
+  [ "$name" = prompt ] && seeds=fuzz/corpus/plan
+  [ "$name" = tables ] && cp data/places/populations.tsv data/safety/rules.tsv "$work/$name/"
+  [ -d "$seeds" ] && cp "$seeds"/* "$work/$name/"
+  dict=()
+  [ -f "fuzz/dict/$name.dict" ] && dict=(-dict="fuzz/dict/$name.dict")
+  time=$((seconds / 2))
+  [ "$name" = plan ] && time=$seconds
+  echo "-- ${name}_fuzz (${time}s)"
+  build-fuzz/fuzz/"${name}"_fuzz -max_total_time="$time" -max_len=65536 -timeout=10 \
+    -rss_limit_mb=2048 -artifact_prefix="$work/" "${dict[@]}" "$work/$name" 2>&1 | tail -2
+done
 rm -rf "$work"
 
 echo "== clang-format"
