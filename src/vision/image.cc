@@ -6,6 +6,7 @@
 #include <jpeglib.h>
 #include <png.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstdlib>
@@ -218,7 +219,7 @@ struct JpegError {
   jmp_buf jump;
   char message[kMessageSize];
   JpegRefusal refusal;
-  uint32_t width, height;  // from the header, when refused for its size
+  uint32_t width, height;  // from the header
 };
 
 void JpegFail(j_common_ptr cinfo) {
@@ -238,7 +239,8 @@ void JpegMessage(j_common_ptr cinfo, int level) {
 // scan of a progressive file; scans beyond the limit are refused before they are decoded.
 void JpegProgress(j_common_ptr cinfo) {
   if (!cinfo->is_decompressor) return;
-  if (reinterpret_cast<j_decompress_ptr>(cinfo)->input_scan_number > kMaxJpegScans) {
+  const auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
+  if (d->input_scan_number > MaxJpegScans(d->image_width, d->image_height)) {
     auto* err = reinterpret_cast<JpegError*>(cinfo->err);
     err->refusal = JpegRefusal::kScans;
     std::longjmp(err->jump, 1);
@@ -247,13 +249,13 @@ void JpegProgress(j_common_ptr cinfo) {
 
 // Returns the refusal for a header over the limits or in CMYK, kNone when it may be decoded.
 JpegRefusal CheckJpegHeader(const jpeg_decompress_struct& cinfo, JpegError* err) {
+  err->width = cinfo.image_width;
+  err->height = cinfo.image_height;
   if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
       cinfo.image_width > static_cast<JDIMENSION>(kMaxImageSide) ||
       cinfo.image_height > static_cast<JDIMENSION>(kMaxImageSide) ||
       static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height >
           static_cast<uint64_t>(kMaxImagePixels)) {
-    err->width = cinfo.image_width;
-    err->height = cinfo.image_height;
     return JpegRefusal::kSize;
   }
   if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
@@ -316,8 +318,10 @@ Image DecodeJpeg(const uint8_t* data, size_t size) {
       case JpegRefusal::kCmyk:
         throw ImageError("CMYK JPEG images are not supported");
       case JpegRefusal::kScans:
-        throw ImageError("JPEG has more than " + std::to_string(kMaxJpegScans) +
-                         " scans, over the limit (encoders write at most a few dozen)");
+        throw ImageError("JPEG has more than " +
+                         std::to_string(MaxJpegScans(err.width, err.height)) + " scans, over " +
+                         "the limit for a " + std::to_string(err.width) + "x" +
+                         std::to_string(err.height) + " image (encoders write about 10)");
       case JpegRefusal::kNone:
         break;
     }
@@ -327,6 +331,12 @@ Image DecodeJpeg(const uint8_t* data, size_t size) {
 }
 
 }  // namespace
+
+int MaxJpegScans(uint32_t width, uint32_t height) {
+  const uint64_t pixels = std::max<uint64_t>(uint64_t{width} * height, 1);
+  return static_cast<int>(
+      std::min<uint64_t>(kMaxJpegScans, static_cast<uint64_t>(kMaxJpegScanPixels) / pixels));
+}
 
 Image DecodeImage(const uint8_t* data, size_t size) {
   static constexpr uint8_t kPngMagic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};

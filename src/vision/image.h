@@ -15,8 +15,8 @@
 //     the end of the file is refused (libpng allocates a chunk's claimed length first);
 //   - libpng skips the metadata chunks (text, ICC profiles, Exif...), which are never used here,
 //     and no single libpng allocation may exceed kMaxPngAllocationBytes;
-//   - a JPEG with more than kMaxJpegScans scans is refused as soon as the next scan starts (each
-//     progressive scan passes over the whole image: thousands of them took minutes).
+//   - a JPEG with more scans than MaxJpegScans allows is refused as soon as the next scan starts
+//     (each progressive scan passes over the whole image: thousands of them took minutes).
 #ifndef DEPICT_VISION_IMAGE_H_
 #define DEPICT_VISION_IMAGE_H_
 
@@ -38,8 +38,13 @@ inline constexpr uint64_t kMaxImageFileBytes = uint64_t{256} << 20;
 // (512 KiB); metadata chunks are skipped unread. Anything larger is a hostile file.
 inline constexpr size_t kMaxPngAllocationBytes = size_t{8} << 20;
 // Encoders write 1 scan (baseline) or about 10 (libjpeg's and mozjpeg's progressive scripts);
-// libjpeg-turbo's own tools stop at 500. 100 leaves room for any real encoder.
+// libjpeg-turbo's own tools stop at 500. 100 leaves room for any real encoder. Each scan costs
+// a pass over the whole image (100 scans of a 100-megapixel grey image took 3 s), so large
+// images get fewer: at most kMaxJpegScanPixels over all scans, 25 scans at 100 megapixels.
 inline constexpr int kMaxJpegScans = 100;
+inline constexpr int64_t kMaxJpegScanPixels = 2'500'000'000;
+// The number of scans a JPEG of width x height may have.
+int MaxJpegScans(uint32_t width, uint32_t height);
 
 class ImageError : public std::runtime_error {
  public:

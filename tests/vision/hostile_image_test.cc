@@ -179,6 +179,14 @@ TEST(HostileImage, JpegWithMoreScansThanTheLimitIsRefusedQuickly) {
   EXPECT_NE(ErrorOf(just_over).find("more than 100 scans"), std::string::npos);
 }
 
+TEST(HostileImage, LargeJpegsMayHaveFewerScans) {
+  EXPECT_EQ(MaxJpegScans(64, 64), 100);
+  EXPECT_EQ(MaxJpegScans(5000, 5000), 100);  // 25 megapixels
+  EXPECT_EQ(MaxJpegScans(10000, 5000), 50);
+  EXPECT_EQ(MaxJpegScans(10000, 10000), 25);  // the 100-megapixel limit
+  EXPECT_EQ(MaxJpegScans(0, 0), 100);
+}
+
 TEST(HostileImage, JpegAtTheScanLimitStillDecodes) {
   const Bytes file = ProgressiveGreyJpeg(24, 16, kMaxJpegScans);
   const Image image = DecodeImage(file.data(), file.size());
