@@ -1,6 +1,7 @@
-// libpng and libjpeg report errors by longjmp. Each decoder keeps every libpng/libjpeg call in one
-// function with only plain locals, and writes the pixels through a pointer to an Image owned by
-// the caller, so the jump skips no destructor and leaves no local in an indeterminate state.
+// libpng and libjpeg report errors by longjmp. Each decoder's setjmp is in one function, and it
+// and the helpers it calls (SetPngToRgb8, the callbacks) hold only plain locals; the pixels are
+// written through a pointer to an Image owned by the caller. So the jump skips no destructor and
+// leaves no local in an indeterminate state.
 #include "vision/image.h"
 
 #include <jpeglib.h>
