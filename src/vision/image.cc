@@ -1,17 +1,20 @@
-// libpng and libjpeg report errors by longjmp. Each decoder keeps every libpng/libjpeg call in one
-// function with only plain locals, and writes the pixels through a pointer to an Image owned by
-// the caller, so the jump skips no destructor and leaves no local in an indeterminate state.
+// libpng and libjpeg report errors by longjmp. Each decoder's setjmp is in one function, and it
+// and the helpers it calls (SetPngToRgb8, the callbacks) hold only plain locals; the pixels are
+// written through a pointer to an Image owned by the caller. So the jump skips no destructor and
+// leaves no local in an indeterminate state.
 #include "vision/image.h"
 
 #include <jpeglib.h>
 #include <png.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <memory>
+#include <string>
+
+#include "io/file.h"
 
 namespace depict::vision {
 namespace {
@@ -32,6 +35,49 @@ void CheckSize(uint64_t width, uint64_t height, const char* format) {
 
 // ---- PNG ------------------------------------------------------------------------------------
 
+uint32_t Be32(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
+}
+
+bool IsChunkType(const uint8_t* p) {
+  for (int i = 0; i < 4; ++i) {
+    const bool letter = (p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z');
+    if (!letter) return false;
+  }
+  return true;
+}
+
+// Walks the chunks (4-byte length, 4-byte type, the data, a 4-byte CRC) from the signature to
+// IEND before libpng sees the file. libpng allocates a chunk's claimed length before it reads
+// the data, so a 44-byte file whose tEXt chunk claimed 2 GiB made it allocate 2 GiB.
+void CheckPngChunks(const uint8_t* data, size_t size) {
+  size_t pos = 8;
+  for (bool first = true;; first = false) {
+    if (size - pos < 8) {
+      throw ImageError("invalid or truncated PNG: the file ends at byte " + std::to_string(size) +
+                       " before the IEND chunk");
+    }
+    if (!IsChunkType(data + pos + 4)) {
+      throw ImageError("invalid PNG: the chunk at byte " + std::to_string(pos) +
+                       " has a type that is not four letters");
+    }
+    const std::string type(data + pos + 4, data + pos + 8);
+    const uint32_t length = Be32(data + pos);
+    if (first && type != "IHDR") {
+      throw ImageError("invalid PNG: the first chunk is '" + type + "', not IHDR");
+    }
+    // The data and the 4-byte CRC after it must both be in the file.
+    if (uint64_t{length} + 4 > size - pos - 8) {
+      throw ImageError("invalid or truncated PNG: chunk '" + type + "' at byte " +
+                       std::to_string(pos) + " claims " + std::to_string(length) +
+                       " bytes, but the file has " + std::to_string(size - pos - 8) +
+                       " after its header (CRC included)");
+    }
+    pos += 12 + size_t{length};
+    if (type == "IEND") return;
+  }
+}
+
 struct PngSource {
   const uint8_t* data;
   size_t size;
@@ -49,15 +95,59 @@ void PngRead(png_structp png, png_bytep out, size_t n) {
 
 void PngFail(png_structp png, png_const_charp message) {
   auto* src = static_cast<PngSource*>(png_get_error_ptr(png));
-  std::snprintf(src->message, kMessageSize, "%s", message);
+  // A refused allocation has already said how large it was.
+  if (std::strncmp(src->message, "libpng asked", 12) != 0) {
+    std::snprintf(src->message, kMessageSize, "%s", message);
+  }
   png_longjmp(png, 1);
 }
 
 void PngWarn(png_structp, png_const_charp) {}
 
+// libpng's allocator: no single block over kMaxPngAllocationBytes, whatever a chunk claims.
+png_voidp PngMalloc(png_structp png, png_alloc_size_t size) {
+  if (size > kMaxPngAllocationBytes) {
+    auto* src = static_cast<PngSource*>(png_get_mem_ptr(png));
+    std::snprintf(src->message, kMessageSize, "libpng asked for %zu bytes, over the limit of %zu",
+                  static_cast<size_t>(size), kMaxPngAllocationBytes);
+    return nullptr;
+  }
+  return std::malloc(size);
+}
+
+void PngFree(png_structp, png_voidp p) { std::free(p); }
+
+// Limits libpng checks itself, as it reads, on top of PngMalloc's and CheckPngChunks's.
+void SetPngLimits(png_structp png) {
+  png_set_user_limits(png, kMaxImageSide, kMaxImageSide);
+  png_set_chunk_malloc_max(png, kMaxPngAllocationBytes);
+  // Text, ICC profiles, Exif and the other metadata chunks are never used: skip them unread
+  // (no allocation, no decompression). libpng keeps IHDR, PLTE, tRNS, IDAT and IEND.
+  png_set_keep_unknown_chunks(png, PNG_HANDLE_CHUNK_NEVER, nullptr, -1);
+  png_set_chunk_cache_max(png, 128);
+}
+
+// Asks libpng for RGB8 rows whatever the stored format. Returns false for a format that does
+// not come out as RGB8.
+bool SetPngToRgb8(png_structp png, png_infop info, int* passes) {
+  const int color = png_get_color_type(png, info);
+  if (png_get_bit_depth(png, info) == 16) png_set_strip_16(png);
+  if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
+  if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) {
+    png_set_expand_gray_1_2_4_to_8(png);
+    png_set_gray_to_rgb(png);
+  }
+  // Transparency (an alpha channel or a tRNS chunk) is dropped: colour values stay as stored.
+  png_set_strip_alpha(png);
+  *passes = png_set_interlace_handling(png);
+  png_read_update_info(png, info);
+  return png_get_channels(png, info) == 3 && png_get_bit_depth(png, info) == 8;
+}
+
 // Returns false with src->message set on a libpng error; true when `out` holds the pixels.
 bool DecodePngInto(PngSource* src, Image* out) {
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, src, PngFail, PngWarn);
+  png_structp png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, src, PngFail, PngWarn, src,
+                                             PngMalloc, PngFree);
   if (png == nullptr) {
     std::snprintf(src->message, kMessageSize, "out of memory");
     return false;
@@ -73,9 +163,7 @@ bool DecodePngInto(PngSource* src, Image* out) {
     return false;
   }
   png_set_read_fn(png, src, PngRead);
-  // Refuse before allocating: libpng checks these while reading the header.
-  png_set_user_limits(png, kMaxImageSide, kMaxImageSide);
-  png_set_chunk_malloc_max(png, 8u << 20);
+  SetPngLimits(png);
   png_read_info(png, info);
   const png_uint_32 width = png_get_image_width(png, info);
   const png_uint_32 height = png_get_image_height(png, info);
@@ -85,18 +173,8 @@ bool DecodePngInto(PngSource* src, Image* out) {
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
   }
-  const int color = png_get_color_type(png, info);
-  if (png_get_bit_depth(png, info) == 16) png_set_strip_16(png);
-  if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
-  if (color == PNG_COLOR_TYPE_GRAY || color == PNG_COLOR_TYPE_GRAY_ALPHA) {
-    png_set_expand_gray_1_2_4_to_8(png);
-    png_set_gray_to_rgb(png);
-  }
-  // Transparency (an alpha channel or a tRNS chunk) is dropped: colour values stay as stored.
-  png_set_strip_alpha(png);
-  const int passes = png_set_interlace_handling(png);
-  png_read_update_info(png, info);
-  if (png_get_channels(png, info) != 3 || png_get_bit_depth(png, info) != 8) {
+  int passes = 1;
+  if (!SetPngToRgb8(png, info, &passes)) {
     std::snprintf(src->message, kMessageSize, "unsupported PNG pixel format");
     png_destroy_read_struct(&png, &info, nullptr);
     return false;
@@ -115,6 +193,7 @@ bool DecodePngInto(PngSource* src, Image* out) {
 }
 
 Image DecodePng(const uint8_t* data, size_t size) {
+  CheckPngChunks(data, size);
   PngSource src{data, size, 0, {0}, false};
   Image image;
   if (!DecodePngInto(&src, &image)) {
@@ -134,12 +213,14 @@ Image DecodePng(const uint8_t* data, size_t size) {
 
 // ---- JPEG -----------------------------------------------------------------------------------
 
+enum class JpegRefusal { kNone, kSize, kCmyk, kScans };
+
 struct JpegError {
   jpeg_error_mgr mgr;
   jmp_buf jump;
   char message[kMessageSize];
-  int warnings;
-  int stage;  // 0: header, 1: size refused, 2: colour space refused
+  JpegRefusal refusal;
+  uint32_t width, height;  // from the header
 };
 
 void JpegFail(j_common_ptr cinfo) {
@@ -150,15 +231,45 @@ void JpegFail(j_common_ptr cinfo) {
 
 void JpegMessage(j_common_ptr cinfo, int level) {
   // Level -1 is a warning: for a JPEG that is a truncated or corrupt stream, which libjpeg would
-  // fill with grey. Keep the first message and refuse the file at the end.
-  if (level < 0) {
+  // fill with grey. Stop at once (as TurboJPEG's stop-on-warning does): the file is refused, and
+  // decoding on through a corrupt stream could take long.
+  if (level < 0) JpegFail(cinfo);
+}
+
+// libjpeg calls this at least once per row of blocks, also while start_decompress reads every
+// scan of a progressive file; scans beyond the limit are refused before they are decoded.
+void JpegProgress(j_common_ptr cinfo) {
+  if (!cinfo->is_decompressor) return;
+  const auto* d = reinterpret_cast<j_decompress_ptr>(cinfo);
+  if (d->input_scan_number > MaxJpegScans(d->image_width, d->image_height)) {
     auto* err = reinterpret_cast<JpegError*>(cinfo->err);
-    if (err->warnings++ == 0) (*cinfo->err->format_message)(cinfo, err->message);
+    err->refusal = JpegRefusal::kScans;
+    std::longjmp(err->jump, 1);
   }
+}
+
+// Returns the refusal for a header over the limits or in CMYK, kNone when it may be decoded.
+JpegRefusal CheckJpegHeader(const jpeg_decompress_struct& cinfo, JpegError* err) {
+  err->width = cinfo.image_width;
+  err->height = cinfo.image_height;
+  if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
+      cinfo.image_width > static_cast<JDIMENSION>(kMaxImageSide) ||
+      cinfo.image_height > static_cast<JDIMENSION>(kMaxImageSide) ||
+      static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height >
+          static_cast<uint64_t>(kMaxImagePixels)) {
+    return JpegRefusal::kSize;
+  }
+  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    return JpegRefusal::kCmyk;
+  }
+  return JpegRefusal::kNone;
 }
 
 bool DecodeJpegInto(const uint8_t* data, size_t size, JpegError* err, Image* out) {
   jpeg_decompress_struct cinfo;
+  jpeg_progress_mgr progress;
+  std::memset(&progress, 0, sizeof progress);
+  progress.progress_monitor = JpegProgress;
   cinfo.err = jpeg_std_error(&err->mgr);
   err->mgr.error_exit = JpegFail;
   err->mgr.emit_message = JpegMessage;
@@ -167,20 +278,11 @@ bool DecodeJpegInto(const uint8_t* data, size_t size, JpegError* err, Image* out
     return false;
   }
   jpeg_create_decompress(&cinfo);
+  cinfo.progress = &progress;
   jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(&cinfo, TRUE);
-  if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
-      cinfo.image_width > static_cast<JDIMENSION>(kMaxImageSide) ||
-      cinfo.image_height > static_cast<JDIMENSION>(kMaxImageSide) ||
-      static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height >
-          static_cast<uint64_t>(kMaxImagePixels)) {
-    err->stage = 1;
-    std::snprintf(err->message, kMessageSize, "%ux%u", cinfo.image_width, cinfo.image_height);
-    jpeg_destroy_decompress(&cinfo);
-    return false;
-  }
-  if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-    err->stage = 2;
+  err->refusal = CheckJpegHeader(cinfo, err);
+  if (err->refusal != JpegRefusal::kNone) {
     jpeg_destroy_decompress(&cinfo);
     return false;
   }
@@ -199,11 +301,10 @@ bool DecodeJpegInto(const uint8_t* data, size_t size, JpegError* err, Image* out
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = out->rgb.data() + static_cast<size_t>(cinfo.output_scanline) * out->width * 3;
     jpeg_read_scanlines(&cinfo, &row, 1);
-    if (err->warnings > 0) break;  // truncated or corrupt: refused below
   }
-  if (err->warnings == 0) jpeg_finish_decompress(&cinfo);
+  jpeg_finish_decompress(&cinfo);
   jpeg_destroy_decompress(&cinfo);
-  return err->warnings == 0;
+  return true;
 }
 
 Image DecodeJpeg(const uint8_t* data, size_t size) {
@@ -211,12 +312,20 @@ Image DecodeJpeg(const uint8_t* data, size_t size) {
   std::memset(&err, 0, sizeof err);
   Image image;
   if (!DecodeJpegInto(data, size, &err, &image)) {
-    if (err.stage == 1) {
-      CheckSize(image.width, image.height, "JPEG");  // zero-size image
-      throw ImageError(std::string("JPEG image is ") + err.message +
-                       ", over the limit of 100 megapixels (65535 pixels a side)");
+    switch (err.refusal) {
+      case JpegRefusal::kSize:
+        CheckSize(err.width, err.height, "JPEG");  // throws: zero, or over the limits
+        break;
+      case JpegRefusal::kCmyk:
+        throw ImageError("CMYK JPEG images are not supported");
+      case JpegRefusal::kScans:
+        throw ImageError("JPEG has more than " +
+                         std::to_string(MaxJpegScans(err.width, err.height)) + " scans, over " +
+                         "the limit for a " + std::to_string(err.width) + "x" +
+                         std::to_string(err.height) + " image (encoders write about 10)");
+      case JpegRefusal::kNone:
+        break;
     }
-    if (err.stage == 2) throw ImageError("CMYK JPEG images are not supported");
     throw ImageError(std::string("invalid or truncated JPEG: ") + err.message);
   }
   return image;
@@ -224,17 +333,20 @@ Image DecodeJpeg(const uint8_t* data, size_t size) {
 
 }  // namespace
 
+int MaxJpegScans(uint32_t width, uint32_t height) {
+  const uint64_t pixels = std::max<uint64_t>(uint64_t{width} * height, 1);
+  return static_cast<int>(
+      std::min<uint64_t>(kMaxJpegScans, static_cast<uint64_t>(kMaxJpegScanPixels) / pixels));
+}
+
 Image DecodeImage(const uint8_t* data, size_t size) {
   static constexpr uint8_t kPngMagic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (size == 0) throw ImageError("empty file: not an image");
   if (size >= 8 && std::memcmp(data, kPngMagic, 8) == 0) {
-    // The size is refused from IHDR (always the first chunk) before libpng reads further.
+    // The size is refused from IHDR (always the first chunk) before the chunks are walked and
+    // before libpng reads further.
     if (size >= 24 && std::memcmp(data + 12, "IHDR", 4) == 0) {
-      const auto be32 = [&](size_t at) {
-        return uint64_t{data[at]} << 24 | uint64_t{data[at + 1]} << 16 |
-               uint64_t{data[at + 2]} << 8 | uint64_t{data[at + 3]};
-      };
-      CheckSize(be32(16), be32(20), "PNG");
+      CheckSize(Be32(data + 16), Be32(data + 20), "PNG");
     }
     Image image = DecodePng(data, size);
     CheckSize(image.width, image.height, "PNG");
@@ -249,16 +361,14 @@ Image DecodeImage(const uint8_t* data, size_t size) {
 }
 
 Image LoadImage(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ImageError(path.string() + ": cannot open");
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(path, ec);
-  // A compressed file far beyond what 100 megapixels need is refused before it is read.
-  if (!ec && size > (uint64_t{1} << 30)) throw ImageError(path.string() + ": file over 1 GiB");
-  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                   std::istreambuf_iterator<char>());
+  std::string bytes;
   try {
-    return DecodeImage(bytes.data(), bytes.size());
+    bytes = io::ReadRegularFile(path.string(), kMaxImageFileBytes, "image");
+  } catch (const io::FileError& e) {
+    throw ImageError(e.what());  // names the file and says what was expected
+  }
+  try {
+    return DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   } catch (const ImageError& e) {
     throw ImageError(path.string() + ": " + e.what());
   }

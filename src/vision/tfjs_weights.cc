@@ -1,10 +1,9 @@
 #include "vision/tfjs_weights.h"
 
 #include <cstring>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "io/file.h"
 #include "tensor/tensor.h"
 
 namespace depict::vision {
@@ -12,13 +11,14 @@ namespace {
 
 using nlohmann::json;
 
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ModelError("cannot open " + path.string());
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw ModelError("cannot read " + path.string());
-  return s.str();
+// A regular file of at most `max_bytes` (never a FIFO or device, which would block or never end).
+std::string ReadModelFile(const std::filesystem::path& path, uint64_t max_bytes,
+                          std::string_view what) {
+  try {
+    return io::ReadRegularFile(path.string(), max_bytes, what);
+  } catch (const io::FileError& e) {
+    throw ModelError(e.what());  // names the file and says what was expected
+  }
 }
 
 std::string ShapeText(const std::vector<int64_t>& shape) {
@@ -95,6 +95,7 @@ WeightMap ParseWeightsManifest(std::string_view manifest_json, const std::filesy
     throw ModelError(source + ": not JSON (" + e.what() + ")");
   }
   if (!groups.is_array()) throw ModelError(source + ": a weights manifest is a JSON array");
+  uint64_t total_bytes = 0;  // of every shard read, against kMaxModelWeightBytes
   try {
     for (const json& group : groups) {
       std::string bytes;
@@ -103,7 +104,13 @@ WeightMap ParseWeightsManifest(std::string_view manifest_json, const std::filesy
         if (rel.find("..") != std::string::npos || rel.empty() || rel[0] == '/') {
           throw ModelError(source + ": shard path '" + rel + "' leaves the model folder");
         }
-        bytes += ReadFile(dir / rel);
+        const std::string shard = ReadModelFile(dir / rel, kMaxWeightShardBytes, "weights shard");
+        total_bytes += shard.size();
+        if (total_bytes > kMaxModelWeightBytes) {
+          throw ModelError(source + ": its shards hold more than " +
+                           std::to_string(kMaxModelWeightBytes) + " bytes, over the limit");
+        }
+        bytes += shard;
       }
       const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
       size_t offset = 0;
@@ -183,11 +190,12 @@ WeightMap ParseWeightsManifest(std::string_view manifest_json, const std::filesy
 }
 
 WeightMap LoadWeightsManifest(const std::filesystem::path& manifest) {
-  return ParseWeightsManifest(ReadFile(manifest), manifest.parent_path(), manifest.string());
+  return ParseWeightsManifest(ReadModelFile(manifest, kMaxModelJsonBytes, "weights manifest"),
+                              manifest.parent_path(), manifest.string());
 }
 
 LayersModel LoadLayersModel(const std::filesystem::path& model_json) {
-  const std::string text = ReadFile(model_json);
+  const std::string text = ReadModelFile(model_json, kMaxModelJsonBytes, "model.json");
   json model;
   try {
     model = json::parse(text);

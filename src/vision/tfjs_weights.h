@@ -7,6 +7,8 @@
 //   float16:        IEEE half
 // Everything is checked against the file sizes before it is read: a short shard, an unknown
 // dtype or a negative dimension is a ModelError naming the file, never a read past the end.
+// Every file is opened as a regular file of bounded size (a FIFO or /dev/zero is refused, never
+// read until memory runs out): see the limits below.
 #ifndef DEPICT_VISION_TFJS_WEIGHTS_H_
 #define DEPICT_VISION_TFJS_WEIGHTS_H_
 
@@ -19,6 +21,13 @@
 #include <vector>
 
 namespace depict::vision {
+
+// The largest real model files (models/, fetched by scripts/fetch-models.sh) are nsfwjs's
+// model.json at 118 KB and SSD MobileNetV1's weights at 5.6 MB; these limits leave 10-30 times
+// that. A manifest may name many shards: all of them together stay under the total.
+inline constexpr uint64_t kMaxModelJsonBytes = uint64_t{4} << 20;      // model.json, manifests
+inline constexpr uint64_t kMaxWeightShardBytes = uint64_t{64} << 20;   // one .bin shard
+inline constexpr uint64_t kMaxModelWeightBytes = uint64_t{256} << 20;  // all shards of a model
 
 // A missing, unreadable or malformed model file; what() names it.
 class ModelError : public std::runtime_error {
