@@ -25,6 +25,30 @@ using tensor::DType;
 using tensor::Tensor;
 namespace fs = std::filesystem;
 
+// What a diffusers folder's config files say (see diffusers_config.h).
+struct FolderConfigs {
+  std::optional<std::string> unet;  // checked, applied over the family's defaults later
+  std::string unet_file;
+  VaeOptions vae;
+  std::optional<Prediction> prediction;
+};
+
+FolderConfigs ReadFolderConfigs(const fs::path& folder) {
+  FolderConfigs configs;
+  configs.unet_file = (folder / "unet" / "config.json").string();
+  configs.unet = ReadDiffusersConfig(configs.unet_file);
+  if (configs.unet) UnetOptionsFromConfig(*configs.unet, configs.unet_file, {});
+  const fs::path vae_file = folder / "vae" / "config.json";
+  if (const auto text = ReadDiffusersConfig(vae_file)) {
+    configs.vae = VaeOptionsFromConfig(*text, vae_file.string(), configs.vae);
+  }
+  const fs::path scheduler_file = folder / "scheduler" / "scheduler_config.json";
+  if (const auto text = ReadDiffusersConfig(scheduler_file)) {
+    configs.prediction = PredictionFromSchedulerConfig(*text, scheduler_file.string());
+  }
+  return configs;
+}
+
 std::string StemOf(const fs::path& path) {
   fs::path p = path;
   if (p.filename().empty()) p = p.parent_path();
@@ -126,6 +150,10 @@ std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
   if (!folder && !fs::exists(path)) {
     throw std::runtime_error(path.string() + ": no such checkpoint file or diffusers folder");
   }
+  // Read before any weights, so a bad folder fails at once.
+  const FolderConfigs configs = folder ? ReadFolderConfigs(path) : FolderConfigs{};
+  const VaeOptions& vae_options = configs.vae;
+  const std::optional<Prediction>& configured = configs.prediction;
   std::shared_ptr<const tensor::SafetensorsFile> single;
   if (!folder) single = tensor::SafetensorsFile::Open(path.string(), "checkpoint");
   TextEncoder encoder = folder ? TextEncoder::Load(path) : TextEncoder(single);
@@ -141,21 +169,8 @@ std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
   } else {
     unet_options.num_heads = 8;
   }
-  VaeOptions vae_options;
-  std::optional<Prediction> configured;
-  if (folder) {
-    const fs::path unet_file = path / "unet" / "config.json";
-    if (const auto text = ReadDiffusersConfig(unet_file)) {
-      unet_options = UnetOptionsFromConfig(*text, unet_file.string(), unet_options);
-    }
-    const fs::path vae_file = path / "vae" / "config.json";
-    if (const auto text = ReadDiffusersConfig(vae_file)) {
-      vae_options = VaeOptionsFromConfig(*text, vae_file.string(), vae_options);
-    }
-    const fs::path scheduler_file = path / "scheduler" / "scheduler_config.json";
-    if (const auto text = ReadDiffusersConfig(scheduler_file)) {
-      configured = PredictionFromSchedulerConfig(*text, scheduler_file.string());
-    }
+  if (folder && configs.unet) {
+    unet_options = UnetOptionsFromConfig(*configs.unet, configs.unet_file, unet_options);
   }
   Unet unet = folder ? Unet::Load(path, unet_options) : Unet(single, unet_options);
   VaeDecoder vae = folder ? VaeDecoder::Load(path, vae_options) : VaeDecoder(single, vae_options);
