@@ -148,45 +148,48 @@ depict::diffusion::Seed ParseCliSeed(const std::string& text) {
   return seed;
 }
 
+// The settings every image shares, checked; throws std::invalid_argument for a bad one.
+depict::diffusion::GenerationRequest BaseRequest(const GenerateArgs& args) {
+  namespace dd = depict::diffusion;
+  dd::GenerationRequest base;
+  base.negative_prompt = args.negative;
+  base.width = args.width;
+  base.height = args.height;
+  base.steps = args.steps;
+  base.cfg_scale = args.cfg;
+  base.sampler = dd::ParseSampler(args.sampler, args.schedule);
+  if (args.eta && !(*args.eta >= 0.0f && *args.eta <= dd::kMaxEta)) {
+    throw std::invalid_argument("--eta must be a number from 0 to 1");
+  }
+  base.eta = args.eta;
+  base.rng = dd::ParseRngKind(args.rng);
+  base.clip_skip = args.clip_skip;
+  for (const std::string& spec : args.loras) {
+    // name[:weight[:unet weight]], the arguments of A1111's <lora:...> tag.
+    const auto tags = dd::ExtractLoraTags("<lora:" + spec + ">").loras;
+    if (tags.empty()) throw std::invalid_argument("bad --lora \"" + spec + "\"");
+    base.loras.push_back(tags.front());
+  }
+  if (args.images < 1 || args.images > plan::kMaxImages) {
+    throw std::invalid_argument("--images must be between 1 and " +
+                                std::to_string(plan::kMaxImages));
+  }
+  CheckPromptBytes(args);
+  return base;
+}
+
 int RunGenerate(const GenerateArgs& args) {
   namespace dd = depict::diffusion;
   dd::GenerationRequest base;
+  dd::Seed seed;
   try {
-    base.negative_prompt = args.negative;
-    base.width = args.width;
-    base.height = args.height;
-    base.steps = args.steps;
-    base.cfg_scale = args.cfg;
-    base.sampler = dd::ParseSampler(args.sampler, args.schedule);
-    if (args.eta && !(*args.eta >= 0.0f && *args.eta <= dd::kMaxEta)) {
-      throw std::invalid_argument("--eta must be a number from 0 to 1");
-    }
-    base.eta = args.eta;
-    base.rng = dd::ParseRngKind(args.rng);
-    base.clip_skip = args.clip_skip;
-    for (const std::string& spec : args.loras) {
-      // name[:weight[:unet weight]], the arguments of A1111's <lora:...> tag.
-      const auto tags = dd::ExtractLoraTags("<lora:" + spec + ">").loras;
-      if (tags.empty()) throw std::invalid_argument("bad --lora \"" + spec + "\"");
-      base.loras.push_back(tags.front());
-    }
-    if (args.images < 1 || args.images > plan::kMaxImages) {
-      throw std::invalid_argument("--images must be between 1 and " +
-                                  std::to_string(plan::kMaxImages));
-    }
-    CheckPromptBytes(args);
+    base = BaseRequest(args);
+    seed = ParseCliSeed(args.seed);
     tensor::SetNumThreads(args.threads);
   } catch (const std::system_error& e) {  // the system could not start the threads
     std::cerr << "depict: cannot start " << args.threads << " threads: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "depict: " << e.what() << "\n";
-    return 2;
-  }
-  dd::Seed seed;
-  try {
-    seed = ParseCliSeed(args.seed);
-  } catch (const std::invalid_argument& e) {
     std::cerr << "depict: " << e.what() << "\n";
     return 2;
   }

@@ -146,8 +146,10 @@ class LoraLibrary {
 class StableDiffusion {
  public:
   // A single-file .safetensors checkpoint or a diffusers folder. Throws the components' errors
-  // (TextEncoderError, UnetError, VaeError, ClipTokenizerError, tensor::SafetensorsError) naming
-  // the file and tensor.
+  // (TextEncoderError, UnetError, VaeError, ClipTokenizerError, tensor::FormatError) naming
+  // the file and tensor, io::FileError for a path that is not a regular file (a FIFO, a
+  // directory) and DiffusersConfigError for a folder's config file (read before any weights)
+  // with a value of the wrong type or out of range.
   static std::unique_ptr<StableDiffusion> Load(const std::filesystem::path& path,
                                                const LoadOptions& options = {});
 
