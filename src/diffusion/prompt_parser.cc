@@ -337,6 +337,9 @@ ChunkedPrompt ChunkPrompt(std::string_view prompt, const ClipTokenizer& tokenize
   for (const PromptSegment& segment : segments) {
     if (IsBreak(segment)) {
       parts.push_back({{}, segment.weight, true});
+    } else if (!(std::abs(segment.weight) <= kMaxAttentionWeight)) {  // false for NaN too
+      throw PromptError("prompt: attention weight " + std::to_string(segment.weight) +
+                        " is outside -100..100");
     } else {
       parts.push_back({tokenizer.Encode(segment.text), segment.weight, false});
     }

@@ -88,6 +88,9 @@ inline constexpr int kChunkLength = 75;
 inline constexpr size_t kMaxPromptBytes = 8000;
 inline constexpr size_t kMaxPromptChunks = 32;
 inline constexpr double kMaxLoraWeight = 10.0;
+// An attention weight ("(cat:1.3)", or nested brackets multiplied out) in -100..100: useful ones
+// lie within about 0..2, and 1.1^n of a few thousand '(' would overflow to infinity.
+inline constexpr double kMaxAttentionWeight = 100.0;
 
 // Throws PromptError naming `what` ("prompt", "negative prompt") when `prompt` is longer than
 // kMaxPromptBytes.
@@ -142,7 +145,8 @@ ChunkedPrompt ChunkTokens(const std::vector<WeightedTokens>& parts, int comma_id
                           const ChunkOptions& options = {});
 
 // The whole of steps 2 and 3 for one prompt (after ExtractLoraTags). Throws PromptError for a
-// prompt over kMaxPromptBytes or kMaxPromptChunks.
+// prompt over kMaxPromptBytes or kMaxPromptChunks, or with a weight outside
+// -kMaxAttentionWeight..kMaxAttentionWeight.
 ChunkedPrompt ChunkPrompt(std::string_view prompt, const ClipTokenizer& tokenizer,
                           const ChunkOptions& options = {});
 

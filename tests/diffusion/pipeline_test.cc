@@ -271,6 +271,17 @@ TEST_F(PipelineTest, LongPromptsAreRefusedBeforeTheyCostMemory) {
               std::string::npos)
         << e.what();
   }
+  for (const std::string& prompt : {std::string("(cat:99999999999999999999)"),
+                                    std::string(3000, '(') + "cat", std::string("(cat:-101)")}) {
+    r = EulerRequest();
+    r.prompt = prompt;
+    try {
+      model_->Generate(r);
+      ADD_FAILURE() << prompt.substr(0, 30) << " was accepted";
+    } catch (const PromptError& e) {
+      EXPECT_NE(std::string(e.what()).find("is outside -100..100"), std::string::npos) << e.what();
+    }
+  }
   r = EulerRequest();
   r.loras.push_back({"lora_kohya", 1e30, 1.0});
   LoraLibrary library({FixtureDir()});
