@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "cli/commands.h"
@@ -115,34 +116,83 @@ std::string DefaultModelsDir() {
   return env != nullptr && *env != '\0' ? env : "models";
 }
 
+// The prompts as typed: the planner's limit on a prompt applies with --no-plan too (the planner
+// checks its own input), and to the negative prompt, which is never planned.
+void CheckPromptBytes(const GenerateArgs& args) {
+  const auto check = [](const std::string& text, const char* what) {
+    if (text.size() > plan::kMaxPromptBytes) {
+      throw std::invalid_argument(std::string(what) + " is " + std::to_string(text.size()) +
+                                  " bytes, more than the limit of " +
+                                  std::to_string(plan::kMaxPromptBytes));
+    }
+  };
+  if (!args.plan) check(args.prompt, "--prompt");
+  check(args.negative, "--negative");
+}
+
+// A1111's seeds: -1 (random) or 0..2^32-1, as its UI takes them. Image i of a batch uses
+// seed + i unwrapped, as A1111 does, so it may pass 2^32-1.
+depict::diffusion::Seed ParseCliSeed(const std::string& text) {
+  namespace dd = depict::diffusion;
+  const auto bad = [&] {
+    return std::invalid_argument("--seed '" + text + "' is not -1 or an integer from 0 to " +
+                                 std::to_string(dd::kMaxSeed));
+  };
+  dd::Seed seed;
+  try {
+    seed = dd::ParseSeed(text);
+  } catch (const std::invalid_argument&) {
+    throw bad();
+  }
+  if (!seed.random && seed.value > dd::kMaxSeed) throw bad();
+  return seed;
+}
+
+// The settings every image shares, checked; throws std::invalid_argument for a bad one.
+depict::diffusion::GenerationRequest BaseRequest(const GenerateArgs& args) {
+  namespace dd = depict::diffusion;
+  dd::GenerationRequest base;
+  base.negative_prompt = args.negative;
+  base.width = args.width;
+  base.height = args.height;
+  base.steps = args.steps;
+  base.cfg_scale = args.cfg;
+  base.sampler = dd::ParseSampler(args.sampler, args.schedule);
+  if (args.eta && !(*args.eta >= 0.0f && *args.eta <= dd::kMaxEta)) {
+    throw std::invalid_argument("--eta must be a number from 0 to 1");
+  }
+  base.eta = args.eta;
+  base.rng = dd::ParseRngKind(args.rng);
+  base.clip_skip = args.clip_skip;
+  for (const std::string& spec : args.loras) {
+    // name[:weight[:unet weight]], the arguments of A1111's <lora:...> tag.
+    const auto tags = dd::ExtractLoraTags("<lora:" + spec + ">").loras;
+    if (tags.empty()) throw std::invalid_argument("bad --lora \"" + spec + "\"");
+    base.loras.push_back(tags.front());
+  }
+  if (args.images < 1 || args.images > plan::kMaxImages) {
+    throw std::invalid_argument("--images must be between 1 and " +
+                                std::to_string(plan::kMaxImages));
+  }
+  CheckPromptBytes(args);
+  return base;
+}
+
 int RunGenerate(const GenerateArgs& args) {
   namespace dd = depict::diffusion;
   dd::GenerationRequest base;
+  dd::Seed seed;
   try {
-    base.negative_prompt = args.negative;
-    base.width = args.width;
-    base.height = args.height;
-    base.steps = args.steps;
-    base.cfg_scale = args.cfg;
-    base.sampler = dd::ParseSampler(args.sampler, args.schedule);
-    base.eta = args.eta;
-    base.rng = dd::ParseRngKind(args.rng);
-    base.clip_skip = args.clip_skip;
-    for (const std::string& spec : args.loras) {
-      // name[:weight[:unet weight]], the arguments of A1111's <lora:...> tag.
-      const auto tags = dd::ExtractLoraTags("<lora:" + spec + ">").loras;
-      if (tags.empty()) throw std::invalid_argument("bad --lora \"" + spec + "\"");
-      base.loras.push_back(tags.front());
-    }
-    if (args.images < 1 || args.images > plan::kMaxImages) {
-      throw std::invalid_argument("--images must be between 1 and " +
-                                  std::to_string(plan::kMaxImages));
-    }
+    base = BaseRequest(args);
+    seed = ParseCliSeed(args.seed);
+    tensor::SetNumThreads(args.threads);
+  } catch (const std::system_error& e) {  // the system could not start the threads
+    std::cerr << "depict: cannot start " << args.threads << " threads: " << e.what() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "depict: " << e.what() << "\n";
     return 2;
   }
-  const dd::Seed seed = dd::ResolveSeed(std::stoll(args.seed));
 
   // Per image: the prompt the model reads, its seed and, with --plan, its cast.
   struct Item {
@@ -180,7 +230,6 @@ int RunGenerate(const GenerateArgs& args) {
     }
   }
 
-  tensor::SetNumThreads(args.threads);
   std::unique_ptr<dd::StableDiffusion> model;
   std::string model_hash;
   try {
@@ -269,9 +318,9 @@ std::function<int()> AddGenerateCommand(CLI::App& app) {
   cmd->add_option("--sampler", args->sampler,
                   "Euler, Euler a, DPM++ 2M, DPM++ 2M Karras, DDIM, LCM");
   cmd->add_option("--schedule", args->schedule, "Automatic, Uniform, Karras, Exponential");
-  cmd->add_option("--eta", args->eta, "Eta (Euler a: default 1, DDIM: default 0)");
-  cmd->add_option("--seed", args->seed, "Seed (-1: random); image i uses seed + i")
-      ->check(CLI::Range(-1LL, 4294967294LL));
+  cmd->add_option("--eta", args->eta, "Eta, 0 to 1 (Euler a: default 1, DDIM: default 0)");
+  cmd->add_option("--seed", args->seed,
+                  "Seed, 0 to 4294967295 (-1: random); image i uses seed + i");
   cmd->add_option("--width,-W", args->width, "Width, a multiple of 64");
   cmd->add_option("--height,-H", args->height, "Height, a multiple of 64");
   cmd->add_option("--images", args->images, "Number of images");
@@ -281,7 +330,9 @@ std::function<int()> AddGenerateCommand(CLI::App& app) {
                   "Initial noise: philox (A1111's default GPU noise) or cpu (torch CPU, "
                   "ComfyUI and A1111 'CPU')");
   cmd->add_option("--clip-skip", args->clip_skip, "A1111's Clip skip (SD 1.x)");
-  cmd->add_option("--threads", args->threads, "Threads (0: all cores)");
+  cmd->add_option("--threads", args->threads,
+                  "Threads, 1 to " + std::to_string(tensor::MaxThreads()) + " (0: all cores)")
+      ->check(CLI::Range(0, tensor::MaxThreads()));
   cmd->add_option("--out,-o", args->out, "Output directory");
   cmd->add_flag("--plan,!--no-plan", args->plan,
                 "Cast the prompt with the planner first (default), or send it unchanged");

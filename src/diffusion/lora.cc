@@ -108,7 +108,7 @@ std::optional<ParsedName> ParseName(std::string_view name) {
 }  // namespace
 
 std::shared_ptr<const LoraFile> LoraFile::Load(const std::filesystem::path& path) {
-  const auto file = tensor::SafetensorsFile::Open(path.string());
+  const auto file = tensor::SafetensorsFile::Open(path.string(), "LoRA");
   struct Halves {
     LoraComponent component;
     std::string down_name, up_name, alpha_name;

@@ -1,20 +1,20 @@
 #include "diffusion/pipeline.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <system_error>
 #include <utility>
 
+#include "diffusion/diffusers_config.h"
 #include "diffusion/prompt_parser.h"
 #include "diffusion/weight_reader.h"
+#include "io/file.h"
 #include "tensor/ops.h"
 #include "tensor/safetensors.h"
 
@@ -25,55 +25,28 @@ using tensor::DType;
 using tensor::Tensor;
 namespace fs = std::filesystem;
 
-// The diffusers config file `dir/name`, or null when there is none.
-nlohmann::json ReadConfig(const fs::path& file) {
-  if (!fs::exists(file)) return nullptr;
-  std::ifstream in(file);
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw std::runtime_error(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
-}
+// What a diffusers folder's config files say (see diffusers_config.h).
+struct FolderConfigs {
+  std::optional<std::string> unet;  // checked, applied over the family's defaults later
+  std::string unet_file;
+  VaeOptions vae;
+  std::optional<Prediction> prediction;
+};
 
-// UNet options from a diffusers unet/config.json. diffusers reads attention_head_dim as the
-// number of heads when num_attention_heads is null (a naming accident it keeps for old configs).
-UnetOptions UnetOptionsFromConfig(const nlohmann::json& config, const fs::path& file,
-                                  UnetOptions options) {
-  if (config.is_null()) return options;
-  const auto fail = [&](const std::string& what) {
-    throw std::runtime_error(file.string() + ": " + what);
-  };
-  if (config.contains("norm_num_groups") && config["norm_num_groups"].is_number_integer()) {
-    options.norm_groups = config["norm_num_groups"].get<int>();
+FolderConfigs ReadFolderConfigs(const fs::path& folder) {
+  FolderConfigs configs;
+  configs.unet_file = (folder / "unet" / "config.json").string();
+  configs.unet = ReadDiffusersConfig(configs.unet_file);
+  if (configs.unet) UnetOptionsFromConfig(*configs.unet, configs.unet_file, {});
+  const fs::path vae_file = folder / "vae" / "config.json";
+  if (const auto text = ReadDiffusersConfig(vae_file)) {
+    configs.vae = VaeOptionsFromConfig(*text, vae_file.string(), configs.vae);
   }
-  nlohmann::json heads = config.value("num_attention_heads", nlohmann::json());
-  if (heads.is_null()) heads = config.value("attention_head_dim", nlohmann::json());
-  if (heads.is_number_integer()) {
-    options.num_heads = heads.get<int>();
-    options.head_dim = 0;
-  } else if (heads.is_array()) {
-    // One head count per block: SD 2.x's [5, 10, 20, 20] over [320, 640, 1280, 1280], heads of
-    // 64 everywhere, which is the form depict's UNet takes.
-    const nlohmann::json channels = config.value("block_out_channels", nlohmann::json());
-    if (!channels.is_array() || channels.size() != heads.size()) {
-      fail("attention_head_dim is a list but block_out_channels does not match it");
-    }
-    int head_dim = 0;
-    for (size_t i = 0; i < heads.size(); ++i) {
-      if (!heads[i].is_number_integer() || !channels[i].is_number_integer() ||
-          heads[i].get<int>() <= 0) {
-        fail("attention_head_dim must hold positive integers");
-      }
-      const int c = channels[i].get<int>(), h = heads[i].get<int>();
-      if (c % h != 0 || (head_dim != 0 && c / h != head_dim)) {
-        fail("blocks with heads of different sizes are not supported");
-      }
-      head_dim = c / h;
-    }
-    options.head_dim = head_dim;
+  const fs::path scheduler_file = folder / "scheduler" / "scheduler_config.json";
+  if (const auto text = ReadDiffusersConfig(scheduler_file)) {
+    configs.prediction = PredictionFromSchedulerConfig(*text, scheduler_file.string());
   }
-  return options;
+  return configs;
 }
 
 std::string StemOf(const fs::path& path) {
@@ -97,11 +70,61 @@ std::string Quote(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string FormatFloat(float v) {
+std::string FormatFloat(double v) {
   // As A1111's infotexts show settings: "CFG scale: 7", "CFG scale: 7.5".
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", static_cast<double>(v));
+  std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+// The settings of a request that the pipeline checks itself (the sampler checks its own).
+void CheckRequest(const GenerationRequest& request, int text_encoder_layers) {
+  const auto check_size = [](int v, const char* what) {
+    if (v < 64 || v > 4096 || v % 64 != 0) {
+      throw GenerationError(std::string(what) + " " + std::to_string(v) +
+                            " is not a multiple of 64 between 64 and 4096");
+    }
+  };
+  check_size(request.width, "width");
+  check_size(request.height, "height");
+  if (!std::isfinite(request.cfg_scale) || request.cfg_scale < 0.0f || request.cfg_scale > 100.0f) {
+    throw GenerationError("cfg scale must be between 0 and 100");
+  }
+  if (request.steps < 1 || request.steps > 1000) {
+    throw GenerationError("steps must be between 1 and 1000, not " + std::to_string(request.steps));
+  }
+  if (request.clip_skip < 1 || request.clip_skip > text_encoder_layers) {
+    throw GenerationError("clip skip must be between 1 and " + std::to_string(text_encoder_layers));
+  }
+  for (const LoraTag& tag : request.loras) {
+    for (const double w : {tag.weight, tag.unet_weight}) {
+      if (!(std::abs(w) <= kMaxLoraWeight)) {
+        throw GenerationError("LoRA \"" + tag.name + "\": weight " + FormatFloat(w) +
+                              " is outside -10..10");
+      }
+    }
+  }
+  CheckPromptLength(request.prompt, "prompt");
+  CheckPromptLength(request.negative_prompt, "negative prompt");
+}
+
+// Binds `tags` (the first `operator_count` the operator's, the rest from the prompt) found
+// through `library`.
+LoraSet BindLoras(const std::vector<LoraTag>& tags, size_t operator_count, LoraLibrary* library,
+                  const LoraTargets& unet_targets, const LoraTargets& text_encoder_targets) {
+  LoraSet loras;
+  if (tags.empty()) return loras;
+  if (library == nullptr) {
+    throw GenerationError("the request names LoRA \"" + tags.front().name +
+                          "\" but no LoRA directory was given");
+  }
+  for (size_t i = 0; i < tags.size(); ++i) {
+    const LoraTag& tag = tags[i];
+    BindLora(library->Get(tag.name, /*operator_path=*/i < operator_count),
+             static_cast<float>(tag.weight), static_cast<float>(tag.unet_weight), unet_targets,
+             text_encoder_targets, loras);
+  }
+  return loras;
 }
 
 }  // namespace
@@ -127,8 +150,12 @@ std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
   if (!folder && !fs::exists(path)) {
     throw std::runtime_error(path.string() + ": no such checkpoint file or diffusers folder");
   }
+  // Read before any weights, so a bad folder fails at once.
+  const FolderConfigs configs = folder ? ReadFolderConfigs(path) : FolderConfigs{};
+  const VaeOptions& vae_options = configs.vae;
+  const std::optional<Prediction>& configured = configs.prediction;
   std::shared_ptr<const tensor::SafetensorsFile> single;
-  if (!folder) single = tensor::SafetensorsFile::Open(path.string());
+  if (!folder) single = tensor::SafetensorsFile::Open(path.string(), "checkpoint");
   TextEncoder encoder = folder ? TextEncoder::Load(path) : TextEncoder(single);
   const TextEncoderConfig& tc = encoder.config();
   const bool sd2 = tc.layout == TextEncoderLayout::kOpenClip ||
@@ -142,26 +169,8 @@ std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
   } else {
     unet_options.num_heads = 8;
   }
-  VaeOptions vae_options;
-  std::optional<Prediction> configured;
-  if (folder) {
-    unet_options = UnetOptionsFromConfig(ReadConfig(path / "unet" / "config.json"),
-                                         path / "unet" / "config.json", unet_options);
-    const nlohmann::json vae_config = ReadConfig(path / "vae" / "config.json");
-    if (vae_config.is_object()) {
-      if (vae_config.contains("norm_num_groups") &&
-          vae_config["norm_num_groups"].is_number_integer()) {
-        vae_options.norm_groups = vae_config["norm_num_groups"].get<int>();
-      }
-      if (vae_config.contains("scaling_factor") && vae_config["scaling_factor"].is_number()) {
-        vae_options.scaling_factor = vae_config["scaling_factor"].get<float>();
-      }
-    }
-    const nlohmann::json scheduler = ReadConfig(path / "scheduler" / "scheduler_config.json");
-    if (scheduler.is_object() && scheduler.contains("prediction_type")) {
-      const std::string type = scheduler.value("prediction_type", "epsilon");
-      configured = type == "v_prediction" ? Prediction::kV : Prediction::kEpsilon;
-    }
+  if (folder && configs.unet) {
+    unet_options = UnetOptionsFromConfig(*configs.unet, configs.unet_file, unet_options);
   }
   Unet unet = folder ? Unet::Load(path, unet_options) : Unet(single, unet_options);
   VaeDecoder vae = folder ? VaeDecoder::Load(path, vae_options) : VaeDecoder(single, vae_options);
@@ -232,24 +241,7 @@ Tensor StableDiffusion::EncodePrompt(const std::string& prompt, int clip_skip, c
 
 GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraLibrary* library,
                                          const StepCallback& on_step) const {
-  const auto check_size = [](int v, const char* what) {
-    if (v < 64 || v > 4096 || v % 64 != 0) {
-      throw GenerationError(std::string(what) + " " + std::to_string(v) +
-                            " is not a multiple of 64 between 64 and 4096");
-    }
-  };
-  check_size(request.width, "width");
-  check_size(request.height, "height");
-  if (!std::isfinite(request.cfg_scale) || request.cfg_scale < 0.0f || request.cfg_scale > 100.0f) {
-    throw GenerationError("cfg scale must be between 0 and 100");
-  }
-  if (request.steps < 1 || request.steps > 1000) {
-    throw GenerationError("steps must be between 1 and 1000, not " + std::to_string(request.steps));
-  }
-  if (request.clip_skip < 1 || request.clip_skip > info_.text_encoder.layers) {
-    throw GenerationError("clip skip must be between 1 and " +
-                          std::to_string(info_.text_encoder.layers));
-  }
+  CheckRequest(request, info_.text_encoder.layers);
 
   GeneratedImage image;
   image.width = request.width;
@@ -260,18 +252,8 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
   image.loras = request.loras;
   image.loras.insert(image.loras.end(), parsed.loras.begin(), parsed.loras.end());
 
-  LoraSet loras;
-  if (!image.loras.empty()) {
-    if (library == nullptr) {
-      throw GenerationError("the request names LoRA \"" + image.loras.front().name +
-                            "\" but no LoRA directory was given");
-    }
-    for (const LoraTag& tag : image.loras) {
-      BindLora(library->Get(tag.name), static_cast<float>(tag.weight),
-               static_cast<float>(tag.unet_weight), unet_.lora_targets(), encoder_.lora_targets(),
-               loras);
-    }
-  }
+  const LoraSet loras = BindLoras(image.loras, request.loras.size(), library, unet_.lora_targets(),
+                                  encoder_.lora_targets());
 
   SamplerOptions sampler_options;
   sampler_options.kind = request.sampler.kind;
@@ -290,7 +272,12 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
   const bool guided = request.cfg_scale != 1.0f;
   Tensor context = cond;
   if (guided) {
-    Tensor uncond = EncodePrompt(request.negative_prompt, request.clip_skip, &loras);
+    Tensor uncond;
+    try {
+      uncond = EncodePrompt(request.negative_prompt, request.clip_skip, &loras);
+    } catch (const PromptError& e) {
+      throw PromptError("negative " + std::string(e.what()));  // "negative prompt needs ..."
+    }
     // A1111 pads the shorter of the two with the empty prompt's encoding, one chunk at a time.
     if (cond.dim(1) != uncond.dim(1)) {
       const Tensor empty = EncodePrompt("", request.clip_skip, &loras);
@@ -332,27 +319,31 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
 
 LoraLibrary::LoraLibrary(std::vector<fs::path> dirs) : dirs_(std::move(dirs)) {}
 
-std::shared_ptr<const LoraFile> LoraLibrary::Get(const std::string& name) {
+std::shared_ptr<const LoraFile> LoraLibrary::Get(const std::string& name, bool operator_path) {
+  operator_path = operator_path && name.find('/') != std::string::npos;
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Entry& e : loaded_) {
-    if (e.name == name) return e.file;
+    if (e.name == name && e.operator_path == operator_path) return e.file;
   }
-  std::vector<fs::path> candidates;
-  if (name.find('/') != std::string::npos || fs::path(name).extension() == ".safetensors") {
-    candidates.emplace_back(name);
+  auto file = LoraFile::Load(operator_path ? fs::path(name) : Resolve(name));
+  loaded_.push_back({name, operator_path, file, ""});
+  return file;
+}
+
+fs::path LoraLibrary::Resolve(const std::string& name) const {
+  if (dirs_.empty()) {
+    throw GenerationError("no LoRA \"" + name + "\": no LoRA directory was given (--lora-dir)");
   }
-  for (const fs::path& dir : dirs_) candidates.push_back(dir / (name + ".safetensors"));
-  for (const fs::path& candidate : candidates) {
-    if (!fs::is_regular_file(candidate)) continue;
-    auto file = LoraFile::Load(candidate);
-    loaded_.push_back({name, file, ""});
-    return file;
+  // The first directory that holds the name wins; when none does, each one's reason is given.
+  std::string reasons;
+  for (const fs::path& dir : dirs_) {
+    try {
+      return io::ResolveInside(dir, name, {".safetensors"}, "LoRA");
+    } catch (const io::FileError& e) {
+      reasons += (reasons.empty() ? "" : "; ") + std::string(e.what());
+    }
   }
-  std::string searched;
-  for (const fs::path& dir : dirs_) searched += (searched.empty() ? "" : ", ") + dir.string();
-  throw GenerationError(
-      "no LoRA \"" + name + "\" (looked for " + name + ".safetensors in " +
-      (searched.empty() ? std::string("no directory: pass --lora-dir") : searched) + ")");
+  throw GenerationError(reasons);
 }
 
 std::string LoraLibrary::Hash(const LoraFile& file) {
@@ -368,23 +359,19 @@ std::string LoraLibrary::Hash(const LoraFile& file) {
 std::string ShortFileHash(const fs::path& path) {
   const fs::path file =
       ComponentFile<std::runtime_error>(path, "unet", "diffusion_pytorch_model.safetensors");
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), file.string());
+  const io::RegularFile opened =
+      io::RegularFile::Open(file.string(), tensor::kMaxSafetensorsFileBytes, "checkpoint");
+  const int fd = opened.fd();
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
   std::vector<unsigned char> buffer(1 << 20);
   for (;;) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      throw std::system_error(err, std::generic_category(), file.string());
-    }
+    if (n < 0) throw std::system_error(errno, std::generic_category(), file.string());
     if (n == 0) break;
     EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(n));
   }
-  ::close(fd);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &length);

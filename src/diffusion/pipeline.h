@@ -86,7 +86,10 @@ struct GenerationRequest {
   uint64_t seed = 0;
   RngKind rng = RngKind::kPhilox;  // A1111's default ("GPU"); kCpu for ComfyUI and A1111 "CPU"
   int clip_skip = 1;
-  // Adapters for this request, besides the prompt's <lora:...> tags (which are added to these).
+  // Adapters the operator chose (depict's --lora), besides the prompt's <lora:...> tags (which
+  // are added to these). A name with a '/' is a path to the file, trusted as given; any other
+  // name is looked up like a prompt's. Never fill this from untrusted input: a prompt's tags are
+  // only ever names inside the LoRA directories.
   std::vector<LoraTag> loras;
 };
 
@@ -108,21 +111,30 @@ struct GeneratedImage {
 // Called after each UNet evaluation (step 1..total).
 using StepCallback = std::function<void(int step, int total)>;
 
-// Finds LoRA files by name (`<lora:name>` looks for DIR/name.safetensors in each directory, or
-// a path to a file) and keeps the ones already read, with their hashes, so a request that
-// repeats an adapter does not read it again. Thread-safe.
+// Finds LoRA files by name and keeps the ones already read, with their hashes, so a request
+// that repeats an adapter does not read it again. A name (`<lora:name>` in a prompt) is looked
+// up in each directory in turn as DIR/name or DIR/name.safetensors through io::ResolveInside: an
+// absolute name, a ".." component or a symbolic link whose target leaves the directory is
+// refused, so a prompt can never make depict open a file outside the LoRA directories.
+// Thread-safe.
 class LoraLibrary {
  public:
   explicit LoraLibrary(std::vector<std::filesystem::path> dirs = {});
-  // Throws GenerationError naming the directories searched when there is no such adapter, and
-  // LoraError for a file that is not a LoRA.
-  std::shared_ptr<const LoraFile> Get(const std::string& name);
+  // The adapter called `name`, or with `operator_path` and a name containing '/', the file at
+  // that path (the operator's own --lora FILE; never a prompt's tag). Throws GenerationError
+  // naming the directories searched when no directory holds the name or the name is not
+  // allowed, io::FileError for a file that cannot be opened and LoraError (or
+  // tensor::FormatError) for a file that is not a LoRA.
+  std::shared_ptr<const LoraFile> Get(const std::string& name, bool operator_path = false);
   // ShortFileHash of a file Get returned, computed once.
   std::string Hash(const LoraFile& file);
 
  private:
+  std::filesystem::path Resolve(const std::string& name) const;
+
   struct Entry {
     std::string name;
+    bool operator_path = false;
     std::shared_ptr<const LoraFile> file;
     std::string hash;
   };
@@ -134,8 +146,10 @@ class LoraLibrary {
 class StableDiffusion {
  public:
   // A single-file .safetensors checkpoint or a diffusers folder. Throws the components' errors
-  // (TextEncoderError, UnetError, VaeError, ClipTokenizerError, tensor::SafetensorsError) naming
-  // the file and tensor.
+  // (TextEncoderError, UnetError, VaeError, ClipTokenizerError, tensor::FormatError) naming
+  // the file and tensor, io::FileError for a path that is not a regular file (a FIFO, a
+  // directory) and DiffusersConfigError for a folder's config file (read before any weights)
+  // with a value of the wrong type or out of range.
   static std::unique_ptr<StableDiffusion> Load(const std::filesystem::path& path,
                                                const LoadOptions& options = {});
 

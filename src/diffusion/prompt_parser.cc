@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace depict::diffusion {
@@ -144,6 +145,10 @@ LoraTag ReadLoraTag(std::string_view tag, std::string_view args) {
       throw PromptError("LoRA tag '" + std::string(tag) + "': weight '" + std::string(text) +
                         "' is not a number");
     }
+    if (std::abs(*value) > kMaxLoraWeight) {
+      throw PromptError("LoRA tag '" + std::string(tag) + "': weight '" + std::string(text) +
+                        "' is outside -10..10");
+    }
     return *value;
   };
   LoraTag lora;
@@ -254,6 +259,10 @@ ChunkedPrompt ChunkTokens(const std::vector<WeightedTokens>& parts, int comma_id
   int last_comma = -1;
 
   auto close_chunk = [&](bool is_last) {
+    if (out.chunks.size() == kMaxPromptChunks) {
+      throw PromptError("prompt needs more than " + std::to_string(kMaxPromptChunks) +
+                        " chunks of 75 tokens (BREAK starts a chunk), the limit");
+    }
     out.token_count += is_last ? static_cast<int>(ids.size()) : kChunkLength;
     PromptChunk chunk;
     chunk.ids.reserve(kClipContextLength);
@@ -307,8 +316,16 @@ ChunkedPrompt ChunkTokens(const std::vector<WeightedTokens>& parts, int comma_id
   return out;
 }
 
+void CheckPromptLength(std::string_view prompt, std::string_view what) {
+  if (prompt.size() > kMaxPromptBytes) {
+    throw PromptError(std::string(what) + " is " + std::to_string(prompt.size()) +
+                      " bytes, more than the limit of " + std::to_string(kMaxPromptBytes));
+  }
+}
+
 ChunkedPrompt ChunkPrompt(std::string_view prompt, const ClipTokenizer& tokenizer,
                           const ChunkOptions& options) {
+  CheckPromptLength(prompt, "prompt");
   std::vector<PromptSegment> segments;
   if (options.emphasis) {
     segments = ParsePromptAttention(prompt);
@@ -320,6 +337,9 @@ ChunkedPrompt ChunkPrompt(std::string_view prompt, const ClipTokenizer& tokenize
   for (const PromptSegment& segment : segments) {
     if (IsBreak(segment)) {
       parts.push_back({{}, segment.weight, true});
+    } else if (!(std::abs(segment.weight) <= kMaxAttentionWeight)) {  // false for NaN too
+      throw PromptError("prompt: attention weight " + std::to_string(segment.weight) +
+                        " is outside -100..100");
     } else {
       parts.push_back({tokenizer.Encode(segment.text), segment.weight, false});
     }

@@ -71,10 +71,30 @@ struct PromptWithLoras {
 // order. Arguments as A1111's LoRA network reads them: name, then optional text-encoder weight
 // (default 1), then optional UNet weight (default: the text-encoder weight); "te=W" and "unet=W"
 // set them by name. Other kinds (hypernet, ...) are removed and ignored. Throws PromptError for a
-// weight that is not a number.
+// weight that is not a number or lies outside -kMaxLoraWeight..kMaxLoraWeight.
 PromptWithLoras ExtractLoraTags(std::string_view prompt);
 
 inline constexpr int kChunkLength = 75;
+
+// Limits that keep a hostile prompt from costing memory or time (each chunk costs a text-encoder
+// pass and 77 rows of the UNet's context at every step):
+//   kMaxPromptBytes   a prompt or negative prompt given to the engine: twice the planner's
+//                     4,000-byte limit on what a user types (plan::kMaxPromptBytes), so that the
+//                     planner's rewrite of a maximal prompt still fits
+//   kMaxPromptChunks  32 chunks of 75 tokens (2,400 tokens), past any practical A1111 prompt
+//                     (its UI shows "n/75" and long prompts run to a few chunks)
+//   kMaxLoraWeight    a LoRA multiplier in -10..10: useful ones lie within about -2..2, and a
+//                     weight of 1e30 would only turn the image into NaN
+inline constexpr size_t kMaxPromptBytes = 8000;
+inline constexpr size_t kMaxPromptChunks = 32;
+inline constexpr double kMaxLoraWeight = 10.0;
+// An attention weight ("(cat:1.3)", or nested brackets multiplied out) in -100..100: useful ones
+// lie within about 0..2, and 1.1^n of a few thousand '(' would overflow to infinity.
+inline constexpr double kMaxAttentionWeight = 100.0;
+
+// Throws PromptError naming `what` ("prompt", "negative prompt") when `prompt` is longer than
+// kMaxPromptBytes.
+void CheckPromptLength(std::string_view prompt, std::string_view what);
 inline constexpr int kCommaPaddingBacktrack = 20;  // A1111's default comma_padding_backtrack
 
 // One text-encoder input: 77 ids (BOS, 75 tokens or padding, EOS) and 77 weights.
@@ -119,10 +139,14 @@ struct WeightedTokens {
 //     gives one chunk of BOS, EOS and padding);
 //   - each chunk is padded to 75 with EOS (weight 1), then BOS and EOS (weight 1) go around it,
 //     and with pad_id != EOS everything after the chunk's first EOS becomes pad_id.
+// Throws PromptError when the prompt needs more than kMaxPromptChunks chunks (before making
+// more of them).
 ChunkedPrompt ChunkTokens(const std::vector<WeightedTokens>& parts, int comma_id,
                           const ChunkOptions& options = {});
 
-// The whole of steps 2 and 3 for one prompt (after ExtractLoraTags).
+// The whole of steps 2 and 3 for one prompt (after ExtractLoraTags). Throws PromptError for a
+// prompt over kMaxPromptBytes or kMaxPromptChunks, or with a weight outside
+// -kMaxAttentionWeight..kMaxAttentionWeight.
 ChunkedPrompt ChunkPrompt(std::string_view prompt, const ClipTokenizer& tokenizer,
                           const ChunkOptions& options = {});
 

@@ -79,6 +79,8 @@ struct Seed {
   bool random = false;
 };
 
+// The largest seed A1111's UI takes (2^32 - 1); depict's CLI refuses larger ones.
+inline constexpr uint64_t kMaxSeed = 4294967295;
 // The seeds A1111 draws for -1 lie in [0, kRandomSeedLimit).
 inline constexpr uint64_t kRandomSeedLimit = 4294967294;
 

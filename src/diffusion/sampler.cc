@@ -249,8 +249,9 @@ Sampler::Sampler(SamplerOptions options, const DiscreteSchedule& schedule)
     if (!takes_eta) {
       throw std::invalid_argument(name + " takes no eta (only Euler a and DDIM do)");
     }
-    if (!(*options_.eta >= 0.0f && std::isfinite(*options_.eta))) {
-      throw std::invalid_argument(name + ": eta must be a finite number >= 0");
+    if (!(*options_.eta >= 0.0f && *options_.eta <= kMaxEta)) {  // false for NaN too
+      throw std::invalid_argument(name + ": eta must be a number from 0 to 1, not " +
+                                  std::to_string(*options_.eta));
     }
   }
   eta_ = options_.eta.value_or(options_.kind == SamplerKind::kEulerAncestral ? 1.0f : 0.0f);

@@ -110,6 +110,11 @@ SamplerChoice ParseSampler(std::string_view name, std::string_view schedule = "A
 // Automatic for DDIM (which has none).
 ScheduleType DefaultSchedule(SamplerKind kind);
 
+// Eta above 1 is outside A1111's sliders ("Eta for DDIM", "Eta for ancestral samplers", both
+// 0..1), and for DDIM it asks for more noise than the step removes (the square root of a
+// negative number): the sampler refuses it, and NaN or infinity.
+inline constexpr float kMaxEta = 1.0f;
+
 struct SamplerOptions {
   SamplerKind kind = SamplerKind::kEuler;
   ScheduleType schedule = ScheduleType::kAutomatic;
@@ -117,7 +122,7 @@ struct SamplerOptions {
   int steps = 20;  // 1..1000 (diffusers' LCM: 1..50)
   // Euler a (default 1, A1111's "Eta for ancestral samplers") and DDIM (default 0, "Eta for
   // DDIM") only; setting it for another sampler is an error.
-  std::optional<float> eta;
+  std::optional<float> eta;  // 0..kMaxEta
   // A1111's "SGM noise multiplier" option (k-diffusion samplers and A1111's LCM).
   bool sgm_noise_multiplier = false;
   Convention convention = Convention::kA1111;

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -132,10 +134,17 @@ DEPICT_KERNEL_CLONES void RoundToBF16(const float* src, uint16_t* dst, int64_t n
 
 }  // namespace
 
+int MaxThreads() { return std::min(1024, 4 * AllCores()); }
+
 void SetNumThreads(int n) {
-  const int threads = n <= 0 ? AllCores() : n;
-  if (g_threads.exchange(threads) == threads) return;
-  ResizeGlobalPool(threads);
+  if (n < 0 || n > MaxThreads()) {
+    throw std::invalid_argument("thread count " + std::to_string(n) + " is not between 1 and " +
+                                std::to_string(MaxThreads()) + " (0: all cores)");
+  }
+  const int threads = n == 0 ? AllCores() : n;
+  if (g_threads.load() == threads) return;
+  ResizeGlobalPool(threads);  // throws, leaving the old pool, when threads cannot start
+  g_threads.store(threads);
 }
 
 int NumThreads() {

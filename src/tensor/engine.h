@@ -9,11 +9,16 @@
 
 namespace depict::tensor {
 
-// Threads for oneDNN primitives and for our own kernels; n <= 0 means all cores (the default).
-// oneDNN 2.6 on Debian uses OpenMP (libgomp): its thread count is a per-thread OpenMP setting, so
-// each op re-applies it on the calling thread when it changed.
+// Threads for oneDNN primitives and for our own kernels: 1..MaxThreads(), or 0 for all cores
+// (the default). oneDNN 2.6 on Debian uses OpenMP (libgomp): its thread count is a per-thread
+// OpenMP setting, so each op re-applies it on the calling thread when it changed. Throws
+// std::invalid_argument for a count out of range and std::system_error when the system cannot
+// start that many threads; either way the previous setting stays.
 void SetNumThreads(int n);
 int NumThreads();
+// The most threads SetNumThreads takes: 4 per hardware thread (more only adds switching), and
+// never more than 1024, so a typo cannot ask the system for 100,000 threads.
+int MaxThreads();
 
 // Arithmetic used by the ops that multiply by weights. kBF16 rounds activations and weights to
 // bfloat16 and accumulates in f32 (oneDNN's avx512_core_bf16 kernels): twice the speed of f32

@@ -1,9 +1,6 @@
 #include "tensor/safetensors.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -16,6 +13,9 @@
 #include <set>
 #include <system_error>
 #include <tuple>
+#include <unordered_set>
+
+#include "io/file.h"
 
 namespace depict::tensor {
 
@@ -75,39 +75,84 @@ const DTypeEntry* FindDType(std::string_view name) {
   return nullptr;
 }
 
-// Parses the header with nlohmann_json, adding the checks its DOM parser lacks: it keeps the
-// last of duplicate keys silently (a file could then mean two things to two readers), and
-// nesting is unbounded (the format needs three levels: header, entry, shape).
+// Checks what nlohmann_json's DOM parser does not, in one streaming (SAX) pass before the DOM is
+// built: it keeps the last of duplicate keys silently (a file could then mean two things to two
+// readers), nesting is unbounded (the format needs three levels: header, entry, shape), and a
+// header of a million tiny entries would cost gigabytes of DOM. Each object's keys go into a hash
+// set, so the check is linear (nlohmann's callback parser rescans the parent object after every
+// entry, which is quadratic). Syntax errors are reported by byte position and kind, never with
+// the text around them: the "header" may be any file's bytes.
+class HeaderChecker : public nlohmann::json_sax<json> {
+ public:
+  explicit HeaderChecker(std::string_view file) : file_(file) {}
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    Open(true);
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    Open(false);
+    return true;
+  }
+  bool end_object() override {
+    open_.pop_back();
+    return true;
+  }
+  bool end_array() override {
+    open_.pop_back();
+    return true;
+  }
+  bool key(string_t& key) override {
+    const bool top = open_.size() == 1;
+    if (!open_.back().keys.insert(key).second) {
+      Fail(file_,
+           std::string("duplicate ") + (top ? "tensor name " : "key ") + Quote(key) + " in header");
+    }
+    if (top && open_.back().keys.size() > kMaxSafetensorsTensors + 1) {  // + "__metadata__"
+      Fail(file_, "header lists more than " + std::to_string(kMaxSafetensorsTensors) +
+                      " tensors, the limit");
+    }
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    // what() ends with "; last read: '<the bytes>'": keep only the kind of error before it.
+    std::string kind = e.what();
+    kind = kind.substr(0, kind.find("; last read"));
+    Fail(file_, "header is not valid JSON (byte " + std::to_string(position) + ": " + kind + ")");
+  }
+
+ private:
+  struct Level {
+    bool is_object = false;
+    std::unordered_set<std::string> keys;
+  };
+  void Open(bool is_object) {
+    if (open_.size() > 2) Fail(file_, "header nests deeper than the format allows");
+    open_.push_back({is_object, {}});
+  }
+
+  std::string_view file_;
+  std::vector<Level> open_;
+};
+
 json ParseJson(std::string_view file, std::string_view text) {
   // nlohmann_json takes a NUL byte for the end of input and ignores what follows; the reference
   // reader rejects the header. A raw NUL is never valid JSON, so refuse it outright.
   if (text.find('\0') != std::string_view::npos) Fail(file, "header contains a NUL byte");
-  std::vector<std::set<std::string>> keys;  // keys seen, one set per open object
-  const json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        if (depth > 2) Fail(file, "header nests deeper than the format allows");
-        if (event == json::parse_event_t::object_start) keys.emplace_back();
-        break;
-      case json::parse_event_t::key:
-        if (!keys.empty() && !keys.back().insert(parsed.get<std::string>()).second) {
-          const std::string what = depth == 1 ? "tensor name " : "key ";
-          Fail(file, "duplicate " + what + Quote(parsed.get<std::string>()) + " in header");
-        }
-        break;
-      case json::parse_event_t::object_end:
-        if (!keys.empty()) keys.pop_back();
-        break;
-      default:
-        break;
-    }
-    return true;
-  };
+  HeaderChecker checker(file);
+  json::sax_parse(text.begin(), text.end(), &checker);
   try {
-    return json::parse(text.begin(), text.end(), callback);
-  } catch (const json::exception& e) {
-    Fail(file, std::string("header is not valid JSON: ") + e.what());
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception&) {
+    Fail(file, "header is not valid JSON");  // the checker has already reported any error
   }
 }
 
@@ -244,48 +289,34 @@ struct Mapping {
 
 }  // namespace
 
-std::shared_ptr<SafetensorsFile> SafetensorsFile::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) FailErrno(path, "cannot open");
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    const int err = errno;
-    ::close(fd);
-    errno = err;
-    FailErrno(path, "cannot stat");
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    Fail(path, "not a regular file");
-  }
-  const uint64_t size = static_cast<uint64_t>(st.st_size);
+std::shared_ptr<SafetensorsFile> SafetensorsFile::Open(const std::string& path,
+                                                       std::string_view what) {
+  const io::RegularFile opened = io::RegularFile::Open(path, kMaxSafetensorsFileBytes, what);
+  const uint64_t size = opened.size();
   if (size < 8) {
-    ::close(fd);
     Fail(path, "file is " + std::to_string(size) +
                    " bytes, shorter than the 8-byte header length of a safetensors file");
   }
   auto mapping = std::make_shared<Mapping>();
-  void* address = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  const int err = errno;
-  ::close(fd);  // the mapping keeps the file open
-  if (address == MAP_FAILED) {
-    errno = err;
-    FailErrno(path, "cannot map " + std::to_string(size) + " bytes");
-  }
-  mapping->address = address;
+  void* address = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, opened.fd(), 0);
+  if (address == MAP_FAILED) FailErrno(path, "cannot map " + std::to_string(size) + " bytes");
+  mapping->address = address;  // the mapping keeps the file open after `opened` closes it
   mapping->size = size;
   const auto* bytes = static_cast<const unsigned char*>(address);
 
+  // The length is the file's first 8 bytes: quoting it for any file (a text file, a symlink to
+  // a secret) would print those bytes as a number, so it is shown only once it is plausible.
   uint64_t header_bytes = 0;
   for (int i = 7; i >= 0; --i) header_bytes = header_bytes << 8 | bytes[i];
+  if (header_bytes > size - 8) {
+    Fail(path,
+         "does not start with a valid safetensors header length (its first 8 bytes, read "
+         "as a length, run past the end of the " +
+             std::to_string(size) + "-byte file); not a safetensors file?");
+  }
   if (header_bytes > kMaxSafetensorsHeaderBytes) {
     Fail(path, "header length " + std::to_string(header_bytes) + " exceeds the limit of " +
                    std::to_string(kMaxSafetensorsHeaderBytes) + " bytes");
-  }
-  if (header_bytes > size - 8) {
-    Fail(path, "header length " + std::to_string(header_bytes) +
-                   " runs past the end of the file (" + std::to_string(size - 8) +
-                   " bytes after the length)");
   }
 
   std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());

@@ -60,12 +60,19 @@ struct TensorInfo {
 // Limits that keep a hostile header from costing memory or time.
 inline constexpr uint64_t kMaxSafetensorsHeaderBytes = 100'000'000;  // as the reference reader
 inline constexpr size_t kMaxSafetensorsRank = 8;
+// SDXL checkpoints hold about 2,500 tensors and large LoRAs a few thousand; a header listing
+// more is refused before its entries are built (a million one-element entries fit in the header
+// limit and would otherwise cost gigabytes).
+inline constexpr size_t kMaxSafetensorsTensors = 100'000;
+// The largest file Open maps: well above any Stable Diffusion checkpoint (SDXL in F32 is 14 GB).
+inline constexpr uint64_t kMaxSafetensorsFileBytes = uint64_t{64} << 30;
 
 // Parses and validates the JSON header of `file` (used only in messages) whose data section is
 // `data_bytes` long. Returns the tensors sorted by their offset in the data section, and fills
 // `metadata` (when not null) with "__metadata__". Throws FormatError for anything invalid:
 // JSON syntax or UTF-8, a header that is not an object, a missing or mistyped field, an unknown
-// dtype, a negative, non-integer or overflowing dimension, rank above kMaxSafetensorsRank,
+// dtype, a negative, non-integer or overflowing dimension, rank above kMaxSafetensorsRank, more
+// than kMaxSafetensorsTensors tensors,
 // data_offsets outside the data section or not matching the shape's byte size, overlapping
 // tensors, duplicate names, or metadata that is not an object of strings.
 std::vector<TensorInfo> ParseSafetensorsHeader(std::string_view file, std::string_view header_json,
@@ -76,12 +83,17 @@ std::vector<TensorInfo> ParseSafetensorsHeader(std::string_view file, std::strin
 // call from several threads at once. Tensors returned by Get() outlive the SafetensorsFile.
 class SafetensorsFile {
  public:
-  // Maps `path` read-only (MAP_PRIVATE) and validates it: at least 8 bytes, a header length no
-  // longer than the rest of the file nor kMaxSafetensorsHeaderBytes, and a valid header (see
-  // ParseSafetensorsHeader). Throws FormatError for an invalid file and std::system_error when
-  // the file cannot be opened or mapped. The file must not be truncated while it is mapped (as
-  // with any mmap, reading a page past its new end raises SIGBUS).
-  static std::shared_ptr<SafetensorsFile> Open(const std::string& path);
+  // Maps `path` read-only (MAP_PRIVATE) and validates it: a regular file (opened without
+  // blocking, so a FIFO is refused, never waited on) of at most kMaxSafetensorsFileBytes, at
+  // least 8 bytes, a header length no longer than the rest of the file nor
+  // kMaxSafetensorsHeaderBytes, and a valid header (see ParseSafetensorsHeader). Throws
+  // io::FileError when the file cannot be opened or is not a regular file, FormatError for an
+  // invalid file and std::system_error when it cannot be mapped. `what` names the kind of file
+  // in messages ("checkpoint", "LoRA"). No message quotes the file's bytes, except tensor names
+  // and values from a header that parsed as JSON. The file must not be truncated while it is
+  // mapped (as with any mmap, reading a page past its new end raises SIGBUS).
+  static std::shared_ptr<SafetensorsFile> Open(const std::string& path,
+                                               std::string_view what = "safetensors file");
 
   SafetensorsFile(const SafetensorsFile&) = delete;
   SafetensorsFile& operator=(const SafetensorsFile&) = delete;

@@ -31,17 +31,28 @@ std::shared_ptr<ThreadPool> CurrentPool() {
 
 ThreadPool::ThreadPool(int threads) {
   const int n = std::max(1, threads);
-  workers_.reserve(static_cast<size_t>(n - 1));
-  for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  try {
+    workers_.reserve(static_cast<size_t>(n - 1));
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  } catch (...) {
+    // The system ran out of threads (std::system_error): the destructor will not run, and a
+    // joinable std::thread destroyed unjoined would terminate the process, so stop the workers
+    // already started before passing the error on.
+    StopWorkers();
+    throw;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+ThreadPool::~ThreadPool() { StopWorkers(); }
+
+void ThreadPool::StopWorkers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
   work_cv_.notify_all();
   for (std::thread& t : workers_) t.join();
+  workers_.clear();
 }
 
 void ThreadPool::WorkerLoop(int index) {

@@ -17,7 +17,9 @@ namespace depict::tensor {
 
 class ThreadPool {
  public:
-  // `threads` counts the calling thread: a pool of 1 runs everything inline.
+  // `threads` counts the calling thread: a pool of 1 runs everything inline. Throws
+  // std::system_error (having stopped the threads it did start) when the system cannot start
+  // them all.
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -34,6 +36,7 @@ class ThreadPool {
 
  private:
   void WorkerLoop(int index);
+  void StopWorkers();
 
   std::vector<std::thread> workers_;
   std::mutex submit_mutex_;  // one ParallelFor at a time

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,93 @@ TEST_F(PipelineTest, BadRequestsAreRejectedWithTheReason) {
   r = EulerRequest();
   r.loras.push_back({"lora_kohya", 1, 1});
   EXPECT_THROW(model_->Generate(r, nullptr), GenerationError);  // no library to find it in
+}
+
+// A prompt's <lora:...> name is looked up only inside the LoRA directories: "..", absolute
+// paths and symbolic links out of the folder were opened (and a text file's first bytes were
+// printed as a "header length").
+TEST_F(PipelineTest, PromptLoraNamesNeverLeaveTheLoraDirectory) {
+  const fs::path root =
+      fs::temp_directory_path() / ("depict_lora_escape_" + std::to_string(getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "loras");
+  const fs::path outside = root / "outside.safetensors";
+  fs::copy_file(FixtureDir() / "lora_kohya.safetensors", outside);
+  {
+    std::ofstream secret(root / "secret.safetensors");
+    secret << "root:x:0:0:hunter2\n";
+  }
+  fs::create_symlink(outside, root / "loras" / "link.safetensors");
+  fs::create_symlink(root / "secret.safetensors", root / "loras" / "secret.safetensors");
+  LoraLibrary library({root / "loras"});
+  const std::vector<std::string> names = {"../../../../etc/passwd",
+                                          "../outside",
+                                          "../secret.safetensors",
+                                          "/etc/passwd",
+                                          outside.string(),
+                                          "link",
+                                          "secret"};
+  for (const std::string& name : names) {
+    GenerationRequest r = EulerRequest();
+    r.steps = 1;
+    r.prompt = "a cat <lora:" + name + ":1>";
+    try {
+      model_->Generate(r, &library);
+      ADD_FAILURE() << name << " was opened";
+    } catch (const GenerationError& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.find("root:x"), std::string::npos) << message;
+      EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+      EXPECT_EQ(message.find("header length"), std::string::npos) << message;
+    }
+  }
+  // The operator's own --lora FILE may be a path anywhere.
+  GenerationRequest r = EulerRequest();
+  r.steps = 1;
+  r.loras.push_back({outside.string(), 0.5, 0.5});
+  EXPECT_NO_THROW(model_->Generate(r, &library));
+  fs::remove_all(root);
+}
+
+// 20,000 BREAKs once made 20,000 chunks and used 5 GB.
+TEST_F(PipelineTest, LongPromptsAreRefusedBeforeTheyCostMemory) {
+  std::string breaks;
+  for (int i = 0; i < 20'000; ++i) breaks += "a BREAK ";
+  GenerationRequest r = EulerRequest();
+  r.prompt = breaks;
+  EXPECT_THROW(model_->Generate(r), PromptError);  // 160 KB: over kMaxPromptBytes
+  r.prompt = breaks.substr(0, 8 * 500);            // 500 chunks in 4,000 bytes
+  try {
+    model_->Generate(r);
+    FAIL() << "expected a PromptError";
+  } catch (const PromptError& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 32 chunks"), std::string::npos) << e.what();
+  }
+  r = EulerRequest();
+  r.negative_prompt = breaks.substr(0, 8 * 500);
+  try {
+    model_->Generate(r);
+    FAIL() << "expected a PromptError";
+  } catch (const PromptError& e) {
+    EXPECT_NE(std::string(e.what()).find("negative prompt needs more than 32 chunks"),
+              std::string::npos)
+        << e.what();
+  }
+  for (const std::string& prompt : {std::string("(cat:99999999999999999999)"),
+                                    std::string(3000, '(') + "cat", std::string("(cat:-101)")}) {
+    r = EulerRequest();
+    r.prompt = prompt;
+    try {
+      model_->Generate(r);
+      ADD_FAILURE() << prompt.substr(0, 30) << " was accepted";
+    } catch (const PromptError& e) {
+      EXPECT_NE(std::string(e.what()).find("is outside -100..100"), std::string::npos) << e.what();
+    }
+  }
+  r = EulerRequest();
+  r.loras.push_back({"lora_kohya", 1e30, 1.0});
+  LoraLibrary library({FixtureDir()});
+  EXPECT_THROW(model_->Generate(r, &library), GenerationError);
 }
 
 TEST_F(PipelineTest, LoraForAnotherArchitectureIsAnError) {

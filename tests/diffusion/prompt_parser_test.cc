@@ -283,5 +283,49 @@ TEST(PromptChunkTest, ChunksRealPrompts) {
   EXPECT_EQ(cat_chunks.token_count, 75 + 8);
 }
 
+// Hostile prompts: weights that are numbers but absurd, and prompts that would make thousands
+// of 77-token chunks (20,000 BREAKs took 5 GB).
+TEST(PromptLimitsTest, LoraWeightsLieWithinMinus10To10) {
+  EXPECT_EQ(ExtractLoraTags("<lora:x:-10:10>").loras.at(0), (LoraTag{"x", -10.0, 10.0}));
+  for (const char* bad : {"<lora:x:1e30>", "<lora:x:10.5>", "<lora:x:1:-11>", "<lora:x:te=1e300>",
+                          "<lora:x:unet=-1e30>"}) {
+    try {
+      ExtractLoraTags(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const PromptError& e) {
+      EXPECT_NE(std::string(e.what()).find("outside -10..10"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(PromptLimitsTest, ChunksAreLimitedTo32) {
+  std::vector<WeightedTokens> parts;
+  for (size_t i = 0; i + 1 < kMaxPromptChunks; ++i) parts.push_back({{}, -1.0, true});
+  parts.push_back({{320}, 1.0, false});
+  EXPECT_EQ(ChunkTokens(parts, 267).chunks.size(), kMaxPromptChunks);
+  parts.insert(parts.begin(), {{}, -1.0, true});
+  EXPECT_THROW(ChunkTokens(parts, 267), PromptError);
+  // 20,000 BREAKs are refused at the 33rd chunk, not after building 20,000.
+  std::vector<WeightedTokens> many(20'000, {{}, -1.0, true});
+  try {
+    ChunkTokens(many, 267);
+    FAIL() << "expected a PromptError";
+  } catch (const PromptError& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 32 chunks"), std::string::npos) << e.what();
+  }
+  // Tokens alone: 33 chunks of 75.
+  EXPECT_THROW(ChunkTokens({{std::vector<int>(75 * 32 + 1, 320), 1.0, false}}, 267), PromptError);
+}
+
+TEST(PromptLimitsTest, PromptBytesAreLimited) {
+  EXPECT_NO_THROW(CheckPromptLength(std::string(kMaxPromptBytes, 'a'), "prompt"));
+  try {
+    CheckPromptLength(std::string(kMaxPromptBytes + 1, 'a'), "negative prompt");
+    FAIL() << "expected a PromptError";
+  } catch (const PromptError& e) {
+    EXPECT_EQ(std::string(e.what()), "negative prompt is 8001 bytes, more than the limit of 8000");
+  }
+}
+
 }  // namespace
 }  // namespace depict::diffusion

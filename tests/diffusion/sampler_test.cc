@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -241,6 +242,18 @@ TEST(DiffusionSamplerTest, RejectsInvalidOptions) {
   EXPECT_NO_THROW(Sampler{o});
   o.eta = -1.0f;
   EXPECT_THROW(Sampler{o}, std::invalid_argument);
+  // Eta is 0..1 (A1111's sliders); 1e30, infinity and NaN were once accepted.
+  o.eta = 1.0f;
+  EXPECT_NO_THROW(Sampler{o});
+  for (const float bad : {1.5f, 1e30f, std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN()}) {
+    o.eta = bad;
+    EXPECT_THROW(Sampler{o}, std::invalid_argument) << bad;
+  }
+  o.kind = SamplerKind::kDdim;
+  o.eta = 2.0f;
+  EXPECT_THROW(Sampler{o}, std::invalid_argument);
+  o.kind = SamplerKind::kEulerAncestral;
   o.eta.reset();
   o.kind = SamplerKind::kDdim;
   o.schedule = ScheduleType::kKarras;  // DDIM has no schedule type

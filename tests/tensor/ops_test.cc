@@ -17,6 +17,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -502,6 +503,22 @@ TEST(OpsThreadPool, CoversEveryIndexOnceAndRethrows) {
         10, 1, [&](int64_t b2, int64_t e2) { total += static_cast<int>((e - b) * (e2 - b2)); });
   });
   EXPECT_EQ(total.load(), 40);
+}
+
+// --threads 100000 aborted on an uncaught std::system_error and -1 was accepted.
+TEST(OpsProperty, ThreadCountsOutOfRangeAreRefusedAndKeepTheSetting) {
+  const int before = NumThreads();
+  EXPECT_GE(MaxThreads(), 4);
+  EXPECT_LE(MaxThreads(), 1024);
+  EXPECT_THROW(SetNumThreads(-1), std::invalid_argument);
+  EXPECT_THROW(SetNumThreads(100000), std::invalid_argument);
+  EXPECT_THROW(SetNumThreads(MaxThreads() + 1), std::invalid_argument);
+  EXPECT_EQ(NumThreads(), before);
+  {
+    ThreadsScope t(MaxThreads());
+    EXPECT_EQ(NumThreads(), MaxThreads());
+  }
+  EXPECT_EQ(NumThreads(), before);
 }
 
 }  // namespace

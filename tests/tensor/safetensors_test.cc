@@ -1,8 +1,10 @@
 #include "tensor/safetensors.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +16,8 @@
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include "io/file.h"
 
 namespace depict::tensor {
 namespace {
@@ -236,12 +240,13 @@ TEST(SafetensorsTest, BadFileLayoutsAreFormatErrors) {
   EXPECT_CONTAINS(OpenError(std::string("\x02\x00\x00", 3)), ": file is 3 bytes");
   EXPECT_CONTAINS(OpenError(std::string("\x02\x00\x00\x00\x00\x00\x00", 7)), "7 bytes");
   EXPECT_CONTAINS(OpenError(RawFileWithLength(1000, "{}")),
-                  "header length 1000 runs past the end of the file (2 bytes after the length)");
+                  "does not start with a valid safetensors header length (its first 8 bytes, "
+                  "read as a length, run past the end of the 10-byte file)");
   EXPECT_CONTAINS(OpenError(RawFileWithLength(1, "{}")), "not valid JSON");  // just "{"
   EXPECT_CONTAINS(OpenError(RawFileWithLength(uint64_t{1} << 40, "{}")),
-                  "header length 1099511627776 exceeds the limit of 100000000 bytes");
+                  "does not start with a valid safetensors header length");
   EXPECT_CONTAINS(OpenError(RawFileWithLength(std::numeric_limits<uint64_t>::max(), "{}")),
-                  "exceeds the limit");
+                  "does not start with a valid safetensors header length");
   EXPECT_CONTAINS(OpenError(RawFile("", "")), "not valid JSON");
   // Truncated: the last tensor's bytes are missing.
   EXPECT_CONTAINS(OpenError(RawFile(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
@@ -257,16 +262,69 @@ TEST(SafetensorsTest, OpenErrorsForMissingFilesAndDirectories) {
   try {
     SafetensorsFile::Open(missing);
     FAIL() << "expected an error";
-  } catch (const std::system_error& e) {
+  } catch (const io::FileError& e) {
     EXPECT_CONTAINS(e.what(), missing);
-    EXPECT_EQ(e.code(), std::errc::no_such_file_or_directory);
+    EXPECT_CONTAINS(e.what(), "cannot open");
   }
   try {
-    SafetensorsFile::Open(testing::TempDir());
+    SafetensorsFile::Open(testing::TempDir(), "checkpoint");
     FAIL() << "expected an error";
-  } catch (const FormatError& e) {
-    EXPECT_CONTAINS(e.what(), "not a regular file");
+  } catch (const io::FileError& e) {
+    EXPECT_CONTAINS(e.what(), "checkpoint must be a regular file, not a directory");
   }
+}
+
+// Hostile files: text that is not safetensors (a symlinked /etc/passwd), a FIFO, a header too
+// long only for a file big enough to hold it.
+TEST(SafetensorsTest, ForeignFilesNeverHaveTheirBytesQuoted) {
+  const std::string passwd =
+      "root:x:0:0:root:/root:/bin/bash\nsecret:x:1000:1000::/home/s:/bin/sh\n";
+  const std::string target = WriteFile(passwd, ".passwd");
+  const std::string link = TempPath("_link.safetensors");
+  ASSERT_EQ(symlink(target.c_str(), link.c_str()), 0);
+  std::string message;
+  try {
+    SafetensorsFile::Open(link, "checkpoint");
+  } catch (const FormatError& e) {
+    message = e.what();
+  }
+  EXPECT_CONTAINS(message, "does not start with a valid safetensors header length");
+  EXPECT_EQ(message.find("3475222254926655346"), std::string::npos) << message;  // "root:x:0"
+  EXPECT_EQ(message.find("root"), std::string::npos) << message;
+  std::remove(link.c_str());
+  std::remove(target.c_str());
+
+  // A header length that parses leaves JSON errors, which must not quote the text either.
+  message = OpenError(RawFile("root:x:0:0:secret-password"));
+  EXPECT_CONTAINS(message, "header is not valid JSON (byte 1:");
+  EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+  EXPECT_EQ(message.find("root"), std::string::npos) << message;
+}
+
+TEST(SafetensorsTest, AFifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string fifo = TempPath(".safetensors");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  try {
+    SafetensorsFile::Open(fifo, "checkpoint");
+    FAIL() << "expected an error";
+  } catch (const io::FileError& e) {
+    EXPECT_CONTAINS(e.what(), fifo);
+    EXPECT_CONTAINS(e.what(), "not a FIFO");
+  }
+  std::remove(fifo.c_str());
+}
+
+TEST(SafetensorsTest, HeaderLengthOverTheLimitIsQuotedOnlyWhenTheFileHoldsIt) {
+  const std::string path = WriteFile(RawFileWithLength(150'000'000, "{}"));
+  ASSERT_EQ(truncate(path.c_str(), 200'000'000), 0);  // sparse: costs no disk
+  std::string message;
+  try {
+    SafetensorsFile::Open(path);
+  } catch (const FormatError& e) {
+    message = e.what();
+  }
+  EXPECT_CONTAINS(message, "header length 150000000 exceeds the limit of 100000000 bytes");
+  std::remove(path.c_str());
 }
 
 TEST(SafetensorsTest, BadJsonIsAFormatError) {
@@ -284,6 +342,43 @@ TEST(SafetensorsTest, BadJsonIsAFormatError) {
   EXPECT_CONTAINS(HeaderError(std::string(100000, '[') + std::string(100000, ']')),
                   "header nests deeper than the format allows");
   EXPECT_CONTAINS(HeaderError(R"({"a":{"dtype":{"b":{"c":1}}}})"), "nests deeper");
+}
+
+// A header of `count` one-element F32 tensors "t0", "t1", ... (over count * 4 data bytes).
+std::string ManyTensors(size_t count) {
+  std::string header = "{";
+  for (size_t i = 0; i < count; ++i) {
+    header += (i ? ",\"t" : "\"t") + std::to_string(i) + R"(":{"dtype":"F32","shape":[1],)" +
+              R"("data_offsets":[)" + std::to_string(4 * i) + "," + std::to_string(4 * i + 4) +
+              "]}";
+  }
+  return header + "}";
+}
+
+double SecondsToParse(const std::string& header, uint64_t data_bytes, std::string* error) {
+  const auto start = std::chrono::steady_clock::now();
+  *error = HeaderError(header, data_bytes);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The duplicate check was quadratic (50,000 entries took 20 s); now the header is linear, and
+// a header of more tensors than any checkpoint has is refused.
+TEST(SafetensorsTest, HugeHeadersAreLinearAndTheTensorCountIsLimited) {
+  std::string error;
+  const double at_limit = SecondsToParse(ManyTensors(kMaxSafetensorsTensors), 4 * 100'000, &error);
+  EXPECT_EQ(error, "");
+  EXPECT_LT(at_limit, 5.0);  // about 0.3 s in a release build
+  const double over = SecondsToParse(ManyTensors(200'000), 4 * 200'000, &error);
+  EXPECT_CONTAINS(error, "header lists more than 100000 tensors, the limit");
+  EXPECT_LT(over, 5.0);
+
+  // 200,000 metadata keys, the last a duplicate: no count limit there, and still linear.
+  std::string metadata = R"({"__metadata__":{)";
+  for (int i = 0; i < 200'000; ++i) metadata += "\"k" + std::to_string(i) + "\":\"v\",";
+  metadata += R"("k7":"again"}})";
+  const double duplicate = SecondsToParse(metadata, 0, &error);
+  EXPECT_CONTAINS(error, "duplicate key \"k7\" in header");
+  EXPECT_LT(duplicate, 5.0);
 }
 
 // A header with one tensor "w" whose entry is `entry`, over 64 bytes of data.
