@@ -6,6 +6,7 @@
 #include <unicase.h>
 #include <unictype.h>
 #include <uninorm.h>
+#include <unistd.h>
 #include <unistr.h>
 #include <zlib.h>
 
@@ -15,14 +16,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <mutex>
 #include <new>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <unordered_map>
 
+#include "io/file.h"
 #include "text/html.h"
 #include "text/unicode.h"
 
@@ -45,6 +45,8 @@ constexpr char kVocabFileName[] = "bpe_simple_vocab_16e6.txt.gz";
 // vocabulary is 256 byte symbols, the same 256 with "</w>", 48,894 merges and 2 special tokens.
 constexpr size_t kMergeCount = 49152 - 256 - 2;
 constexpr size_t kBpeCacheLimit = 1 << 16;
+// Tokenizer files (vocab.json, merges.txt, the inflated BPE merges) are 1-4 MB.
+constexpr uint64_t kMaxTokenizerFileBytes = 64ull << 20;
 
 // ---------------------------------------------------------------------------------------------
 // ftfy's other fixes, in ftfy's order.
@@ -274,12 +276,23 @@ std::pair<std::string, std::string> SpecialTokenTexts(ClipFlavor flavor) {
 
 std::string ReadGzip(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
+  if (!std::filesystem::exists(path, ec)) {
     throw ClipTokenizerError("CLIP vocabulary " + path.string() + " not found; " +
                              std::string(kFetchHint));
   }
-  gzFile file = gzopen(path.c_str(), "rb");
+  // Opened as a bounded regular file first (a FIFO is refused, never waited on); zlib reads the
+  // same descriptor.
+  io::RegularFile regular = [&] {
+    try {
+      return io::RegularFile::Open(path.string(), kMaxTokenizerFileBytes, "CLIP vocabulary");
+    } catch (const io::FileError& e) {
+      throw ClipTokenizerError(std::string(e.what()) + "; " + std::string(kFetchHint));
+    }
+  }();
+  const int fd = dup(regular.fd());
+  gzFile file = fd < 0 ? nullptr : gzdopen(fd, "rb");
   if (file == nullptr) {
+    if (fd >= 0) close(fd);
     throw ClipTokenizerError("cannot open CLIP vocabulary " + path.string() + "; " +
                              std::string(kFetchHint));
   }
@@ -289,6 +302,12 @@ std::string ReadGzip(const std::filesystem::path& path) {
   bool ok = true;
   while ((n = gzread(file, buffer.data(), static_cast<unsigned>(buffer.size()))) > 0) {
     data.append(buffer.data(), static_cast<size_t>(n));
+    if (data.size() > kMaxTokenizerFileBytes) {  // a gzip bomb, not a vocabulary
+      gzclose(file);
+      throw ClipTokenizerError("CLIP vocabulary " + path.string() + " inflates past " +
+                               std::to_string(kMaxTokenizerFileBytes) + " bytes; delete it and " +
+                               std::string(kFetchHint));
+    }
   }
   int error = Z_OK;
   const char* message = gzerror(file, &error);
@@ -317,11 +336,11 @@ std::vector<std::string_view> SplitWhiteSpace(std::string_view line) {
 }
 
 std::string ReadTextFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ClipTokenizerError("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  try {
+    return io::ReadRegularFile(path.string(), kMaxTokenizerFileBytes, "tokenizer file");
+  } catch (const io::FileError& e) {
+    throw ClipTokenizerError(e.what());
+  }
 }
 
 }  // namespace
@@ -622,14 +641,14 @@ ClipTokenizer ClipTokenizer::FromDiffusersFolder(const std::filesystem::path& di
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path folder = dir;
-  if (!fs::is_regular_file(folder / "vocab.json", ec) &&
-      fs::is_regular_file(folder / "tokenizer" / "vocab.json", ec)) {
+  if (!fs::exists(folder / "vocab.json", ec) &&
+      fs::exists(folder / "tokenizer" / "vocab.json", ec)) {
     folder /= "tokenizer";
   }
   fs::path vocab_path = folder / "vocab.json";
   fs::path merges_path = folder / "merges.txt";
   for (const fs::path& p : {vocab_path, merges_path}) {
-    if (!fs::is_regular_file(p, ec)) {
+    if (!fs::exists(p, ec)) {
       throw ClipTokenizerError(p.string() +
                                " not found: a diffusers tokenizer folder has vocab.json and "
                                "merges.txt");

@@ -1,6 +1,9 @@
 #include "diffusion/clip_tokenizer.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <array>
 #include <filesystem>
@@ -375,6 +378,43 @@ TEST(ClipTokenizerTest, BadDiffusersFolderIsAClearError) {
   } catch (const ClipTokenizerError& e) {
     EXPECT_NE(std::string(e.what()).find("'xy'"), std::string::npos) << e.what();
   }
+}
+
+}  // namespace
+}  // namespace depict::diffusion
+
+namespace depict::diffusion {
+namespace {
+
+// Tokenizer files are bounded regular files: a FIFO is refused at once, and a gzip bomb in
+// place of the BPE merges stops at the size limit instead of filling memory.
+TEST(ClipTokenizerHostileTest, FifoFilesAndGzipBombsAreRefused) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("depict_tok_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "tokenizer");
+  ASSERT_EQ(mkfifo((dir / "tokenizer" / "vocab.json").c_str(), 0600), 0);
+  std::ofstream(dir / "tokenizer" / "merges.txt") << "#version: 0.2\n";
+  try {
+    ClipTokenizer::FromDiffusersFolder(dir);
+    FAIL() << "a FIFO vocab.json was read";
+  } catch (const ClipTokenizerError& e) {
+    EXPECT_NE(std::string(e.what()).find("FIFO"), std::string::npos) << e.what();
+  }
+  const fs::path bomb = dir / "bomb.txt.gz";
+  gzFile out = gzopen(bomb.c_str(), "wb9");
+  ASSERT_NE(out, nullptr);
+  const std::string zeros(1 << 20, '0');
+  for (int i = 0; i < 65; ++i) gzwrite(out, zeros.data(), static_cast<unsigned>(zeros.size()));
+  gzclose(out);
+  EXPECT_LT(fs::file_size(bomb), 1u << 20);
+  try {
+    ClipTokenizer::FromBpeGz(bomb);
+    FAIL() << "a gzip bomb was inflated";
+  } catch (const ClipTokenizerError& e) {
+    EXPECT_NE(std::string(e.what()).find("inflates past"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace
