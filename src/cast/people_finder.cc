@@ -67,11 +67,20 @@ class Finder {
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
   bool TryAgeNoun(size_t& i);
+  void AbsorbTitle();
   void Attach(Mention& mention);
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
   void MarkStyleReferences();
   int QuantityBefore(size_t head) const;
+  // "Apollo 11", "Ocean's 11", "Catch-22", "Route 66": a number right after a capitalised word,
+  // a possessive or a hyphen is part of a name, not a head count.
+  bool NumberIsPartOfName(size_t j) const {
+    if (j == 0 || t_.IsPunct(j - 1)) return false;
+    const text::Token& before = t_[j - 1];
+    if (before.possessive || before.hyphen_after) return true;
+    return before.capitalized && before.kind == text::TokenKind::kWord && !m_[j - 1].modifier;
+  }
   void Finish(Mention& mention, size_t first, size_t end);
 
   const Knowledge& k_;
@@ -166,6 +175,7 @@ int Finder::QuantityBefore(size_t head) const {
     if (t_.IsPunct(j)) break;
     if (ModifierIs(j, ModifierKind::kQuantity)) return ModifierAt(j)->value;
     if (t_[j].kind == text::TokenKind::kNumber) {
+      if (NumberIsPartOfName(j)) return 0;
       int n = 0;
       const std::string_view s = t_.norm(j);
       for (char c : s) {
@@ -321,6 +331,22 @@ bool Finder::TryAgeNoun(size_t& i) {
   out_.push_back(std::move(mention));
   i += 3;
   return true;
+}
+
+// "Supreme Court Justice Clarence Thomas", "the painter Frida Kahlo", "former Secretary of State
+// Hillary Clinton": a person noun phrase right before a name is that person's title or role, not
+// a second person. The name's mention takes over the title's words.
+void Finder::AbsorbTitle() {
+  if (out_.size() < 2) return;
+  Mention& name = out_.back();
+  const Mention& title = out_[out_.size() - 2];
+  if (title.end_token != name.first_token || title.noun < 0 || title.possessor ||
+      title.plural || title.members > 1 || title.named >= 0 || title.unknown_name) {
+    return;
+  }
+  name.first_token = title.first_token;
+  name.start = title.start;
+  out_.erase(out_.end() - 2);
 }
 
 // Collects the words before the head that describe the person: "an old Korean man",
@@ -579,10 +605,11 @@ std::vector<Mention> Finder::Run() {
       i += thing;
       continue;
     }
-    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryGroupOf(i) || TryNoun(i) ||
-        TryDemonymHead(i) || TryAgeNoun(i)) {
+    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i)) {
+      AbsorbTitle();
       continue;
     }
+    if (TryGroupOf(i) || TryNoun(i) || TryDemonymHead(i) || TryAgeNoun(i)) continue;
     ++i;
   }
   MarkStyleReferences();
