@@ -24,14 +24,22 @@ const depict::diffusion::ClipTokenizer* Tokenizer() {
 
 }  // namespace
 
+// PromptError is the documented answer to a bad prompt (a LoRA weight that is not a number or
+// out of range, too many chunks); anything else escaping is a finding.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view prompt(reinterpret_cast<const char*>(data), size);
-  const auto with_loras = depict::diffusion::ExtractLoraTags(prompt);
-  const auto segments = depict::diffusion::ParsePromptAttention(prompt);
-  (void)segments;
-  if (const auto* tokenizer = Tokenizer(); tokenizer != nullptr && size < 2048) {
-    const auto chunks = depict::diffusion::ChunkPrompt(with_loras.prompt, *tokenizer);
-    (void)chunks;
+  try {
+    const auto segments = depict::diffusion::ParsePromptAttention(prompt);
+    (void)segments;
+  } catch (const depict::diffusion::PromptError&) {
+  }
+  try {
+    const auto with_loras = depict::diffusion::ExtractLoraTags(prompt);
+    if (const auto* tokenizer = Tokenizer(); tokenizer != nullptr && size < 2048) {
+      const auto chunks = depict::diffusion::ChunkPrompt(with_loras.prompt, *tokenizer);
+      (void)chunks;
+    }
+  } catch (const depict::diffusion::PromptError&) {
   }
   return 0;
 }
