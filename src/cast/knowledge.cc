@@ -255,9 +255,14 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   {
     const std::string file = "places/places.tsv";
     for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
-      LexEntry& e = k->Add(file, row.line, row.cells[0]);
+      std::string_view name = row.cells[0];
+      // "^us": an abbreviation that is also a word, a place only when written in capitals.
+      const bool needs_capitals = name.starts_with('^');
+      if (needs_capitals) name.remove_prefix(1);
+      LexEntry& e = k->Add(file, row.line, name);
       if (e.place >= 0)
         FailAt(file, row.line, "duplicate place name '" + std::string(row.cells[0]) + "'");
+      e.place_needs_capitals = needs_capitals;
       e.place = k->InternPlace(file, row.line, row.cells[1]);
       if (e.place < 0) FailAt(file, row.line, "place id is required");
     }
