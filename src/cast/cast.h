@@ -27,6 +27,9 @@ struct Person {
   std::array<Decision, 3> attributes;  // indexed by Dim
   int ethnicity_from = -1;        // copy the ethnicity cast of this person (a kin word: "her son")
   bool shared_ethnicity = false;  // a family: one ethnicity for all members of an image
+  // A family of three or more whose ages the prompt leaves open: members 1-2 are cast as the
+  // parents (adult), the rest as their children.
+  bool parents_and_children = false;
 
   // Where the rewriter writes the cast into the image prompt.
   uint32_t head_start = 0, head_end = 0;  // the head noun

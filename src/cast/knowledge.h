@@ -116,7 +116,7 @@ struct LexEntry {
   int named = -1;  // index into named()
   int modifier = -1;
   bool place_needs_capitals = false;  // "^us" in places.tsv: "US", not the pronoun "us"
-  bool named_needs_capital = false;  // the name is also an ordinary word: match "Bush", not "bush"
+  bool named_needs_capital = false;   // the name is also an ordinary word: match "Bush", not "bush"
   bool first_name = false;
   bool surname = false;
   bool not_person = false;  // a thing named with a person word ("German shepherd")

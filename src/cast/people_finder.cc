@@ -71,6 +71,7 @@ class Finder {
   void Attach(Mention& mention);
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
+  void LinkKin(size_t pronoun, int owner);
   void MarkStyleReferences();
   int QuantityBefore(size_t head) const;
   // "Apollo 11", "Ocean's 11", "Catch-22", "Route 66": a number right after a capitalised word,
@@ -340,8 +341,8 @@ void Finder::AbsorbTitle() {
   if (out_.size() < 2) return;
   Mention& name = out_.back();
   const Mention& title = out_[out_.size() - 2];
-  if (title.end_token != name.first_token || title.noun < 0 || title.possessor ||
-      title.plural || title.members > 1 || title.named >= 0 || title.unknown_name) {
+  if (title.end_token != name.first_token || title.noun < 0 || title.possessor || title.plural ||
+      title.members > 1 || title.named >= 0 || title.unknown_name) {
     return;
   }
   name.first_token = title.first_token;
@@ -585,11 +586,36 @@ void Finder::ResolvePronouns() {
     if (ref.named < 0 && !ref.unknown_name) {
       ref.pronoun_gender.push_back({Bit(gender), static_cast<uint32_t>(p), 1});
     }
-    // The kin word right after the pronoun belongs to the referent.
-    for (Mention& m : out_) {
-      if (m.first_token == p + 1 && &m != &ref && m.noun >= 0 && k_.nouns()[m.noun].family) {
-        m.owner = referent;
+    LinkKin(p, referent);
+  }
+  // "grandparents with their grandchildren": "their" gives no gender, but the kin word after it
+  // belongs to the nearest people before it.
+  for (size_t p = 0; p < t_.size(); ++p) {
+    if (t_.norm(p) != "their") continue;
+    for (int j = static_cast<int>(out_.size()) - 1; j >= 0; --j) {
+      if (out_[j].end_token <= p && !out_[j].possessor && !out_[j].style_only) {
+        LinkKin(p, j);
+        break;
       }
+    }
+  }
+}
+
+// The kin word right after a possessive pronoun ("her two children") belongs to `owner`.
+void Finder::LinkKin(size_t pronoun, int owner) {
+  size_t q = pronoun + 1;
+  while (q < t_.size() && q < pronoun + 3 &&
+         (t_[q].kind == text::TokenKind::kNumber || ModifierIs(q, ModifierKind::kQuantity))) {
+    ++q;
+  }
+  for (size_t j = 0; j < out_.size(); ++j) {
+    Mention& m = out_[j];
+    // Kin words, and children after a possessive ("her two children", "his baby").
+    const bool kin =
+        m.noun >= 0 && (k_.nouns()[m.noun].family || k_.nouns()[m.noun].age.values == Bit(kChild));
+    if ((m.first_token == pronoun + 1 || m.first_token == q) && static_cast<int>(j) != owner &&
+        kin) {
+      m.owner = owner;
     }
   }
 }

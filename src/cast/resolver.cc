@@ -328,6 +328,14 @@ std::vector<Person> Resolver::Run() {
       p.age_head = m.noun < 0 && m.demonym_head < 0;
       const int kin_noun = m.collective >= 0 ? m.collective : m.noun;
       p.shared_ethnicity = kin_noun >= 0 && k_.nouns()[kin_noun].kin;
+      // "a family having dinner": two parents and their children, unless the prompt says
+      // otherwise ("a family of elderly farmers"). Twins and couples are not generations.
+      Decision& age = p.attributes[static_cast<int>(Dim::kAge)];
+      p.parents_and_children = p.shared_ethnicity && p.members >= 3;
+      if (p.parents_and_children && age.source == Source::kOpen) {
+        age = {Source::kContext, static_cast<ValueSet>(Bit(kAdult) | Bit(kChild)),
+               "'" + k_.nouns()[kin_noun].singular + "': two parents and their children"};
+      }
       if (const LexEntry* e = k_.Find(t_.norm(m.head_token)); e != nullptr && e->modifier >= 0) {
         p.generic_head = k_.modifiers()[e->modifier].kind == ModifierKind::kGeneric &&
                          m.end_token == m.head_token + 1;

@@ -105,6 +105,15 @@ std::vector<ImageCast> Sample(const std::vector<Person>& people, const Target& t
         }
         continue;
       }
+      if (dim == Dim::kAge && person.parents_and_children &&
+          d.values == (Bit(kAdult) | Bit(kChild))) {
+        for (ImageCast& image : images) {
+          for (int m = 0; m < members; ++m) {
+            image.people[p][m].values[di] = static_cast<int8_t>(m < 2 ? kAdult : kChild);
+          }
+        }
+        continue;
+      }
       // The target applies within whatever the prompt allows ("an Asian woman": the three
       // Asian values; "a young doctor": child, teen or adult, and the target says adult).
       const std::vector<double>& weights = target.weights[di];
