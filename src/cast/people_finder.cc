@@ -73,6 +73,9 @@ class Finder {
   void ResolvePronouns();
   void LinkKin(size_t pronoun, int owner);
   void MarkStyleReferences();
+  void MarkCredits();
+  bool IsListSeparator(size_t i) const;
+  bool FollowsCredit(size_t first) const;
   int QuantityBefore(size_t head) const;
   // "Apollo 11", "Ocean's 11", "Catch-22", "Route 66": a number right after a capitalised word,
   // a possessive or a hyphen is part of a name, not a head count.
@@ -510,7 +513,14 @@ void Finder::AttachAfter(Mention& mention) {
   if (word == "in" && p + 2 < t_.size() && ModifierIs(p + 1, ModifierKind::kPronoun)) num = p + 2;
   if (word == "aged" && t_[p + 1].kind == text::TokenKind::kNumber) num = p + 1;
   if (num == 0) return;
-  std::string_view n = t_.norm(num);
+  // "in her 2 0 s": digits spaced apart are one number ("20s"), not an age of 2.
+  std::string spaced;
+  for (size_t q = num; q < t_.size() && t_[q].kind == text::TokenKind::kNumber && q < num + 4;
+       ++q) {
+    spaced += t_.norm(q);
+    if (q + 1 < t_.size() && t_.norm(q + 1) == "s") spaced += 's';
+  }
+  std::string_view n = spaced.empty() ? t_.norm(num) : std::string_view(spaced);
   const int decade = DecadeWord(n);
   if (n.ends_with('s')) n.remove_suffix(1);
   int years = decade;
@@ -542,6 +552,56 @@ void Finder::MarkStyleReferences() {
       style = is_kind(std::string(t_.norm(m.end_token)), ModifierKind::kStyleAfter);
     }
     m.style_only = style;
+  }
+  MarkCredits();
+}
+
+// A name after "and" or a comma that continues a credit: "by X and Y", "art by x, y and z". The
+// words back to the style word are the other credited names (up to three of two words each).
+bool Finder::FollowsCredit(size_t first) const {
+  if (first == 0 || !IsListSeparator(first - 1)) return false;
+  for (size_t t = first - 1; t-- > 0 && first - t <= 9;) {
+    if (ModifierIs(t, ModifierKind::kStyleBefore)) return true;
+    if (t_.IsPunct(t) && t_.norm(t) != ",") return false;
+    if (ModifierAt(t) != nullptr && !IsListSeparator(t)) return false;
+    if (IsPersonNoun(t)) return false;
+  }
+  return false;
+}
+
+bool Finder::IsListSeparator(size_t i) const {
+  const std::string_view n = t_.norm(i);
+  return n == "," || n == "and" || n == "&" || n == ";";
+}
+
+// Credits that carry no style word of their own: "art by greg rutkowski and artgerm" (a list
+// after a credited name), "a warrior princess, Frank Frazetta, Boris Vallejo" (names standing
+// alone between commas after a subject that is not a named person), "like Michelangelo's
+// David" (the maker of a named work).
+void Finder::MarkCredits() {
+  const auto is_name = [](const Mention& m) { return m.named >= 0 || m.unknown_name; };
+  size_t first_comma = t_.size();
+  for (size_t i = 0; i < t_.size(); ++i) {
+    if (t_.norm(i) == ",") {
+      first_comma = i;
+      break;
+    }
+  }
+  bool subject_is_named = false;
+  for (const Mention& m : out_) {
+    if (m.first_token < first_comma && is_name(m) && !m.style_only) subject_is_named = true;
+  }
+  for (size_t j = 0; j < out_.size(); ++j) {
+    Mention& m = out_[j];
+    if (!is_name(m) || m.style_only) continue;
+    if (FollowsCredit(m.first_token)) m.style_only = true;
+    const bool alone = m.first_token > first_comma && t_.norm(m.first_token - 1) == "," &&
+                       (m.end_token >= t_.size() || t_.norm(m.end_token) == ",");
+    if (alone && !subject_is_named && !m.possessor) m.style_only = true;
+    // "Michelangelo's David", "Botticelli's Venus": a capitalised work after the possessive.
+    if (m.possessor && IsCapitalizedWord(m.end_token) && !IsPersonNoun(m.end_token)) {
+      m.style_only = true;
+    }
   }
 }
 
