@@ -330,6 +330,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
             n.kin = true;
           } else if (flag == "family") {
             n.family = true;
+          } else if (flag == "actor") {
+            if (k->actor_noun_ >= 0) FailAt(file, row.line, "only one noun may be the actor");
+            k->actor_noun_ = static_cast<int>(k->nouns_.size());
           } else if (flag.starts_with("group=")) {
             if (!ParseInt(flag.substr(6), n.group_size) || n.group_size < 2 || n.group_size > 100) {
               FailAt(file, row.line, "group=N needs N from 2 to 100");
@@ -486,6 +489,21 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
       if (e.era >= 0) FailAt(file, row.line, "duplicate era '" + era.phrase + "'");
       e.era = static_cast<int>(k->eras_.size());
       k->eras_.push_back(std::move(era));
+    }
+  }
+  {
+    const std::string file = "context/event_forms.tsv";
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
+      const std::string_view form = row.cells[1];
+      const EventForm f = form == "of"      ? EventForm::kOf
+                          : form == "name"  ? EventForm::kName
+                          : form == "both"  ? EventForm::kBoth
+                          : form == "alone" ? EventForm::kAlone
+                                            : EventForm::kNone;
+      if (f == EventForm::kNone) FailAt(file, row.line, "form must be of, name, both or alone");
+      if (!k->event_forms_.emplace(std::string(row.cells[0]), f).second) {
+        FailAt(file, row.line, "duplicate word '" + std::string(row.cells[0]) + "'");
+      }
     }
   }
   {

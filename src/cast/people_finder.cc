@@ -73,6 +73,7 @@ class Finder {
   void ResolvePronouns();
   void LinkKin(size_t pronoun, int owner);
   void MarkStyleReferences();
+  void TryActor();
   void MarkCredits();
   bool IsListSeparator(size_t i) const;
   bool FollowsCredit(size_t first) const;
@@ -351,6 +352,64 @@ void Finder::AbsorbTitle() {
   name.first_token = title.first_token;
   name.start = title.start;
   out_.erase(out_.end() - 2);
+}
+
+// "the Qing Dynasty during the Battle of Jao Modo", "Safavid Empire during the Ottoman-Safavid
+// War", "the British East India Company at Plassey": a prompt that shows nobody but opens with a
+// polity or institution acting in an event shows that polity's people, cast as its `actor` role
+// (soldiers) of its place and era. Its words still set the scene (see ReadSetting).
+void Finder::TryActor() {
+  if (k_.actor_noun() < 0) return;
+  for (const Mention& m : out_) {
+    if (!m.possessor && !m.style_only) return;
+  }
+  size_t first = 0;
+  if (first < t_.size() && t_.norm(first) == "the") ++first;
+  if (first >= t_.size()) return;
+  const TokenMatches& m = m_[first];
+  size_t length = std::max({m.institution.length, m.place.length, m.era.length});
+  // A polity by its form: the name words, then "dynasty", "empire", "sultanate"...
+  for (size_t j = first; j < t_.size() && j < first + 4 && IsCapitalizedWord(j); ++j) {
+    const EventForm form = k_.EventFormOf(t_.norm(j));
+    if (j > first && (form == EventForm::kName || form == EventForm::kBoth)) {
+      length = std::max(length, j + 1 - first);
+    }
+  }
+  if (length == 0) return;
+  const size_t end = first + length;
+  // Acting in an event: "during", "against" or "at" follows; a bare name ("NASA", "the Roman
+  // Empire") is a logo or a topic, not people.
+  if (end >= t_.size()) return;
+  const std::string_view next = t_.norm(end);
+  if (next != "during" && next != "against" && next != "at") return;
+  const bool polity_form = k_.EventFormOf(t_.norm(end - 1)) != EventForm::kNone;
+  if (!m.era && !m.place && !m.institution && !polity_form) return;
+  if (!m.era && !m.institution && !polity_form) {
+    // A plain country acts only in a named event: "Japan during the Russo-Japanese War", not
+    // "Japan during cherry blossom season".
+    bool event = false;
+    for (size_t j = end + 1; j < t_.size() && j < end + 8 && !event; ++j) {
+      event = m_[j].era || k_.EventFormOf(t_.norm(j)) != EventForm::kNone;
+    }
+    if (!event) return;
+  }
+  Mention actor;
+  actor.noun = k_.actor_noun();
+  actor.actor = true;
+  actor.plural = true;
+  actor.members = kDefaultGroupMembers;
+  actor.head_token = static_cast<uint32_t>(first);
+  // The polity's own place, which beats places the event names ("at the gates of Vienna").
+  if (m.place) {
+    actor.origin_place = m.place.index;
+  } else if (m.era) {
+    actor.origin_place = k_.eras()[m.era.index].place;
+  } else if (m.institution) {
+    actor.origin_place = k_.institutions()[m.institution.index].place;
+  }
+  actor.origin_token = static_cast<uint32_t>(first);
+  Finish(actor, first, end);
+  out_.push_back(std::move(actor));
 }
 
 // Collects the words before the head that describe the person: "an old Korean man",
@@ -700,6 +759,7 @@ std::vector<Mention> Finder::Run() {
   }
   MarkStyleReferences();
   ResolvePronouns();
+  TryActor();
   return std::move(out_);
 }
 

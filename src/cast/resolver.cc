@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "cast/setting.h"
+
 namespace depict::cast {
 namespace {
 
@@ -236,7 +238,17 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
     national &= set;
     note(quoted + " (" + k_.places()[d.place].id + ", " + EraText(when) + ")");
   }
-  if (m.origin_place >= 0) {
+  if (m.actor && m.origin_place >= 0) {
+    // A polity or institution shown as its people: whoever it was then.
+    const ValueSet set = k_.Population(m.origin_place, era.known() ? era : kUndatedPast, elite);
+    if (set != 0 && set != AllValues(Dim::kEthnicity)) {
+      return {Source::kContext, set,
+              "'" + std::string(prompt_.substr(m.start, m.end - m.start)) + "' (" +
+                  k_.places()[m.origin_place].id + ", " + EraText(era) +
+                  ") shown as its people: " + ValuesText(Dim::kEthnicity, set)};
+    }
+  }
+  if (m.origin_place >= 0 && !m.actor) {
     const ValueSet set = k_.Population(m.origin_place, era, elite);
     if (set != 0 && set != AllValues(Dim::kEthnicity)) {
       has_national = true;

@@ -33,6 +33,7 @@ struct Mention {
   bool plural = false;
   bool possessor = false;   // "Napoleon's soldiers": Napoleon sets context but is not shown
   bool style_only = false;  // "in the style of Rembrandt", "by Greg Rutkowski": not shown
+  bool actor = false;       // "the Qing Dynasty during ...": a polity shown as its people
   int members = 1;          // people shown for a group
   int owner = -1;           // "his son": index of the mention the kin word belongs to
   int possessed_by = -1;    // "Napoleon's soldiers": index of the possessor mention

@@ -24,6 +24,38 @@ void Append(std::string& words, const text::TokenList& t, size_t i, size_t n) {
   }
 }
 
+// A name in an event's form: a capitalised word, or a place or people the tables know.
+bool IsEventName(const text::TokenList& t, const std::vector<TokenMatches>& m, size_t i) {
+  if (i >= t.size() || t[i].kind != text::TokenKind::kWord) return false;
+  return t[i].capitalized || m[i].place || m[i].demonym || m[i].demonym_plural;
+}
+
+// "the Battle of Jao Modo", "the Sino-Nepalese War", "the Zaydi Dynasty", "colonial": an
+// event or polity by its form. Returns the words that say so, or "" when token i is none.
+std::string EventByForm(const Knowledge& k, const text::TokenList& t,
+                        const std::vector<TokenMatches>& m, size_t i) {
+  const EventForm form = k.EventFormOf(t.norm(i));
+  if (form == EventForm::kNone) return "";
+  if (form == EventForm::kAlone) return std::string(t.norm(i));
+  if ((form == EventForm::kOf || form == EventForm::kBoth) && i + 2 < t.size() &&
+      t.norm(i + 1) == "of") {
+    const size_t name = t.norm(i + 2) == "the" ? i + 3 : i + 2;
+    if (IsEventName(t, m, name)) {
+      return std::string(t.norm(i)) + " of " + std::string(t.norm(name));
+    }
+  }
+  if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0 && IsEventName(t, m, i - 1) &&
+      !t[i - 1].possessive) {
+    // "war" and "wars" are also games and films ("Star Wars"): their name must be a place or
+    // a people ("Boer War", "Sino-Nepalese War").
+    const bool war = t.norm(i) == "war" || t.norm(i) == "wars";
+    if (!war || m[i - 1].place || m[i - 1].demonym || m[i - 1].demonym_plural) {
+      return std::string(t.norm(i - 1)) + " " + std::string(t.norm(i));
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 int DecadeWord(std::string_view word) {
@@ -97,6 +129,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   Setting s;
   std::vector<bool> taken(t.size(), false);
   for (const Mention& mention : mentions) {
+    if (mention.actor) continue;  // a polity shown as its people: its words are the setting
     // A named person's or a head noun's own words are not the setting; attached modifiers
     // (like "1940s" inside "a 1940s German soldier") still are.
     for (uint32_t j = mention.head_token; j < mention.end_token && j < t.size(); ++j)
@@ -161,6 +194,14 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       Append(s.place_words, t, i, tm.place.length);
       i += tm.place.length - 1;
       continue;
+    }
+  }
+  // A named event or polity the tables do not list still sets a historical scene, its date
+  // unknown: taken as the 19th century, when most such events fall that no listed era covers.
+  for (size_t i = 0; i < t.size() && !s.era.known(); ++i) {
+    if (const std::string event = EventByForm(k, t, m, i); !event.empty()) {
+      s.era = kUndatedPast;
+      s.era_words = event + " (a historical event or state, date unknown)";
     }
   }
   if (institution >= 0) {

@@ -11,6 +11,10 @@
 
 namespace depict::cast {
 
+// The era a scene gets from a named event or polity recognised only by its form
+// (context/event_forms.tsv): historical, date unknown.
+inline constexpr Era kUndatedPast{1800, 1899};
+
 // Years ("1870", "500 BC"), decades ("1960s", "'60s", "the sixties"), centuries ("16th century",
 // "1600s"), named periods and wars (context/eras.tsv), places (places/places.tsv) and
 // institutions (context/institutions.tsv), outside the words `mentions` already took. The first

@@ -82,3 +82,31 @@ TEST(SettingTest, InstitutionsFillInEraAndPlace) {
 
 }  // namespace
 }  // namespace depict::cast
+
+namespace depict::cast {
+namespace {
+
+// Events no table lists are recognised by their form and set a historical scene, date unknown.
+TEST(SettingEventFormTest, UnlistedEventsAndPolitiesSetAnUndatedPast) {
+  const auto& k = *depict::testing::EmbeddedPlanner().tables()->knowledge;
+  const auto era_of = [&](std::string_view prompt) {
+    const text::TokenList t = text::Lex(prompt);
+    const auto m = MatchPhrases(k, t);
+    return ReadSetting(k, t, m, FindPeople(k, t, m)).era;
+  };
+  for (const char* p : {"soldiers during the Battle of Jao Modo", "the Sino-Nepalese War",
+                        "officials of the Zaydi Dynasty", "a colonial officer",
+                        "rebels during the Taiqing Rebellion"}) {
+    const Era e = era_of(p);
+    EXPECT_EQ(e.from, kUndatedPast.from) << p;
+    EXPECT_EQ(e.to, kUndatedPast.to) << p;
+  }
+  // A year in the prompt wins; games and films named "Wars" and battles of wits are not events.
+  EXPECT_EQ(era_of("soldiers during the Battle of Jao Modo in 1696").from, 1696);
+  for (const char* p : {"a Star Wars stormtrooper", "a battle of wits", "a doctor"}) {
+    EXPECT_FALSE(era_of(p).known()) << p;
+  }
+}
+
+}  // namespace
+}  // namespace depict::cast

@@ -81,3 +81,26 @@ TEST(PlannerTest, RefusalsHaveNoImages) {
 
 }  // namespace
 }  // namespace depict::plan
+
+namespace depict::plan {
+namespace {
+
+// A polity or institution acting in an event is shown as its people; a bare name is not.
+TEST(PlannerActorTest, PolitiesActingInEventsAreTheirPeople) {
+  const Plan qing = testing::PlanOf("Qing Dynasty during the Battle of Jao Modo", 4);
+  ASSERT_EQ(qing.people.size(), 1u);
+  EXPECT_EQ(qing.people[0].attributes[static_cast<int>(cast::Dim::kGender)].values,
+            cast::Bit(cast::kMan));
+  EXPECT_EQ(qing.people[0].attributes[static_cast<int>(cast::Dim::kEthnicity)].values,
+            cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, "east_asian")));
+  const Plan ottoman = testing::PlanOf("the Ottoman Empire at the gates of Vienna", 4);
+  ASSERT_EQ(ottoman.people.size(), 1u);
+  EXPECT_TRUE(ottoman.people[0].attributes[static_cast<int>(cast::Dim::kEthnicity)].values &
+              cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, "middle_eastern")));
+  for (const char* p : {"NASA", "The Roman Empire", "Japan during cherry blossom season"}) {
+    EXPECT_TRUE(testing::PlanOf(p, 4).people.empty()) << p;
+  }
+}
+
+}  // namespace
+}  // namespace depict::plan
