@@ -493,15 +493,21 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   }
   {
     const std::string file = "context/event_forms.tsv";
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 3)) {
-      const std::string_view form = row.cells[1];
-      const EventForm f = form == "of"      ? EventForm::kOf
-                          : form == "name"  ? EventForm::kName
-                          : form == "both"  ? EventForm::kBoth
-                          : form == "alone" ? EventForm::kAlone
-                                            : EventForm::kNone;
-      if (f == EventForm::kNone) FailAt(file, row.line, "form must be of, name, both or alone");
-      if (!k->event_forms_.emplace(std::string(row.cells[0]), f).second) {
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+      const std::string_view form = row.cells[1], name = row.cells[2];
+      EventWord w;
+      w.form = form == "of"      ? EventForm::kOf
+               : form == "name"  ? EventForm::kName
+               : form == "both"  ? EventForm::kBoth
+               : form == "alone" ? EventForm::kAlone
+                                 : EventForm::kNone;
+      if (w.form == EventForm::kNone)
+        FailAt(file, row.line, "form must be of, name, both or alone");
+      if (name != "-" && name != "any" && name != "place") {
+        FailAt(file, row.line, "name must be any, place or -");
+      }
+      w.name_is_place = name == "place";
+      if (!k->event_forms_.emplace(std::string(row.cells[0]), w).second) {
         FailAt(file, row.line, "duplicate word '" + std::string(row.cells[0]) + "'");
       }
     }

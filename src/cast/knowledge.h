@@ -145,6 +145,10 @@ constexpr size_t kMaxPhraseWords = 16;
 // Where a named event's or polity's name stands around the word that marks it
 // (context/event_forms.tsv): "Battle of X", "X Dynasty", either, or the word alone.
 enum class EventForm : uint8_t { kNone, kOf, kName, kBoth, kAlone };
+struct EventWord {
+  EventForm form = EventForm::kNone;
+  bool name_is_place = false;  // the name before it must be a place or people ("Boer War")
+};
 
 class Knowledge {
  public:
@@ -164,10 +168,11 @@ class Knowledge {
   // The role a polity or institution named as an actor is cast as ("the Qing Dynasty during the
   // Battle of ..." shows its soldiers): the noun flagged `actor`, or -1.
   int actor_noun() const { return actor_noun_; }
-  EventForm EventFormOf(std::string_view word) const {
+  EventWord EventWordOf(std::string_view word) const {
     const auto it = event_forms_.find(word);
-    return it == event_forms_.end() ? EventForm::kNone : it->second;
+    return it == event_forms_.end() ? EventWord{} : it->second;
   }
+  EventForm EventFormOf(std::string_view word) const { return EventWordOf(word).form; }
   const std::vector<Institution>& institutions() const { return institutions_; }
   const std::vector<NamedPerson>& named() const { return named_; }
   const std::vector<Modifier>& modifiers() const { return modifiers_; }
@@ -199,7 +204,7 @@ class Knowledge {
   std::unordered_map<std::string, int, Hash, std::equal_to<>> place_index_;
   std::vector<std::string> first_use_;  // FILE:LINE where each place id was first used
   std::vector<NamedEra> eras_;
-  std::unordered_map<std::string, EventForm, Hash, std::equal_to<>> event_forms_;
+  std::unordered_map<std::string, EventWord, Hash, std::equal_to<>> event_forms_;
   int actor_noun_ = -1;
   std::vector<Institution> institutions_;
   std::vector<NamedPerson> named_;

@@ -174,9 +174,12 @@ Decision Resolver::Gender(const Mention& m) const {
   if (noun != nullptr && noun->history_gender >= 0) {
     std::string why;
     const Era era = EraOf(m, why);
-    if (era.known() && era.from < noun->history_until) {
+    // An event known only by its form is past but undated: every historical rule applies.
+    const bool undated =
+        scene_.setting.undated_past && era.from == kUndatedPast.from && era.to == kUndatedPast.to;
+    if (era.known() && (era.from < noun->history_until || undated)) {
       return {Source::kContext, Bit(noun->history_gender),
-              "in " + EraText(era) + " (" + why + ") " +
+              (undated ? "in the past" : "in " + EraText(era)) + " (" + why + ") " +
                   Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) +
                   " roles were held by " + (noun->history_gender == kMan ? "men" : "women")};
     }

@@ -54,7 +54,10 @@ struct Setting {
   std::string era_words;
   int place = -1;
   std::string place_words;
-  bool modern = false;   // "today", "modern", "2020s"
+  bool modern = false;  // "today", "modern", "2020s"
+  // A named event or polity known only by its form: historical, date unknown. `era` holds
+  // the 19th century for populations; every role's historical rule applies.
+  bool undated_past = false;
   ValueSet members = 0;  // an institution whose members were one group ("Tuskegee Airmen")
   std::string members_words;
 };

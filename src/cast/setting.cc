@@ -34,7 +34,8 @@ bool IsEventName(const text::TokenList& t, const std::vector<TokenMatches>& m, s
 // event or polity by its form. Returns the words that say so, or "" when token i is none.
 std::string EventByForm(const Knowledge& k, const text::TokenList& t,
                         const std::vector<TokenMatches>& m, size_t i) {
-  const EventForm form = k.EventFormOf(t.norm(i));
+  const EventWord word = k.EventWordOf(t.norm(i));
+  const EventForm form = word.form;
   if (form == EventForm::kNone) return "";
   if (form == EventForm::kAlone) return std::string(t.norm(i));
   if ((form == EventForm::kOf || form == EventForm::kBoth) && i + 2 < t.size() &&
@@ -46,10 +47,8 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
   }
   if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0 && IsEventName(t, m, i - 1) &&
       !t[i - 1].possessive) {
-    // "war" and "wars" are also games and films ("Star Wars"): their name must be a place or
-    // a people ("Boer War", "Sino-Nepalese War").
-    const bool war = t.norm(i) == "war" || t.norm(i) == "wars";
-    if (!war || m[i - 1].place || m[i - 1].demonym || m[i - 1].demonym_plural) {
+    const bool place = m[i - 1].place || m[i - 1].demonym || m[i - 1].demonym_plural;
+    if (!word.name_is_place || place) {
       return std::string(t.norm(i - 1)) + " " + std::string(t.norm(i));
     }
   }
@@ -201,6 +200,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   for (size_t i = 0; i < t.size() && !s.era.known(); ++i) {
     if (const std::string event = EventByForm(k, t, m, i); !event.empty()) {
       s.era = kUndatedPast;
+      s.undated_past = true;
       s.era_words = event + " (a historical event or state, date unknown)";
     }
   }

@@ -24,7 +24,7 @@ TableFiles Minimal() {
   f["people/not_people.tsv"] = "german shepherd\n";
   f["context/eras.tsv"] = "edo period\t1603..1868\tjp\tx\n";
   f["context/institutions.tsv"] = "wehrmacht\tjp\t1935..1945\tx\n";
-  f["context/event_forms.tsv"] = "battle\tof\tx\ndynasty\tname\tx\n";
+  f["context/event_forms.tsv"] = "battle\tof\t-\tx\ndynasty\tname\tany\tx\n";
   f["cast/labels.tsv"] =
       "ethnicity\twhite\twhite\twhite\nethnicity\tblack\tBlack\tBlack\n"
       "ethnicity\teast_asian\tEast Asian\tEast Asian\nethnicity\tsouth_asian\tSouth Asian\tx\n"
