@@ -62,6 +62,7 @@ class Finder {
 
   bool TryNamed(size_t& i);
   bool TryTitledName(size_t& i);
+  size_t NameWordAt(size_t j, bool first) const;
   bool TryUnknownName(size_t& i);
   bool TryGroupOf(size_t& i);
   bool TryNoun(size_t& i);
@@ -119,26 +120,67 @@ bool Finder::TryNamed(size_t& i) {
   Mention mention;
   mention.named = hit.index;
   mention.head_token = static_cast<uint32_t>(i);
-  Finish(mention, i, i + hit.length);
+  // "Empress Wu Zetian": more of the same name may follow the part the table knows.
+  size_t end = i + hit.length;
+  if (CaseIsMeaningful() && !t_[end - 1].possessive) {
+    for (size_t w = NameWordAt(end, true); w > 0 && end < i + hit.length + 3;
+         w = NameWordAt(end, false)) {
+      if (m_[end].named || m_[end].first_name) break;  // another person's name
+      end += w;
+    }
+  }
+  Finish(mention, i, end);
   out_.push_back(std::move(mention));
-  i += hit.length;
+  i = end;
   return true;
 }
 
+// One more word of a name after a title: a capitalised word no table knows as anything but a
+// name, an initial ("D."), a particle before such a word ("von", "de", "bin"), a regnal number
+// ("IV"), "Jr", or the part after a hyphen ("Chung-hee"). Returns the tokens it takes, or 0.
+size_t Finder::NameWordAt(size_t j, bool first) const {
+  if (j >= t_.size() || t_[j].kind != text::TokenKind::kWord) return 0;
+  if (!first && t_[j - 1].hyphen_after) return 1;
+  const std::string_view n = t_.norm(j);
+  const TokenMatches& m = m_[j];
+  const bool known_word = IsPersonNoun(j) || m.place || m.demonym || m.demonym_plural || m.era ||
+                          m.institution || m.not_person || (m.modifier && !m.first_name);
+  if (t_[j].capitalized && !known_word && !EndsPhrase(j)) {
+    // An initial: one letter and a full stop.
+    if (n.size() == 1 && j + 1 < t_.size() && t_.norm(j + 1) == ".") return 2;
+    return 1;
+  }
+  if (first) return 0;
+  static constexpr std::string_view kParticles[] = {"von", "van", "de", "da",  "del", "der",
+                                                    "den", "di",  "du", "bin", "ibn", "al",
+                                                    "el",  "la",  "le", "dos", "das", "ben"};
+  for (std::string_view p : kParticles) {
+    if (n == p && j + 1 < t_.size() && t_[j + 1].capitalized) return 1;
+  }
+  return 0;
+}
+
 bool Finder::TryTitledName(size_t& i) {
-  // "Queen Nzinga", "President Lincoln", "Pope Pius XII", "Mr. Bean": a title before a
-  // capitalised name (an abbreviation's full stop may stand between them).
-  if (!ModifierIs(i, ModifierKind::kTitle)) return false;
-  const size_t name = i + 1 < t_.size() && t_.norm(i + 1) == "." ? i + 2 : i + 1;
-  if (!IsCapitalizedWord(name)) return false;
-  if (IsPersonNoun(name) || EndsPhrase(name) || m_[name].place || m_[name].demonym) {
+  // "Queen Nzinga", "President Lincoln", "Pope Pius XII", "Mr. Bean", "Prime Minister John
+  // Curtin", "President Franklin D. Roosevelt", "Chancellor Otto von Bismarck": a title before
+  // a capitalised name (an abbreviation's full stop may stand between them).
+  const Modifier* title = ModifierAt(i);
+  if (title == nullptr || title->kind != ModifierKind::kTitle) return false;
+  const size_t after = i + m_[i].modifier.length;
+  const size_t name = after < t_.size() && t_.norm(after) == "." ? after + 1 : after;
+  if (name >= t_.size() || m_[name].named) return false;
+  // In a prompt written all in capitals or all capitalised, capitals say little: the first
+  // word must then be a known given name or surname, or the prompt short ("Pharaoh Taharqa").
+  if (!CaseIsMeaningful() && !m_[name].first_name && !m_[name].surname &&
+      (t_[name].all_caps || t_.size() > 6)) {
     return false;
   }
   size_t end = name;
-  while (end < t_.size() && end < i + 4 && IsCapitalizedWord(end) && !EndsPhrase(end) &&
-         !t_[end - 1].possessive) {
-    ++end;
+  for (size_t w = NameWordAt(end, true); w > 0 && end < name + 6; w = NameWordAt(end, false)) {
+    end += w;
+    if (t_[end - 1].possessive) break;
   }
+  if (end == name) return false;
   Mention mention;
   mention.unknown_name = true;
   mention.head_token = static_cast<uint32_t>(i);
@@ -345,10 +387,11 @@ void Finder::AbsorbTitle() {
   if (out_.size() < 2) return;
   Mention& name = out_.back();
   const Mention& title = out_[out_.size() - 2];
-  if (title.end_token != name.first_token || title.noun < 0 || title.possessor || title.plural ||
-      title.members > 1 || title.named >= 0 || title.unknown_name) {
-    return;
-  }
+  // "Emperor Napoleon Bonaparte": two names of one person side by side are one mention.
+  const bool same_person = title.named >= 0 && title.named == name.named && !title.possessor;
+  const bool title_noun = title.noun >= 0 && !title.possessor && !title.plural &&
+                          title.members <= 1 && title.named < 0 && !title.unknown_name;
+  if (title.end_token != name.first_token || (!same_person && !title_noun)) return;
   name.first_token = title.first_token;
   name.start = title.start;
   out_.erase(out_.end() - 2);
