@@ -35,6 +35,11 @@ struct Noun {
   bool kin = false;     // a collective whose members are one family
   bool family = false;  // a kin word ("son") that belongs to another person in the prompt
   int group_size = 0;   // > 0: a collective noun shown with this many members
+  // From WordNet only, and not always a person there ("army" is also a multitude, "press" the
+  // newspapers): a person only when a nationality, place, era or owner says whose it is
+  // ("Ottoman officials", "the Mughal army", "Napoleon's army").
+  bool needs_owner = false;
+  bool imported = false;  // from an imported table, not the hand-written nouns.tsv
 };
 
 enum class DemonymKind : uint8_t { kNation, kPeople, kRegion, kColor };
@@ -63,6 +68,7 @@ struct NamedEra {
   std::string phrase;
   Era era;
   int place = -1;
+  bool undated = false;  // a listed event whose date is unknown: `era` is the undated past
 };
 
 struct Institution {
@@ -194,6 +200,10 @@ class Knowledge {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   LexEntry& Add(std::string_view file, int line, std::string_view phrase);
+  // Tables imported from datasets (knowledge_imports.cc); a hand table's entry always wins.
+  void LoadWordNetPeople(const TableFiles& files);
+  void InheritRole(std::string_view like, size_t hand_nouns, Noun& n) const;
+  void LoadEvents(const TableFiles& files);
   int InternPlace(std::string_view file, int line, std::string_view id);
 
   std::unordered_map<std::string, LexEntry, Hash, std::equal_to<>> lexicon_;

@@ -68,6 +68,7 @@ class Finder {
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
   bool TryAgeNoun(size_t& i);
+  bool HasOwner(size_t head, size_t end, bool group) const;
   void AbsorbTitle();
   void Attach(Mention& mention);
   void AttachAfter(Mention& mention);
@@ -198,7 +199,11 @@ bool Finder::TryUnknownName(size_t& i) {
     return false;
   }
   for (size_t j : {i, i + 1}) {
-    if (IsPersonNoun(j) || m_[j].place || m_[j].demonym || m_[j].demonym_plural || m_[j].era ||
+    // A given name or surname that WordNet also lists as a noun ("Sonny", "Rebel") is a name.
+    const bool name_word = m_[j].first_name || m_[j].surname;
+    const Hit noun = m_[j].noun ? m_[j].noun : m_[j].noun_plural;
+    const bool person_noun = noun && !(name_word && k_.nouns()[noun.index].imported);
+    if (person_noun || m_[j].place || m_[j].demonym || m_[j].demonym_plural || m_[j].era ||
         m_[j].institution || m_[j].modifier || m_[j].not_person || m_[j].named) {
       return false;
     }
@@ -285,6 +290,11 @@ bool Finder::TryNoun(size_t& i) {
   if (singular && plural && singular.length == plural.length) is_plural = quantity > 1;
   const Hit hit = is_plural ? plural : singular;
   const size_t end = i + hit.length;
+  const Noun& candidate = k_.nouns()[hit.index];
+  if (candidate.needs_owner && !HasOwner(i, end, candidate.group_size > 0)) {
+    i = end;  // "a circus tent", "the press": not people here
+    return true;
+  }
   // A person noun right before another modifies it: "woman doctor", "child soldier".
   if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && IsPersonNoun(end)) {
     i = end;
@@ -359,6 +369,43 @@ bool Finder::TryDemonymHead(size_t& i) {
   out_.push_back(std::move(mention));
   i = end;
   return true;
+}
+
+// Whose people they are: a nationality, place, era, institution, year, name or possessive in the
+// words before the head ("Ottoman officials", "the 1940s German army", "Napoleon's army"), or
+// "of" and a name or place after it ("the army of the Potomac", "officials of the Qing court").
+bool Finder::HasOwner(size_t head, size_t end, bool group) const {
+  // "outside the Swedish parliament", "at the United Nations": the object of a preposition is
+  // a place or an institution there, not people shown.
+  size_t j = head;
+  bool owner = false;
+  while (j > taken_ && head - j < 4) {
+    --j;
+    const TokenMatches& m = m_[j];
+    const bool colour = m.demonym && k_.demonyms()[m.demonym.index].kind == DemonymKind::kColor;
+    // A year dates people ("1916 rebels") but not a movement or genre ("90s hip hop").
+    const bool year = t_[j].kind == text::TokenKind::kNumber && !group;
+    if ((m.demonym && !colour) || m.demonym_plural || m.place || m.era || m.institution ||
+        m.named || t_[j].possessive || year || IsCapitalizedWord(j)) {
+      owner = true;
+      continue;
+    }
+    if (EndsPhrase(j) || NextEndsPhrase(j)) break;
+  }
+  if (owner) {
+    while (j > 0 && j < head && (t_.norm(j) == "the" || EndsPhrase(j)) && t_.norm(j) != ",") {
+      if (ModifierIs(j, ModifierKind::kBoundary)) return false;  // a preposition
+      if (t_.norm(j) != "the") break;
+      --j;
+    }
+    return true;
+  }
+  if (end + 1 < t_.size() && t_.norm(end) == "of") {
+    const size_t of = t_.norm(end + 1) == "the" ? end + 2 : end + 1;
+    return of < t_.size() && (m_[of].place || m_[of].demonym || m_[of].era || m_[of].institution ||
+                              IsCapitalizedWord(of));
+  }
+  return false;
 }
 
 // "a 9-year-old playing chess": an age used as a noun is a person of that age.
@@ -510,6 +557,11 @@ void Finder::Attach(Mention& mention) {
       const Demonym& d = k_.demonyms()[m.demonym.index];
       mention.demonyms.push_back(m.demonym.index);
       mention.demonym_tokens.push_back(static_cast<uint32_t>(p));
+      // "Viking raiders", "Samurai retainers": a people that is also a role lends its rules.
+      if (const Hit role = m.noun ? m.noun : m.noun_plural;
+          role && role.length == m.demonym.length) {
+        mention.modifier_nouns.push_back(role.index);
+      }
       items.push_back({p, m.demonym.length, d.kind == DemonymKind::kColor});
       p += m.demonym.length;
       continue;

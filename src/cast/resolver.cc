@@ -170,8 +170,15 @@ Decision Resolver::Gender(const Mention& m) const {
             "the role " + Quote(prompt_, t_, e.token, e.length) + " is held by " +
                 std::string(e.values == Bit(kMan) ? "men" : "women")};
   }
-  const Noun* noun = m.noun >= 0 ? &k_.nouns()[m.noun] : nullptr;
-  if (noun != nullptr && noun->history_gender >= 0) {
+  // The head's historical rule, else a modifying role's: "Viking raiders" are Vikings.
+  const Noun* noun = nullptr;
+  for (int r : RoleNouns(m)) {
+    if (k_.nouns()[r].history_gender >= 0) {
+      noun = &k_.nouns()[r];
+      break;
+    }
+  }
+  if (noun != nullptr) {
     std::string why;
     const Era era = EraOf(m, why);
     // An event known only by its form is past but undated: every historical rule applies.
@@ -179,9 +186,9 @@ Decision Resolver::Gender(const Mention& m) const {
         scene_.setting.undated_past && era.from == kUndatedPast.from && era.to == kUndatedPast.to;
     if (era.known() && (era.from < noun->history_until || undated)) {
       return {Source::kContext, Bit(noun->history_gender),
-              (undated ? "in the past" : "in " + EraText(era)) + " (" + why + ") " +
-                  Quote(prompt_, t_, m.head_token, m.end_token - m.head_token) +
-                  " roles were held by " + (noun->history_gender == kMan ? "men" : "women")};
+              (undated ? "in the past" : "in " + EraText(era)) + " (" + why + ") '" +
+                  noun->singular + "' roles were held by " +
+                  (noun->history_gender == kMan ? "men" : "women")};
     }
   }
   d.values = AllValues(Dim::kGender);

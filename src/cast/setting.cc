@@ -166,6 +166,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     if (tm.era && !s.era.known()) {
       const NamedEra& e = k.eras()[tm.era.index];
       s.era = e.era;
+      s.undated_past = e.undated;
       s.modern = e.era.from >= 2000;
       Append(s.era_words, t, i, tm.era.length);
       if (era_place < 0 && e.place >= 0) {  // weaker than a place the prompt names
