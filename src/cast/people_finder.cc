@@ -401,9 +401,14 @@ bool Finder::HasOwner(size_t head, size_t end, bool group) const {
     return true;
   }
   if (end + 1 < t_.size() && t_.norm(end) == "of") {
-    const size_t of = t_.norm(end + 1) == "the" ? end + 2 : end + 1;
-    return of < t_.size() && (m_[of].place || m_[of].demonym || m_[of].era || m_[of].institution ||
-                              IsCapitalizedWord(of));
+    // "the staff of a hospital", "the crew of a Viking longship": a determined noun after "of"
+    // says whose they are too.
+    const std::string_view det = t_.norm(end + 1);
+    const bool determined = det == "the" || det == "a" || det == "an";
+    const size_t of = determined ? end + 2 : end + 1;
+    return of < t_.size() && t_.IsWord(of) &&
+           (determined || m_[of].place || m_[of].demonym || m_[of].era || m_[of].institution ||
+            IsCapitalizedWord(of));
   }
   return false;
 }
