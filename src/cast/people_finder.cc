@@ -2,103 +2,11 @@
 
 #include <algorithm>
 
+#include "cast/people_finder_internal.h"
 #include "cast/setting.h"
 #include "text/tsv.h"
 
-namespace depict::cast {
-namespace {
-
-constexpr int kDefaultPluralMembers = 3;
-constexpr int kDefaultGroupMembers = 4;
-constexpr int kMaxMembers = 12;
-constexpr int kMaxModifierTokens = 6;
-
-class Finder {
- public:
-  Finder(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m)
-      : k_(k), t_(t), m_(m) {
-    for (size_t i = 0; i < t.size(); ++i) {
-      const std::string_view n = t.norm(i);
-      if (t[i].kind == text::TokenKind::kWord && !t[i].all_caps && n != "i") {
-        if (t[i].capitalized) ++capitalized_;
-        ++words_;
-      }
-    }
-  }
-
-  std::vector<Mention> Run();
-
- private:
-  const Modifier* ModifierAt(size_t i) const {
-    if (i >= t_.size() || !m_[i].modifier) return nullptr;
-    return &k_.modifiers()[m_[i].modifier.index];
-  }
-  bool ModifierIs(size_t i, ModifierKind kind) const {
-    const Modifier* mod = ModifierAt(i);
-    return mod != nullptr && mod->kind == kind && m_[i].modifier.length == 1;
-  }
-  bool IsPersonNoun(size_t i) const { return i < t_.size() && (m_[i].noun || m_[i].noun_plural); }
-  // Capitals carry meaning only when the prompt is not written all in capitals or all in lowercase.
-  bool CaseIsMeaningful() const { return capitalized_ > 0 && capitalized_ < words_; }
-  bool IsCapitalizedWord(size_t i) const {
-    return i < t_.size() && t_[i].kind == text::TokenKind::kWord && t_[i].capitalized &&
-           CaseIsMeaningful();
-  }
-  // A token that ends a noun phrase on its left: punctuation, a determiner, a preposition...
-  bool EndsPhrase(size_t i) const {
-    if (t_.IsPunct(i)) return true;
-    const Modifier* mod = ModifierAt(i);
-    if (mod == nullptr || m_[i].modifier.length != 1) return false;
-    return mod->kind == ModifierKind::kDeterminer || mod->kind == ModifierKind::kBoundary ||
-           mod->kind == ModifierKind::kPronoun || mod->kind == ModifierKind::kModern ||
-           mod->kind == ModifierKind::kStyleBefore;
-  }
-  bool NextEndsPhrase(size_t i) const {
-    if (i >= t_.size()) return true;
-    if (EndsPhrase(i)) return true;
-    const std::string_view n = t_.norm(i);
-    return n.size() > 4 && (n.ends_with("ing") || n.ends_with("ed"));
-  }
-
-  bool TryNamed(size_t& i);
-  bool TryTitledName(size_t& i);
-  size_t NameWordAt(size_t j, bool first) const;
-  bool TryUnknownName(size_t& i);
-  bool TryGroupOf(size_t& i);
-  bool TryNoun(size_t& i);
-  bool TryDemonymHead(size_t& i);
-  bool TryAgeNoun(size_t& i);
-  bool HasOwner(size_t head, size_t end, bool group) const;
-  void AbsorbTitle();
-  void Attach(Mention& mention);
-  void AttachAfter(Mention& mention);
-  void ResolvePronouns();
-  void LinkKin(size_t pronoun, int owner);
-  void MarkStyleReferences();
-  void TryActor();
-  void MarkCredits();
-  bool IsListSeparator(size_t i) const;
-  bool FollowsCredit(size_t first) const;
-  int QuantityBefore(size_t head) const;
-  // "Apollo 11", "Ocean's 11", "Catch-22", "Route 66": a number right after a capitalised word,
-  // a possessive or a hyphen is part of a name, not a head count.
-  bool NumberIsPartOfName(size_t j) const {
-    if (j == 0 || t_.IsPunct(j - 1)) return false;
-    const text::Token& before = t_[j - 1];
-    if (before.possessive || before.hyphen_after) return true;
-    return before.capitalized && before.kind == text::TokenKind::kWord && !m_[j - 1].modifier;
-  }
-  void Finish(Mention& mention, size_t first, size_t end);
-
-  const Knowledge& k_;
-  const text::TokenList& t_;
-  const std::vector<TokenMatches>& m_;
-  std::vector<Mention> out_;
-  size_t taken_ = 0;         // tokens before this belong to earlier mentions
-  size_t attach_limit_ = 0;  // taken_ before the mention being built
-  int capitalized_ = 0;
-  int words_ = 0;
-};
+namespace depict::cast::finder {
 
 void Finder::Finish(Mention& mention, size_t first, size_t end) {
   mention.first_token = static_cast<uint32_t>(first);
@@ -112,114 +20,6 @@ void Finder::Finish(Mention& mention, size_t first, size_t end) {
   }
   attach_limit_ = taken_;
   taken_ = end;
-}
-
-bool Finder::TryNamed(size_t& i) {
-  const Hit hit = m_[i].named;
-  if (!hit) return false;
-  // A table name must not be the start of a longer person phrase ("Jordan" in "Jordan river").
-  Mention mention;
-  mention.named = hit.index;
-  mention.head_token = static_cast<uint32_t>(i);
-  // "Empress Wu Zetian": more of the same name may follow the part the table knows.
-  size_t end = i + hit.length;
-  if (CaseIsMeaningful() && !t_[end - 1].possessive) {
-    for (size_t w = NameWordAt(end, true); w > 0 && end < i + hit.length + 3;
-         w = NameWordAt(end, false)) {
-      if (m_[end].named || m_[end].first_name) break;  // another person's name
-      end += w;
-    }
-  }
-  Finish(mention, i, end);
-  out_.push_back(std::move(mention));
-  i = end;
-  return true;
-}
-
-// One more word of a name after a title: a capitalised word no table knows as anything but a
-// name, an initial ("D."), a particle before such a word ("von", "de", "bin"), a regnal number
-// ("IV"), "Jr", or the part after a hyphen ("Chung-hee"). Returns the tokens it takes, or 0.
-size_t Finder::NameWordAt(size_t j, bool first) const {
-  if (j >= t_.size() || t_[j].kind != text::TokenKind::kWord) return 0;
-  if (!first && t_[j - 1].hyphen_after) return 1;
-  const std::string_view n = t_.norm(j);
-  const TokenMatches& m = m_[j];
-  const bool known_word = IsPersonNoun(j) || m.place || m.demonym || m.demonym_plural || m.era ||
-                          m.institution || m.not_person || (m.modifier && !m.first_name);
-  if (t_[j].capitalized && !known_word && !EndsPhrase(j)) {
-    // An initial: one letter and a full stop.
-    if (n.size() == 1 && j + 1 < t_.size() && t_.norm(j + 1) == ".") return 2;
-    return 1;
-  }
-  if (first) return 0;
-  static constexpr std::string_view kParticles[] = {"von", "van", "de", "da",  "del", "der",
-                                                    "den", "di",  "du", "bin", "ibn", "al",
-                                                    "el",  "la",  "le", "dos", "das", "ben"};
-  for (std::string_view p : kParticles) {
-    if (n == p && j + 1 < t_.size() && t_[j + 1].capitalized) return 1;
-  }
-  return 0;
-}
-
-bool Finder::TryTitledName(size_t& i) {
-  // "Queen Nzinga", "President Lincoln", "Pope Pius XII", "Mr. Bean", "Prime Minister John
-  // Curtin", "President Franklin D. Roosevelt", "Chancellor Otto von Bismarck": a title before
-  // a capitalised name (an abbreviation's full stop may stand between them).
-  const Modifier* title = ModifierAt(i);
-  if (title == nullptr || title->kind != ModifierKind::kTitle) return false;
-  const size_t after = i + m_[i].modifier.length;
-  const size_t name = after < t_.size() && t_.norm(after) == "." ? after + 1 : after;
-  if (name >= t_.size() || m_[name].named) return false;
-  // In a prompt written all in capitals or all capitalised, capitals say little: the first
-  // word must then be a known given name or surname, or the prompt short ("Pharaoh Taharqa").
-  if (!CaseIsMeaningful() && !m_[name].first_name && !m_[name].surname &&
-      (t_[name].all_caps || t_.size() > 6)) {
-    return false;
-  }
-  size_t end = name;
-  for (size_t w = NameWordAt(end, true); w > 0 && end < name + 6; w = NameWordAt(end, false)) {
-    end += w;
-    if (t_[end - 1].possessive) break;
-  }
-  if (end == name) return false;
-  Mention mention;
-  mention.unknown_name = true;
-  mention.head_token = static_cast<uint32_t>(i);
-  Finish(mention, i, end);
-  out_.push_back(std::move(mention));
-  i = end;
-  return true;
-}
-
-bool Finder::TryUnknownName(size_t& i) {
-  // "Jessica Alvarez", "Daniel Okafor": a known given name and a capitalised word that no table
-  // knows as anything else.
-  if (!IsCapitalizedWord(i) || !IsCapitalizedWord(i + 1)) return false;
-  if (t_[i].possessive || t_[i].hyphen_after || t_[i + 1].kind != text::TokenKind::kWord) {
-    return false;
-  }
-  for (size_t j : {i, i + 1}) {
-    // A given name or surname that WordNet also lists as a noun ("Sonny", "Rebel") is a name.
-    const bool name_word = m_[j].first_name || m_[j].surname;
-    const Hit noun = m_[j].noun ? m_[j].noun : m_[j].noun_plural;
-    const bool person_noun = noun && !(name_word && k_.nouns()[noun.index].imported);
-    if (person_noun || m_[j].place || m_[j].demonym || m_[j].demonym_plural || m_[j].era ||
-        m_[j].institution || m_[j].modifier || m_[j].not_person || m_[j].named) {
-      return false;
-    }
-  }
-  if (!m_[i].first_name) return false;
-  size_t end = i + 2;
-  if (IsCapitalizedWord(end) && m_[end].surname && !t_[end - 1].possessive && !IsPersonNoun(end)) {
-    ++end;
-  }
-  Mention mention;
-  mention.unknown_name = true;
-  mention.head_token = static_cast<uint32_t>(i);
-  Finish(mention, i, end);
-  out_.push_back(std::move(mention));
-  i = end;
-  return true;
 }
 
 int Finder::QuantityBefore(size_t head) const {
@@ -430,23 +230,6 @@ bool Finder::TryAgeNoun(size_t& i) {
   out_.push_back(std::move(mention));
   i += 3;
   return true;
-}
-
-// "Supreme Court Justice Clarence Thomas", "the painter Frida Kahlo", "former Secretary of State
-// Hillary Clinton": a person noun phrase right before a name is that person's title or role, not
-// a second person. The name's mention takes over the title's words.
-void Finder::AbsorbTitle() {
-  if (out_.size() < 2) return;
-  Mention& name = out_.back();
-  const Mention& title = out_[out_.size() - 2];
-  // "Emperor Napoleon Bonaparte": two names of one person side by side are one mention.
-  const bool same_person = title.named >= 0 && title.named == name.named && !title.possessor;
-  const bool title_noun = title.noun >= 0 && !title.possessor && !title.plural &&
-                          title.members <= 1 && title.named < 0 && !title.unknown_name;
-  if (title.end_token != name.first_token || (!same_person && !title_noun)) return;
-  name.first_token = title.first_token;
-  name.start = title.start;
-  out_.erase(out_.end() - 2);
 }
 
 // "the Qing Dynasty during the Battle of Jao Modo", "Safavid Empire during the Ottoman-Safavid
@@ -689,81 +472,6 @@ void Finder::AttachAfter(Mention& mention) {
   mention.age.push_back({Bit(age), static_cast<uint32_t>(num), 1});
 }
 
-// Names used for a style are not in the picture: "in the style of Rembrandt", "by Greg
-// Rutkowski", "a Georgia O'Keeffe style painting", "Wes Anderson aesthetic".
-void Finder::MarkStyleReferences() {
-  for (Mention& m : out_) {
-    if (m.named < 0 && !m.unknown_name) continue;
-    const size_t before = m.first_token;
-    // A style phrase of one or two words ends right before the name ("by", "style of")...
-    const auto is_kind = [&](const std::string& phrase, ModifierKind kind) {
-      const LexEntry* e = k_.Find(phrase);
-      return e != nullptr && e->modifier >= 0 && k_.modifiers()[e->modifier].kind == kind;
-    };
-    bool style =
-        before > 0 && is_kind(std::string(t_.norm(before - 1)), ModifierKind::kStyleBefore);
-    if (!style && before > 1) {
-      style = is_kind(std::string(t_.norm(before - 2)) + " " + std::string(t_.norm(before - 1)),
-                      ModifierKind::kStyleBefore);
-    }
-    // ...or a style word follows it ("Monet style", "Wes Anderson aesthetic").
-    if (!style && m.end_token < t_.size()) {
-      style = is_kind(std::string(t_.norm(m.end_token)), ModifierKind::kStyleAfter);
-    }
-    m.style_only = style;
-  }
-  MarkCredits();
-}
-
-// A name after "and" or a comma that continues a credit: "by X and Y", "art by x, y and z". The
-// words back to the style word are the other credited names (up to three of two words each).
-bool Finder::FollowsCredit(size_t first) const {
-  if (first == 0 || !IsListSeparator(first - 1)) return false;
-  for (size_t t = first - 1; t-- > 0 && first - t <= 9;) {
-    if (ModifierIs(t, ModifierKind::kStyleBefore)) return true;
-    if (t_.IsPunct(t) && t_.norm(t) != ",") return false;
-    if (ModifierAt(t) != nullptr && !IsListSeparator(t)) return false;
-    if (IsPersonNoun(t)) return false;
-  }
-  return false;
-}
-
-bool Finder::IsListSeparator(size_t i) const {
-  const std::string_view n = t_.norm(i);
-  return n == "," || n == "and" || n == "&" || n == ";";
-}
-
-// Credits that carry no style word of their own: "art by greg rutkowski and artgerm" (a list
-// after a credited name), "a warrior princess, Frank Frazetta, Boris Vallejo" (names standing
-// alone between commas after a subject that is not a named person), "like Michelangelo's
-// David" (the maker of a named work).
-void Finder::MarkCredits() {
-  const auto is_name = [](const Mention& m) { return m.named >= 0 || m.unknown_name; };
-  size_t first_comma = t_.size();
-  for (size_t i = 0; i < t_.size(); ++i) {
-    if (t_.norm(i) == ",") {
-      first_comma = i;
-      break;
-    }
-  }
-  bool subject_is_named = false;
-  for (const Mention& m : out_) {
-    if (m.first_token < first_comma && is_name(m) && !m.style_only) subject_is_named = true;
-  }
-  for (size_t j = 0; j < out_.size(); ++j) {
-    Mention& m = out_[j];
-    if (!is_name(m) || m.style_only) continue;
-    if (FollowsCredit(m.first_token)) m.style_only = true;
-    const bool alone = m.first_token > first_comma && t_.norm(m.first_token - 1) == "," &&
-                       (m.end_token >= t_.size() || t_.norm(m.end_token) == ",");
-    if (alone && !subject_is_named && !m.possessor) m.style_only = true;
-    // "Michelangelo's David", "Botticelli's Venus": a capitalised work after the possessive.
-    if (m.possessor && IsCapitalizedWord(m.end_token) && !IsPersonNoun(m.end_token)) {
-      m.style_only = true;
-    }
-  }
-}
-
 // "a doctor holding her stethoscope": "her" makes the doctor a woman. "his son": the son
 // belongs to the man before "his".
 void Finder::ResolvePronouns() {
@@ -863,11 +571,13 @@ std::vector<Mention> Finder::Run() {
   return std::move(out_);
 }
 
-}  // namespace
+}  // namespace depict::cast::finder
+
+namespace depict::cast {
 
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
                                 const std::vector<TokenMatches>& matches) {
-  return Finder(k, tokens, matches).Run();
+  return finder::Finder(k, tokens, matches).Run();
 }
 
 }  // namespace depict::cast
