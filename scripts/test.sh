@@ -34,6 +34,9 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
     --depict build/depict --min-pct 95
   # Issue 8's suites (history, titles and power, groups and credits): floors just under today's
   # pass rates, so what works cannot silently break; tests/suites/README.md says what fails.
+  echo "== encoding-bypass suite (must pass every case)"
+  python3 ../shared/tools/check_plan.py -q --suite tests/suites/safety/encoding_bypass_plan.jsonl \
+    --depict build/depict
   for suite in history_events:52 titles_power:76 groups_credits_family:79; do
     echo "== ${suite%%:*} casting suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/${suite%%:*}_plan.jsonl" \

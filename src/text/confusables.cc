@@ -1,5 +1,6 @@
 #include "text/confusables.h"
 
+#include <unicode/uchar.h>
 #include <unicode/uspoof.h>
 #include <unicode/ustring.h>
 
@@ -19,10 +20,11 @@ std::array<char, kLast - kFirst + 1> BuildTable() {
   UErrorCode status = U_ZERO_ERROR;
   USpoofChecker* checker = uspoof_open(&status);
   if (U_FAILURE(status)) return table;
-  // Skeletons of the ASCII letters themselves ("m" is "rn" in skeleton form).
-  std::array<std::u16string, 26> latin;
-  for (int l = 0; l < 26; ++l) {
-    const UChar in[2] = {static_cast<UChar>('a' + l), 0};
+  // Skeletons of the ASCII letters themselves ("m" is "rn" in skeleton form), lowercase then
+  // uppercase: a capital Greek "Μ" looks like "M", not "m".
+  std::array<std::u16string, 52> latin;
+  for (int l = 0; l < 52; ++l) {
+    const UChar in[2] = {static_cast<UChar>(l < 26 ? 'a' + l : 'A' + l - 26), 0};
     UChar out[16];
     status = U_ZERO_ERROR;
     const int32_t n = uspoof_getSkeleton(checker, 0, in, 1, out, 16, &status);
@@ -37,9 +39,14 @@ std::array<char, kLast - kFirst + 1> BuildTable() {
       const int32_t n = uspoof_getSkeleton(checker, 0, in, 1, out, 16, &status);
       if (U_FAILURE(status)) continue;
       const std::u16string skeleton(reinterpret_cast<char16_t*>(out), n);
-      for (int l = 0; l < 26 && table[c - kFirst] == 0; ++l) {
-        if (!latin[l].empty() && skeleton == latin[l])
-          table[c - kFirst] = static_cast<char>('a' + l);
+      // A capital is compared with the capitals first: Greek "Ι" is "I", though its skeleton
+      // is also that of "l".
+      const int offset = u_isupper(static_cast<UChar32>(form)) ? 26 : 0;
+      for (int k = 0; k < 52 && table[c - kFirst] == 0; ++k) {
+        const int l = (k + offset) % 52;
+        if (!latin[l].empty() && skeleton == latin[l]) {
+          table[c - kFirst] = static_cast<char>('a' + l % 26);
+        }
       }
     }
   }

@@ -159,6 +159,15 @@ bool LookUpPythonEntity(const U32& candidate, char32_t* code_point) {
   return true;
 }
 
+struct Html5Entity {
+  std::string_view name;  // without the ";"
+  char32_t first, second;
+};
+
+constexpr Html5Entity kHtml5Entities[] = {
+#include "text/html5_entities.inc"
+};
+
 }  // namespace
 
 // Windows-1252 for bytes 0x80-0x9F; the five bytes it leaves undefined keep their Latin-1 code
@@ -272,6 +281,37 @@ U32 FtfyUnescapeHtml(const U32& s) {
       }
     }
     i = k + 1;
+  }
+  return out;
+}
+
+U32 Html5NamedUnescape(const U32& s) {
+  if (s.find(U'&') == U32::npos) return s;
+  U32 out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t semicolon = U32::npos;
+    if (s[i] == '&') {
+      for (size_t k = i + 1; k < s.size() && k <= i + 33 && IsAsciiAlnum(s[k]); ++k) {
+        if (k + 1 < s.size() && s[k + 1] == ';') semicolon = k + 1;
+      }
+    }
+    if (semicolon == U32::npos) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    std::string name;
+    for (size_t k = i + 1; k < semicolon; ++k) name.push_back(static_cast<char>(s[k]));
+    const auto* it =
+        std::lower_bound(std::begin(kHtml5Entities), std::end(kHtml5Entities), name,
+                         [](const Html5Entity& e, std::string_view n) { return e.name < n; });
+    if (it == std::end(kHtml5Entities) || it->name != name) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    out.push_back(it->first);
+    if (it->second != 0) out.push_back(it->second);
+    i = semicolon + 1;
   }
   return out;
 }

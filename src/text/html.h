@@ -22,6 +22,11 @@ U32 PythonHtmlUnescape(const U32& s);
 // ("&EACUTE;" -> "É"), numeric ones only when Python decodes them whole.
 U32 FtfyUnescapeHtml(const U32& s);
 
+// Every named reference of HTML5 written with its ";" ("&sopf;" -> U+1D564, "&ZeroWidthSpace;"),
+// from the WHATWG list (html5_entities.inc, made by tools/make_html5_entities.py): the names
+// Python's html.unescape knows beyond the HTML 4 ones above.
+U32 Html5NamedUnescape(const U32& s);
+
 }  // namespace depict::text
 
 #endif  // DEPICT_TEXT_HTML_H_

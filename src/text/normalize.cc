@@ -29,7 +29,7 @@ bool IsRemoved(char32_t c) {
 // One round of every step; the caller repeats it until the text stops changing, because
 // NFKC can make new character references ("＆ａｍｐ；") and decoding can make new NFKC input.
 U32 NormalizeRound(const U32& in) {
-  U32 s = PythonHtmlUnescape(FtfyUnescapeHtml(in));
+  U32 s = Html5NamedUnescape(PythonHtmlUnescape(FtfyUnescapeHtml(in)));
   for (char32_t& c : s) {
     if (c >= 0x80 && c <= 0x9F) c = kCp1252High[c - 0x80];  // as ftfy reads C1 controls
   }
@@ -37,6 +37,8 @@ U32 NormalizeRound(const U32& in) {
   U32 out;
   out.reserve(s.size());
   for (char32_t c : s) {
+    // Hangul fillers are blank: used between words they are spaces ("young\u3164girl").
+    if (c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0) c = ' ';
     if (IsRemoved(c)) continue;
     if (c == 0x02BC || (c >= 0x2018 && c <= 0x201B)) c = '\'';
     if (c >= 0x201C && c <= 0x201F) c = '"';

@@ -38,6 +38,14 @@ TEST(LexerTest, LatinWordsWithGreekOrCyrillicLookalikesAreReadAsLatin) {
   EXPECT_EQ(t[1].end, 7u);  // offsets still index the original bytes
 }
 
+// Capital Greek "Μ", "Ι", "Τ" look like Latin capitals, not like "rn" or "l".
+TEST(LexerTest, CapitalGreekLookalikesFoldToTheirLatinCapitals) {
+  const TokenList t =
+      Lex("\xCE\x9Cuslims \xCE\x99SIS \xCE\xA4"
+          "aylor");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"muslims", "isis", "taylor"}));
+}
+
 TEST(LexerTest, WordsWhollyInGreekOrCyrillicAreNotFolded) {
   const TokenList t =
       Lex("\xD0\xB2\xD1\x80\xD0\xB0\xD1\x87 \xCE\xBF\xCE\xB9\xCE\xBA\xCE\xBF\xCF\x82");

@@ -36,6 +36,20 @@ TEST(NormalizePromptTest, HtmlReferencesAreDecodedUntilNoneIsLeft) {
   EXPECT_EQ(N("salt & pepper"), "salt & pepper");
 }
 
+// Python's html.unescape (and so A1111's tokenizer) knows every HTML5 name, not only HTML 4's.
+TEST(NormalizePromptTest, Html5NamedReferencesAreDecoded) {
+  EXPECT_EQ(N("&sopf;&eopf;&xopf;"), "sex");     // double-struck, then NFKC
+  EXPECT_EQ(N("&Jfr;&efr;&wfr;&sfr;"), "Jews");  // fraktur
+  EXPECT_EQ(N("nazi propa&ZeroWidthSpace;ganda"), "nazi propaganda");
+  EXPECT_EQ(N("&zzqq; &amp"), "&zzqq; &");  // no such name; a legacy name needs no ";"
+}
+
+// Hangul fillers are blank: between words they separate them, as a space would.
+TEST(NormalizePromptTest, HangulFillersAreSpaces) {
+  EXPECT_EQ(N("young\xE3\x85\xA4girl"), "young girl");      // U+3164
+  EXPECT_EQ(N("black\xEF\xBE\xA0people"), "black people");  // U+FFA0
+}
+
 TEST(NormalizePromptTest, FormatAndControlCharactersAreRemovedInsideWords) {
   EXPECT_EQ(N("a nude\xEF\xBB\xBF child"), "a nude child");  // U+FEFF
   EXPECT_EQ(N("a wo\xC2\xADman pope"), "a woman pope");      // soft hyphen
