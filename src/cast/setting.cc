@@ -45,8 +45,8 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
       return std::string(t.norm(i)) + " of " + std::string(t.norm(name));
     }
   }
-  if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0 && IsEventName(t, m, i - 1) &&
-      !t[i - 1].possessive) {
+  // The name may be a possessive: "Shakushain's Revolt", "Bacon's Rebellion".
+  if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0 && IsEventName(t, m, i - 1)) {
     const bool place = m[i - 1].place || m[i - 1].demonym || m[i - 1].demonym_plural;
     if (!word.name_is_place || place) {
       return std::string(t.norm(i - 1)) + " " + std::string(t.norm(i));
