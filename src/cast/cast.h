@@ -33,6 +33,7 @@ struct Person {
 
   // Where the rewriter writes the cast into the image prompt.
   uint32_t head_start = 0, head_end = 0;  // the head noun
+  uint32_t insert_start = 0;              // where words before the person's own go
   bool generic_head = false;              // "person", "someone": replaced by "woman", "man"
   bool age_head = false;                  // "a 9-year-old": the cast follows ("9-year-old girl")
 };

@@ -12,6 +12,7 @@ void Finder::Finish(Mention& mention, size_t first, size_t end) {
   mention.first_token = static_cast<uint32_t>(first);
   mention.end_token = static_cast<uint32_t>(end);
   mention.start = t_[first].start;
+  mention.lead_start = mention.start;
   mention.end = t_[end - 1].end;
   mention.possessor = t_[end - 1].possessive;
   // "a pharaoh's queen": the queen belongs to the pharaoh, who sets the scene.
@@ -411,6 +412,15 @@ void Finder::Attach(Mention& mention) {
   // The text runs from the first attached word to the end of the head.
   mention.first_token = static_cast<uint32_t>(first);
   mention.start = t_[first].start;
+  // Words the rewriter adds go before a place or institution that leads the phrase, as English
+  // orders them: "an Indigenous US senator", not "a US Indigenous senator".
+  mention.lead_start = mention.start;
+  for (size_t p = start; p < first; ++p) {
+    if (m_[p].place || m_[p].institution) {
+      mention.lead_start = t_[p].start;
+      break;
+    }
+  }
   if (mention.noun >= 0 && mention.head_token == head) {
     const Noun& n = k_.nouns()[mention.noun];
     if (n.gender.values) {

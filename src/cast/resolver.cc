@@ -328,6 +328,7 @@ std::vector<Person> Resolver::Run() {
     Person p;
     p.start = m.start;
     p.end = m.end;
+    p.insert_start = std::min(m.lead_start, m.start);
     p.text = std::string(prompt_.substr(m.start, m.end - m.start));
     p.head_start = t_[m.head_token].start;
     p.head_end = t_[m.end_token - 1].end;

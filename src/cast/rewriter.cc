@@ -144,11 +144,14 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
       before.clear();
       if (person.generic_head) {  // "a person reading" -> "a Black woman reading"
         edits.push_back({person.head_start, person.head_end - person.head_start, noun});
+      } else if (person.insert_start < person.start) {
+        // A place or institution leads the phrase: "a Black woman US senator".
+        edits.push_back({person.insert_start, 0, noun + " "});
       } else {
         edits.push_back({person.head_start, 0, noun + " "});
       }
     }
-    if (!before.empty()) edits.push_back({person.start, 0, before});
+    if (!before.empty()) edits.push_back({person.insert_start, 0, before});
   }
   if (edits.empty()) return std::string(prompt);
   std::stable_sort(edits.begin(), edits.end(),

@@ -25,6 +25,7 @@ struct Mention {
   uint32_t end_token = 0;    // one past the head
   uint32_t start = 0;        // byte span of `text`
   uint32_t end = 0;
+  uint32_t lead_start = 0;    // where words the rewriter adds go (before "US" in "US senator")
   int noun = -1;              // head noun (Knowledge::nouns())
   int demonym_head = -1;      // "a Nigerian", "Vikings": a demonym used as the noun
   int named = -1;             // Knowledge::named()

@@ -36,6 +36,13 @@ TEST(RewriterTest, StatesOpenAttributesNaturally) {
   EXPECT_EQ(RewriteWith("a person reading", {M(kWoman, "white")}), "a white woman reading");
 }
 
+// English puts who someone is before the place or institution that leads the phrase.
+TEST(RewriterTest, CastWordsGoBeforeALeadingPlaceOrInstitution) {
+  EXPECT_EQ(RewriteWith("a US senator", {M(kWoman, "black")}), "a Black woman US senator");
+  EXPECT_EQ(RewriteWith("a NASA engineer", {M(kMan, "indigenous")}),
+            "an Indigenous man NASA engineer");
+}
+
 TEST(RewriterTest, AddsNothingForFixedOrNamedPeopleOrNoPeople) {
   for (const char* prompt :
        {"a 1940s German soldier", "Winston Churchill smoking a cigar", "a white woman jogging",
