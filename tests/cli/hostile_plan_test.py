@@ -101,9 +101,7 @@ class TablesTest(unittest.TestCase):
 
     def test_a_ten_megabyte_phrase_is_rejected_quickly(self):
         self.append(b"word " * (2 << 20) + b"\tx\tx\n")
-        start = time.monotonic()
-        self.refused("limit")
-        self.assertLess(time.monotonic() - start, 20)
+        self.refused("limit")  # run() times out (a hang) long before a quadratic index ends
 
     def test_a_long_phrase_under_the_line_limit_is_rejected(self):
         self.append(b"w " * 40 + b"\tws\tman\tadult\t-\t-\t-\t-\n")

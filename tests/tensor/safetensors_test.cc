@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -355,30 +354,20 @@ std::string ManyTensors(size_t count) {
   return header + "}";
 }
 
-double SecondsToParse(const std::string& header, uint64_t data_bytes, std::string* error) {
-  const auto start = std::chrono::steady_clock::now();
-  *error = HeaderError(header, data_bytes);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// The duplicate check was quadratic (50,000 entries took 20 s); now the header is linear, and
-// a header of more tensors than any checkpoint has is refused.
+// The duplicate check was quadratic (50,000 entries took 20 s, a million never ended); it is
+// linear now, so these headers parse in well under a second in a release build (a regression
+// shows as this test's timeout, not as a timed assertion), and a header of more tensors than
+// any checkpoint has is refused.
 TEST(SafetensorsTest, HugeHeadersAreLinearAndTheTensorCountIsLimited) {
-  std::string error;
-  const double at_limit = SecondsToParse(ManyTensors(kMaxSafetensorsTensors), 4 * 100'000, &error);
-  EXPECT_EQ(error, "");
-  EXPECT_LT(at_limit, 5.0);  // about 0.3 s in a release build
-  const double over = SecondsToParse(ManyTensors(200'000), 4 * 200'000, &error);
-  EXPECT_CONTAINS(error, "header lists more than 100000 tensors, the limit");
-  EXPECT_LT(over, 5.0);
+  EXPECT_EQ(HeaderError(ManyTensors(kMaxSafetensorsTensors), 4 * 100'000), "");
+  EXPECT_CONTAINS(HeaderError(ManyTensors(200'000), 4 * 200'000),
+                  "header lists more than 100000 tensors, the limit");
 
   // 200,000 metadata keys, the last a duplicate: no count limit there, and still linear.
   std::string metadata = R"({"__metadata__":{)";
   for (int i = 0; i < 200'000; ++i) metadata += "\"k" + std::to_string(i) + "\":\"v\",";
   metadata += R"("k7":"again"}})";
-  const double duplicate = SecondsToParse(metadata, 0, &error);
-  EXPECT_CONTAINS(error, "duplicate key \"k7\" in header");
-  EXPECT_LT(duplicate, 5.0);
+  EXPECT_CONTAINS(HeaderError(metadata, 0), "duplicate key \"k7\" in header");
 }
 
 // A header with one tensor "w" whose entry is `entry`, over 64 bytes of data.
