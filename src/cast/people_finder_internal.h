@@ -69,6 +69,7 @@ class Finder {
   bool TryTitledName(size_t& i);
   size_t NameWordAt(size_t j, bool first) const;
   bool TryUnknownName(size_t& i);
+  void AddUnknownName(size_t& i, size_t end);
   bool TryGroupOf(size_t& i);
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);

@@ -73,13 +73,18 @@ bool Finder::TryTitledName(size_t& i) {
     if (t_[end - 1].possessive) break;
   }
   if (end == name) return false;
+  AddUnknownName(i, end);
+  return true;
+}
+
+// A name no table knows, from token `i` to `end`: drawn as themselves. Moves `i` past it.
+void Finder::AddUnknownName(size_t& i, size_t end) {
   Mention mention;
   mention.unknown_name = true;
   mention.head_token = static_cast<uint32_t>(i);
   Finish(mention, i, end);
   out_.push_back(std::move(mention));
   i = end;
-  return true;
 }
 
 bool Finder::TryUnknownName(size_t& i) {
@@ -104,12 +109,7 @@ bool Finder::TryUnknownName(size_t& i) {
   if (IsCapitalizedWord(end) && m_[end].surname && !t_[end - 1].possessive && !IsPersonNoun(end)) {
     ++end;
   }
-  Mention mention;
-  mention.unknown_name = true;
-  mention.head_token = static_cast<uint32_t>(i);
-  Finish(mention, i, end);
-  out_.push_back(std::move(mention));
-  i = end;
+  AddUnknownName(i, end);
   return true;
 }
 
