@@ -91,8 +91,14 @@ std::string ToJson(const Plan& plan) {
   if (plan.refusal) {
     out += "{\"category\":";
     AppendJsonString(out, plan.refusal->category);
+    out += ",\"clause\":";
+    AppendJsonString(out, plan.refusal->clause);
     out += ",\"message\":";
     AppendJsonString(out, plan.refusal->message);
+    out += ",\"person\":";
+    AppendJsonString(out, plan.refusal->person);
+    out += ",\"act\":";
+    AppendJsonString(out, plan.refusal->act);
     out += ",\"triggers\":[";
     for (size_t i = 0; i < plan.refusal->triggers.size(); ++i) {
       if (i > 0) out += ',';

@@ -32,7 +32,15 @@ std::string ToText(const Plan& plan, bool explain) {
     out += "decision: refuse (" + plan.refusal->category + ")\n";
     out += "  " + plan.refusal->message + "\n  triggered by:";
     for (const std::string& t : plan.refusal->triggers) out += " '" + t + "'";
-    return out + "\n";
+    out += "\n";
+    if (explain) {
+      // The policy clause, and what the rule saw: who is depicted and what is shown.
+      out += "  clause: " + plan.refusal->clause + " (data/safety/POLICY.md)\n";
+      if (!plan.refusal->person.empty())
+        out += "  depicted person: '" + plan.refusal->person + "'\n";
+      out += "  act: '" + plan.refusal->act + "'\n";
+    }
+    return out;
   }
   out += "decision: generate\n";
   if (plan.people.empty()) out += "people: none (the prompt is sent unchanged)\n";

@@ -68,6 +68,52 @@ void MapOffsetsToOriginal(const text::NormalizedText& normalized,
   }
 }
 
+// The people the safety gate judges: everyone the planner casts, with ages, and every named
+// person who is shown (an artist named for a style is not).
+safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const cast::Scene& scene,
+                        const std::vector<cast::Person>& people) {
+  safety::Facts facts;
+  const cast::ValueSet minors = cast::Bit(cast::kChild) | cast::Bit(cast::kTeen);
+  for (const cast::Person& p : people) {
+    safety::FactPerson fp;
+    fp.start = p.start;
+    fp.end = p.end;
+    fp.text = p.text;
+    const cast::Decision& age = p.attributes[static_cast<int>(cast::Dim::kAge)];
+    fp.minor = age.source != cast::Source::kOpen && age.values != 0 && (age.values & ~minors) == 0;
+    facts.people.push_back(std::move(fp));
+  }
+  for (const cast::Mention& m : scene.mentions) {
+    if (m.style_only || (m.named < 0 && !m.unknown_name)) continue;
+    safety::FactPerson fp;
+    fp.start = m.start;
+    fp.end = m.end;
+    fp.text = std::string(prompt.substr(m.start, m.end - m.start));
+    fp.name = true;
+    fp.real = m.unknown_name;
+    if (m.named >= 0) {
+      const cast::NamedPerson& np = k.named()[m.named];
+      fp.real = np.real;
+      fp.extremist = np.extremist;
+      fp.minor = np.minor;
+      // Documented history, not a depiction that can harm the living ("the assassination of
+      // Julius Caesar"). Sexual depictions of historical people are still refused.
+      fp.historical = np.real && np.life.to != 0 && np.life.to < 1900;
+    }
+    // The cast person this name is (same words) shares its facts; the name keeps its own span
+    // so that the gate does not read it as words ("Al Gore").
+    for (safety::FactPerson& other : facts.people) {
+      if (!other.name && other.start < fp.end && fp.start < other.end) {
+        other.real = other.real || fp.real;
+        other.extremist = other.extremist || fp.extremist;
+        other.minor = other.minor || fp.minor;
+      }
+    }
+    facts.people.push_back(std::move(fp));
+  }
+  return facts;
+}
+
 // Plans `prompt`, already normalised, with `tables`, filling `plan`'s people, refusal and
 // images.
 void RunOnNormalized(const Tables& tables, std::string_view prompt, const Options& options,
@@ -81,31 +127,7 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
   scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
   plan.people = cast::Resolve(k, tokens, prompt, scene);
 
-  safety::Facts facts;
-  for (size_t i = 0; i < scene.mentions.size(); ++i) {
-    const cast::Mention& m = scene.mentions[i];
-    if (m.style_only) continue;  // an artist named for a style is not in the picture
-    const std::string words(prompt.substr(m.start, m.end - m.start));
-    if (m.named >= 0) {
-      const cast::NamedPerson& np = k.named()[m.named];
-      if (np.real && facts.words[safety::kRealPerson].empty())
-        facts.words[safety::kRealPerson] = words;
-      if (np.extremist && facts.words[safety::kExtremistPerson].empty()) {
-        facts.words[safety::kExtremistPerson] = words;
-      }
-      if (np.minor && facts.words[safety::kMinor].empty()) facts.words[safety::kMinor] = words;
-    } else if (m.unknown_name && facts.words[safety::kRealPerson].empty()) {
-      facts.words[safety::kRealPerson] = words;
-    }
-  }
-  for (const cast::Person& p : plan.people) {
-    const cast::Decision& age = p.attributes[static_cast<int>(cast::Dim::kAge)];
-    const cast::ValueSet minors = cast::Bit(cast::kChild) | cast::Bit(cast::kTeen);
-    if (age.source != cast::Source::kOpen && age.values != 0 && (age.values & ~minors) == 0 &&
-        facts.words[safety::kMinor].empty()) {
-      facts.words[safety::kMinor] = p.text;
-    }
-  }
+  const safety::Facts facts = GateFacts(k, prompt, scene, plan.people);
   plan.refusal = safety::Check(*tables.rules, prompt, tokens, facts);
   if (plan.refusal) return;
 

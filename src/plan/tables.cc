@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "io/file.h"
+#include "text/lemmatizer.h"
 #include "text/tsv.h"
 
 namespace depict {
@@ -43,11 +44,18 @@ std::shared_ptr<const Tables> LoadTables(const std::string& dir, const std::stri
   }
   auto knowledge =
       cast::Knowledge::Load(files, target_file.empty() ? "cast/target.json" : target_file);
-  const auto rules_it = files.find("safety/rules.tsv");
-  if (rules_it == files.end()) throw text::TableError("safety/rules.tsv: table file is missing");
+  const auto file = [&](const std::string& name) -> const std::string& {
+    const auto it = files.find(name);
+    if (it == files.end()) throw text::TableError(name + ": table file is missing");
+    return it->second;
+  };
+  auto lemmatizer =
+      text::Lemmatizer::Load("lexicon/morphology.tsv", file("lexicon/morphology.tsv"));
   auto tables = std::make_shared<Tables>();
   tables->knowledge = std::move(knowledge);
-  tables->rules = safety::Rules::Load("safety/rules.tsv", rules_it->second);
+  tables->rules = safety::Rules::Load("safety/rules.tsv", file("safety/rules.tsv"),
+                                      "safety/wordnet_synonyms.tsv",
+                                      file("safety/wordnet_synonyms.tsv"), std::move(lemmatizer));
   tables->origin = dir.empty() ? "embedded" : dir;
   return tables;
 }

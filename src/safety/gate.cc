@@ -1,59 +1,248 @@
 #include "safety/gate.h"
 
+#include <algorithm>
+
+#include "safety/gate_words.h"
+
 namespace depict::safety {
+namespace {
+
+struct Match {
+  int list = 0;
+  uint32_t first = 0;  // gate word indices, inclusive
+  uint32_t last = 0;
+  uint32_t start = 0;  // byte span
+  uint32_t end = 0;
+};
+
+// Walks the phrase trie from each gate word, recording every phrase that ends.
+class Matcher {
+ public:
+  Matcher(const Rules& rules, const GateWords& words) : rules_(rules), w_(words) {}
+
+  std::vector<Match> Run() {
+    for (uint32_t i = 0; i < w_.words.size(); ++i) {
+      start_ = i;
+      Walk(0, i);
+    }
+    return std::move(matches_);
+  }
+
+ private:
+  void Arrive(int node, uint32_t last) {
+    const Rules::Node& n = rules_.nodes()[node];
+    for (int list : n.lists) {
+      matches_.push_back({list, start_, last, w_.words[start_].start, w_.words[last].end});
+    }
+    if (n.next.empty() && n.prefix_next.empty() && n.gap_next < 0) return;
+    Walk(node, last + 1);
+  }
+
+  // Tries every form of word `j` on the edges of `node`. A gap edge skips 0 to kMaxGap words.
+  void Walk(int node, uint32_t j) {
+    const Rules::Node& n = rules_.nodes()[node];
+    if (n.gap_next >= 0) {
+      for (uint32_t skip = 0; skip <= Rules::kMaxGap; ++skip) Walk(n.gap_next, j + skip);
+    }
+    if (j >= w_.words.size()) return;
+    const GateWord& word = w_.words[j];
+    for (uint32_t f = word.first_form; f < word.first_form + word.form_count; ++f) {
+      const std::string& form = w_.forms[f];
+      if (const auto it = n.next.find(form); it != n.next.end()) Arrive(it->second, j);
+      for (const auto& [prefix, child] : n.prefix_next) {
+        if (form.starts_with(prefix)) Arrive(child, j);
+      }
+    }
+  }
+
+  const Rules& rules_;
+  const GateWords& w_;
+  uint32_t start_ = 0;
+  std::vector<Match> matches_;
+};
+
+// A phrase inside a longer one is the longer one's part: "sexual" in "sexual health" is not
+// "sexual". Keeps the matches no other match strictly contains.
+std::vector<Match> Outermost(const std::vector<Match>& matches) {
+  std::vector<Match> kept;
+  for (const Match& m : matches) {
+    bool inside = false;
+    for (const Match& o : matches) {
+      if (o.first <= m.first && m.last <= o.last && (o.last - o.first) > (m.last - m.first)) {
+        inside = true;
+        break;
+      }
+    }
+    if (!inside) kept.push_back(m);
+  }
+  return kept;
+}
+
+uint32_t Distance(uint32_t a_start, uint32_t a_end, uint32_t b_start, uint32_t b_end) {
+  if (a_end <= b_start) return b_start - a_end;
+  if (b_end <= a_start) return a_start - b_end;
+  return 0;
+}
+
+bool Has(const FactPerson& p, int builtin) {
+  switch (builtin) {
+    case kRealPerson:
+      return p.real;
+    case kMinor:
+      return p.minor;
+    case kExtremistPerson:
+      return p.extremist;
+    case kHistoricalPerson:
+      return p.historical;
+    default:
+      return false;
+  }
+}
+
+// Evaluates the rules on one prompt's matches and people.
+class Judge {
+ public:
+  Judge(const Rules& rules, std::string_view prompt, std::vector<Match> matches,
+        std::vector<FactPerson> people)
+      : rules_(rules), prompt_(prompt), matches_(std::move(matches)), people_(std::move(people)) {
+    AddMinorWords();
+  }
+
+  std::optional<Refusal> Run() const {
+    for (const Rule& rule : rules_.rules()) {
+      if (auto refusal = Try(rule)) return refusal;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // Words of a `minor` list make the person they touch a minor ("young-looking woman"), or
+  // stand for one ("a loli").
+  void AddMinorWords() {
+    for (const Match& m : matches_) {
+      if (rules_.list_kinds()[m.list] != ListKind::kMinor) continue;
+      bool merged = false;
+      for (FactPerson& p : people_) {
+        if (Distance(m.start, m.end, p.start, p.end) <= 1) {
+          p.minor = true;
+          merged = true;
+        }
+      }
+      if (!merged) {
+        FactPerson p;
+        p.start = m.start;
+        p.end = m.end;
+        p.text = std::string(prompt_.substr(m.start, m.end - m.start));
+        p.minor = true;
+        people_.push_back(std::move(p));
+      }
+    }
+  }
+
+  // Whether the person a match is about has `builtin`: the people nearest to it (several when
+  // tied), or, for a minor, the nearest before it, whom words that follow a person may describe
+  // ("a boy aged eleven posing naked for a photographer"): with children the gate errs safe.
+  bool NearestHas(const Match& m, int builtin, const FactPerson** who) const {
+    uint32_t best = UINT32_MAX, best_before = UINT32_MAX;
+    // A person named inside the match is its object ("a KKK hood"), not whom it is about.
+    const auto inside = [&](const FactPerson& p) { return m.start <= p.start && p.end <= m.end; };
+    for (const FactPerson& p : people_) {
+      if (inside(p) && !Has(p, kMinor)) continue;
+      best = std::min(best, Distance(m.start, m.end, p.start, p.end));
+      if (p.end <= m.start) best_before = std::min(best_before, m.start - p.end);
+    }
+    for (const FactPerson& p : people_) {
+      if (inside(p) && !Has(p, kMinor)) continue;
+      const uint32_t d = Distance(m.start, m.end, p.start, p.end);
+      const bool before = builtin == kMinor && p.end <= m.start && m.start - p.end == best_before;
+      if ((d == best || before) && Has(p, builtin)) {
+        *who = &p;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const FactPerson* AnyWith(int builtin) const {
+    for (const FactPerson& p : people_) {
+      if (Has(p, builtin)) return &p;
+    }
+    return nullptr;
+  }
+
+  // The first match of `list` that holds for the rule: attached to a person with `builtin`
+  // when the rule names one (-1: any match).
+  const Match* Find(int list, int builtin, const FactPerson** who) const {
+    const Match* found = nullptr;
+    for (const Match& m : matches_) {
+      if (m.list != list || (found != nullptr && found->first <= m.first)) continue;
+      if (builtin >= 0 && !NearestHas(m, builtin, who)) continue;
+      found = &m;
+    }
+    return found;
+  }
+
+  std::string Text(const Match& m) const {
+    return std::string(prompt_.substr(m.start, m.end - m.start));
+  }
+
+  std::optional<Refusal> Try(const Rule& rule) const {
+    int person_builtin = -1;  // the person the rule is about (not @extremist_person)
+    for (int id : rule.required) {
+      if (id < 0 && -1 - id != kExtremistPerson) person_builtin = -1 - id;
+    }
+    const FactPerson* who = nullptr;
+    Refusal refusal;
+    for (int id : rule.required) {
+      if (id < 0) {
+        const FactPerson* p = AnyWith(-1 - id);
+        if (p == nullptr) return std::nullopt;
+        refusal.triggers.push_back(p->text);
+        continue;
+      }
+      const Match* m = Find(id, person_builtin, &who);
+      if (m == nullptr) return std::nullopt;
+      refusal.triggers.push_back(Text(*m));
+      const ListKind kind = rules_.list_kinds()[id];
+      if (refusal.act.empty() && (kind == ListKind::kAct || kind == ListKind::kTopic)) {
+        refusal.act = Text(*m);
+      }
+    }
+    for (int id : rule.excluded) {
+      if (id < 0 ? AnyWith(-1 - id) != nullptr : Find(id, -1, &who) != nullptr) {
+        return std::nullopt;
+      }
+    }
+    refusal.category = rule.category;
+    refusal.clause = rule.clause;
+    refusal.message = rules_.Message(rule.category);
+    if (person_builtin >= 0) {
+      if (who == nullptr) who = AnyWith(person_builtin);
+      if (who != nullptr) refusal.person = who->text;
+    }
+    if (refusal.act.empty()) refusal.act = refusal.triggers.back();
+    return refusal;
+  }
+
+  const Rules& rules_;
+  std::string_view prompt_;
+  std::vector<Match> matches_;
+  std::vector<FactPerson> people_;
+};
+
+}  // namespace
 
 std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const text::TokenList& t,
                              const Facts& facts) {
-  // The first match of each list: byte span in the prompt.
-  std::vector<std::pair<uint32_t, uint32_t>> first(rules.list_names().size(), {0, 0});
-  std::vector<bool> matched(rules.list_names().size(), false);
-  const auto mark = [&](int list, uint32_t start, uint32_t end) {
-    if (!matched[list]) {
-      matched[list] = true;
-      first[list] = {start, end};
-    }
-  };
-  std::string key;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (!t.IsWord(i)) continue;
-    const std::string_view word = t.norm(i);
-    for (const auto& [prefix, list] : rules.prefixes()) {
-      if (word.starts_with(prefix)) mark(list, t[i].start, t[i].end);
-    }
-    key.clear();
-    for (size_t len = 1; len <= rules.max_words() && i + len <= t.size(); ++len) {
-      const size_t j = i + len - 1;
-      if (!t.IsWord(j)) break;
-      if (len > 1) key.push_back(' ');
-      key.append(t.norm(j));
-      const Rules::Entry* e = rules.Find(key);
-      if (e == nullptr) break;
-      for (const Rules::Term& term : e->terms) mark(term.list, t[i].start, t[j].end);
-      if (!e->continues) break;
+  GateWords words = ReadGateWords(prompt, t, rules.lemmatizer());
+  // A name is not a word: "Al Gore" is not gore, "Jack Hanging" is not hanging.
+  for (GateWord& w : words.words) {
+    for (const FactPerson& p : facts.people) {
+      if (p.name && p.start <= w.start && w.end <= p.end) w.form_count = 0;
     }
   }
-  const auto holds = [&](int id) {
-    return id >= 0 ? static_cast<bool>(matched[id]) : !facts.words[-1 - id].empty();
-  };
-  for (const Rule& rule : rules.rules()) {
-    bool fires = true;
-    for (int id : rule.required) fires = fires && holds(id);
-    for (int id : rule.excluded) fires = fires && !holds(id);
-    if (!fires) continue;
-    Refusal refusal;
-    refusal.category = rule.category;
-    refusal.message = rules.Message(rule.category);
-    for (int id : rule.required) {
-      if (id >= 0) {
-        refusal.triggers.emplace_back(
-            prompt.substr(first[id].first, first[id].second - first[id].first));
-      } else {
-        refusal.triggers.push_back(facts.words[-1 - id]);
-      }
-    }
-    return refusal;
-  }
-  return std::nullopt;
+  std::vector<Match> matches = Outermost(Matcher(rules, words).Run());
+  return Judge(rules, prompt, std::move(matches), facts.people).Run();
 }
 
 }  // namespace depict::safety

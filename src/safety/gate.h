@@ -1,4 +1,5 @@
-// The safety gate: refuses only the harmful categories in rules.h, and says which words did it.
+// The safety gate: refuses only the harmful categories in rules.h, and says which clause of
+// data/safety/POLICY.md did it, who is depicted and what is shown.
 #ifndef DEPICT_SAFETY_GATE_H_
 #define DEPICT_SAFETY_GATE_H_
 
@@ -14,17 +15,32 @@ namespace depict::safety {
 
 struct Refusal {
   std::string category;
+  std::string clause;  // the POLICY.md clause, such as "SH-1"
   std::string message;
-  std::vector<std::string> triggers;  // the prompt's words that made each required list match
+  std::string person;  // the depicted person the rule needed ("" when it needs nobody)
+  std::string act;     // the words of the first act or topic the rule needed
+  std::vector<std::string> triggers;  // the prompt's words that made each required item hold
 };
 
-// What the planner found, for the rules' '@' builtins: the words of each fact, empty if absent.
+// A person the planner found in the picture, for the rules' '@' builtins.
+struct FactPerson {
+  uint32_t start = 0, end = 0;  // byte span in the prompt
+  std::string text;
+  bool minor = false;       // @minor: a child or teen
+  bool real = false;        // @real_person: a named real person
+  bool extremist = false;   // @extremist_person
+  bool historical = false;  // @historical_person: a named real person who died before 1900
+  bool name = false;        // the span is a name, not words the gate reads ("Al Gore")
+};
+
 struct Facts {
-  std::array<std::string, kBuiltinCount> words;
+  std::vector<FactPerson> people;
 };
 
-// Returns the first rule (in file order) whose required lists all match and whose excluded
-// lists all do not, or nothing.
+// Returns the first rule (in file order) whose required items all hold and whose excluded
+// items do not, or nothing. `tokens` are the lexer's tokens of `prompt`. A rule that names a
+// person ("@minor & sexualized") holds only when each of its lists matches words nearer to
+// such a person than to anyone else: "a sexy woman holding a baby" sexualises the woman.
 std::optional<Refusal> Check(const Rules& rules, std::string_view prompt,
                              const text::TokenList& tokens, const Facts& facts);
 

@@ -1,4 +1,5 @@
-// The safety gate's rules, loaded from data/safety/rules.tsv (format at the top of that file).
+// The safety gate's rules, loaded from data/safety/rules.tsv (format at the top of that file;
+// the policy each rule implements is data/safety/POLICY.md).
 #ifndef DEPICT_SAFETY_RULES_H_
 #define DEPICT_SAFETY_RULES_H_
 
@@ -7,6 +8,8 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "text/lemmatizer.h"
 
 namespace depict::safety {
 
@@ -17,51 +20,63 @@ inline constexpr std::string_view kCategories[] = {
 
 // Facts the planner found that rules may name with '@': people it knows are real, minors, ...
 enum Builtin : int {
-  kRealPerson = 0,       // @real_person: a named real person
-  kMinor = 1,            // @minor: a person the prompt makes a child or teen
-  kExtremistPerson = 2,  // @extremist_person: a named person whose movement the symbol is
-  kBuiltinCount = 3,
+  kRealPerson = 0,        // @real_person: a named real person who is depicted
+  kMinor = 1,             // @minor: a person the prompt makes a child or teen
+  kExtremistPerson = 2,   // @extremist_person: a named person whose movement the symbol is
+  kHistoricalPerson = 3,  // @historical_person: a named real person who died before 1900
+  kBuiltinCount = 4,
+};
+
+// What a list of phrases is to a rule. The kind decides what a frame can do to it.
+enum class ListKind {
+  kWords,  // a word class for patterns ("<self>") and rules; no meaning of its own
+  kAct,    // something the image would show done to or by someone: no frame cancels it
+  kTopic,  // a subject an image may treat (poster, lesson, museum): a rule may exempt frames
+  kFrame,  // a treatment of a topic: educational, medical, awareness, news, historical, art
+  kMinor,  // words that make the person they name or modify a minor ("young-looking", "loli")
 };
 
 struct Rule {
   std::string category;
+  std::string clause;  // the clause of POLICY.md the rule implements ("SH-1")
   int line = 0;
   std::vector<int> required;  // list ids, or -1 - Builtin for builtins
-  std::vector<int> excluded;
+  std::vector<int> excluded;  // frame list ids or builtins; never on a rule with an act
 };
 
 class Rules {
  public:
-  // Throws text::TableError naming file and line.
-  static std::shared_ptr<const Rules> Load(std::string_view file, std::string_view content);
+  // `synonyms` is data/safety/wordnet_synonyms.tsv (the WordNet expansions of "{wn:...}"
+  // references), `lemmatizer` reads inflections. Throws text::TableError naming file and line.
+  static std::shared_ptr<const Rules> Load(std::string_view file, std::string_view content,
+                                           std::string_view synonyms_file,
+                                           std::string_view synonyms,
+                                           std::shared_ptr<const text::Lemmatizer> lemmatizer);
 
-  struct Term {
-    int list = -1;
-    bool prefix = false;  // the last word matches any word it begins ("mutilat*")
+  // The phrases compiled into a trie over words. An edge is a word, a word prefix ("mutilat*")
+  // or a gap of up to kMaxGap words ("razor ~ wrist").
+  static constexpr int kMaxGap = 3;
+  struct Node {
+    std::unordered_map<std::string, int> next;
+    std::vector<std::pair<std::string, int>> prefix_next;
+    int gap_next = -1;
+    std::vector<int> lists;  // the lists a phrase ending here belongs to
   };
-  struct Entry {
-    std::vector<Term> terms;  // lists this exact phrase belongs to
-    bool continues = false;   // a longer phrase starts with these words
-  };
-  const Entry* Find(std::string_view phrase) const;
-  size_t max_words() const { return max_words_; }
-  // Single-word prefix terms: (prefix, list id).
-  const std::vector<std::pair<std::string, int>>& prefixes() const { return prefixes_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<Rule>& rules() const { return rules_; }
   const std::vector<std::string>& list_names() const { return list_names_; }
+  const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
   const std::string& Message(std::string_view category) const;
+  const text::Lemmatizer& lemmatizer() const { return *lemmatizer_; }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> phrases_;
-  size_t max_words_ = 1;
-  std::vector<std::pair<std::string, int>> prefixes_;
+  friend class RulesLoader;
+  std::vector<Node> nodes_;  // nodes_[0] is the root
   std::vector<Rule> rules_;
   std::vector<std::string> list_names_;
+  std::vector<ListKind> list_kinds_;
   std::unordered_map<std::string, std::string> messages_;
+  std::shared_ptr<const text::Lemmatizer> lemmatizer_;
 };
 
 }  // namespace depict::safety

@@ -48,7 +48,9 @@ TEST(PlanJsonTest, GroupsAreListsAndRefusalsHaveTriggers) {
   const auto refused = nlohmann::json::parse(ToJson(testing::PlanOf("Muslims portrayed as rats")));
   EXPECT_EQ(refused["decision"], "refuse");
   EXPECT_EQ(refused["refusal"]["category"], "hate");
-  EXPECT_EQ(refused["refusal"]["triggers"].size(), 2u);
+  EXPECT_EQ(refused["refusal"]["triggers"].size(), 1u);
+  EXPECT_EQ(refused["refusal"]["clause"], "HT-1");
+  EXPECT_EQ(refused["refusal"]["act"], "Muslims portrayed as rats");
   EXPECT_EQ(nlohmann::json::parse(ErrorJson("bad \"x\""))["error"], "bad \"x\"");
 }
 

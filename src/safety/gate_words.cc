@@ -1,0 +1,260 @@
+#include "safety/gate_words.h"
+
+#include <algorithm>
+#include <string_view>
+
+namespace depict::safety {
+namespace {
+
+// Punctuation that obfuscation puts inside a word without spaces: "n.u.d.e", "s*x", "@ss".
+bool IsJoiner(char c) {
+  return c == '.' || c == '*' || c == '_' || c == '@' || c == '$' || c == '\'' || c == '~' ||
+         c == '+' || c == '|' || c == '!';
+}
+
+// Leetspeak digits and symbols read as letters ('1' also as 'l' below).
+char LeetLetter(char c) {
+  switch (c) {
+    case '0':
+      return 'o';
+    case '1':
+      return 'i';
+    case '3':
+      return 'e';
+    case '4':
+      return 'a';
+    case '5':
+      return 's';
+    case '7':
+      return 't';
+    case '8':
+      return 'b';
+    case '9':
+      return 'g';
+    case '@':
+      return 'a';
+    case '$':
+      return 's';
+    case '!':
+      return 'i';
+    case '|':
+      return 'l';
+    case '+':
+      return 't';
+    default:
+      return c;
+  }
+}
+
+bool IsAsciiLetter(char c) { return c >= 'a' && c <= 'z'; }
+
+int LetterCount(std::string_view s) {
+  return static_cast<int>(std::count_if(s.begin(), s.end(), IsAsciiLetter));
+}
+
+class Builder {
+ public:
+  Builder(std::string_view prompt, const text::TokenList& t, const text::Lemmatizer& lem)
+      : prompt_(prompt), t_(t), lem_(lem) {}
+
+  GateWords Build() {
+    std::vector<Chunk> chunks = Chunks();
+    JoinSpacedLetters(chunks);
+    for (const Chunk& c : chunks) {
+      // "14yo", "13yr": the number and the word apart, as "14 yo" is read.
+      const size_t digits = c.text.find_first_not_of("0123456789");
+      if (!c.joined || digits == 0 || digits == std::string::npos ||
+          c.text.find_first_of("0123456789", digits) != std::string::npos) {
+        Emit(c);
+        continue;
+      }
+      Chunk number = c, word = c;
+      number.text = c.text.substr(0, digits);
+      number.end = c.start + static_cast<uint32_t>(digits);
+      number.joined = false;
+      word.text = c.text.substr(digits);
+      word.start = number.end;
+      word.joined = false;
+      Emit(number);
+      Emit(word);
+    }
+    return std::move(out_);
+  }
+
+ private:
+  struct Chunk {
+    uint32_t start = 0, end = 0;
+    std::string text;     // lowercase; '*' stands for a starred letter
+    bool joined = false;  // made of several tokens, or holds leet characters
+  };
+
+  bool Adjacent(size_t a, size_t b) const { return t_[a].end == t_[b].start; }
+  bool SingleLetter(size_t i) const { return t_.IsWord(i) && t_.norm(i).size() == 1; }
+  char PunctChar(size_t i) const { return prompt_[t_[i].start]; }
+
+  // Maximal runs of tokens written without spaces through joiners, and single letters linked
+  // by hyphens ("n-a-k-e-d"; "x-ray" stays two words).
+  std::vector<Chunk> Chunks() const {
+    std::vector<Chunk> chunks;
+    size_t i = 0;
+    while (i < t_.size()) {
+      const bool leet_lead = t_.IsPunct(i) && (PunctChar(i) == '@' || PunctChar(i) == '$') &&
+                             i + 1 < t_.size() && t_.IsWord(i + 1) && Adjacent(i, i + 1);
+      if (!t_.IsWord(i) && !leet_lead) {
+        ++i;
+        continue;
+      }
+      Chunk c;
+      c.start = t_[i].start;
+      size_t j = i;
+      int parts = 0;
+      while (true) {
+        if (t_.IsWord(j)) {
+          c.text.append(t_.norm(j));
+          ++parts;
+        } else {
+          c.text.push_back(PunctChar(j) == '*' ? '*' : LeetLetter(PunctChar(j)));
+          if (PunctChar(j) != '*' && c.text.back() == PunctChar(j)) c.text.pop_back();
+        }
+        c.end = t_[j].end;
+        const size_t k = j + 1;
+        if (k >= t_.size()) break;
+        if (t_.IsWord(j) && t_[j].hyphen_after && SingleLetter(j) && SingleLetter(k)) {
+          j = k;
+          continue;
+        }
+        if (!Adjacent(j, k)) break;
+        if (t_.IsWord(k) && !t_.IsWord(j)) {
+          j = k;
+          continue;
+        }
+        // A joiner counts only between two word characters: "a.b" yes, "end." no.
+        if (t_.IsPunct(k) && IsJoiner(PunctChar(k)) && k + 1 < t_.size() && t_.IsWord(k + 1) &&
+            Adjacent(k, k + 1)) {
+          j = k;
+          continue;
+        }
+        break;
+      }
+      c.joined = parts > 1 || c.text.find_first_of("0123456789*") != std::string::npos;
+      chunks.push_back(std::move(c));
+      i = j + 1;
+    }
+    return chunks;
+  }
+
+  // Runs of three or more one-character words separated by spaces ("n u d e", "s 3 x") become
+  // one word; a leading article "a" or "i" stays apart ("a n u d e child").
+  void JoinSpacedLetters(std::vector<Chunk>& chunks) const {
+    std::vector<Chunk> out;
+    size_t i = 0;
+    while (i < chunks.size()) {
+      size_t j = i;
+      while (j < chunks.size() && chunks[j].text.size() == 1) ++j;
+      size_t first = i;
+      if (j - i >= 4 && (chunks[i].text == "a" || chunks[i].text == "i")) {
+        out.push_back(chunks[i]);
+        first = i + 1;
+      }
+      if (j - first >= 3) {
+        Chunk c;
+        c.start = chunks[first].start;
+        c.end = chunks[j - 1].end;
+        for (size_t k = first; k < j; ++k) c.text += chunks[k].text;
+        c.joined = true;
+        if (LetterCount(c.text) >= 2) {
+          out.push_back(std::move(c));
+          i = j;
+          continue;
+        }
+      }
+      for (size_t k = first; k < std::max(j, first + 1) && k < chunks.size(); ++k) {
+        out.push_back(chunks[k]);
+      }
+      i = std::max(j, first + 1);
+    }
+    chunks = std::move(out);
+  }
+
+  void AddForm(std::string s) {
+    const auto begin = out_.forms.begin() + static_cast<std::ptrdiff_t>(word_first_);
+    if (s.empty() || std::find(begin, out_.forms.end(), s) != out_.forms.end()) return;
+    out_.forms.push_back(std::move(s));
+  }
+
+  // The form and its lemma candidates.
+  void AddWithLemmas(const std::string& s) {
+    AddForm(s);
+    scratch_.clear();
+    lem_.Candidates(s, scratch_);
+    for (std::string& l : scratch_) AddForm(std::move(l));
+  }
+
+  // Runs of three or more of one letter collapsed to `keep` letters ("nuuude" -> "nude").
+  static std::string CollapseRuns(std::string_view s, size_t keep) {
+    std::string out;
+    for (size_t i = 0; i < s.size();) {
+      size_t j = i;
+      while (j < s.size() && s[j] == s[i]) ++j;
+      out.append(j - i >= 3 && IsAsciiLetter(s[i]) ? std::min(j - i, keep) : j - i, s[i]);
+      i = j;
+    }
+    return out;
+  }
+
+  static bool HasRun(std::string_view s) {
+    for (size_t i = 2; i < s.size(); ++i) {
+      if (s[i] == s[i - 1] && s[i] == s[i - 2] && IsAsciiLetter(s[i])) return true;
+    }
+    return false;
+  }
+
+  void Emit(const Chunk& c) {
+    GateWord w;
+    w.start = c.start;
+    w.end = c.end;
+    word_first_ = out_.forms.size();
+    w.first_form = static_cast<uint32_t>(word_first_);
+    std::vector<std::string> variants{c.text};
+    if (c.joined && LetterCount(c.text) >= 2) {
+      std::string leet = c.text, leet_l = c.text;
+      for (char& ch : leet) ch = LeetLetter(ch);
+      for (char& ch : leet_l) ch = ch == '1' ? 'l' : LeetLetter(ch);
+      variants.push_back(leet);
+      if (leet_l != leet) variants.push_back(leet_l);
+      if (c.text.find('*') != std::string::npos) {
+        for (char vowel : {'a', 'e', 'i', 'o', 'u'}) {
+          std::string v = leet;
+          std::replace(v.begin(), v.end(), '*', vowel);
+          variants.push_back(v);
+        }
+      }
+    }
+    if (HasRun(c.text)) {
+      const size_t n = variants.size();
+      for (size_t k = 0; k < n; ++k) {
+        variants.push_back(CollapseRuns(variants[k], 2));
+        variants.push_back(CollapseRuns(variants[k], 1));
+      }
+    }
+    for (const std::string& v : variants) AddWithLemmas(v);
+    w.form_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
+    out_.words.push_back(w);
+  }
+
+  std::string_view prompt_;
+  const text::TokenList& t_;
+  const text::Lemmatizer& lem_;
+  GateWords out_;
+  size_t word_first_ = 0;
+  std::vector<std::string> scratch_;
+};
+
+}  // namespace
+
+GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
+                        const text::Lemmatizer& lemmatizer) {
+  return Builder(prompt, tokens, lemmatizer).Build();
+}
+
+}  // namespace depict::safety

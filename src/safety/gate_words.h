@@ -1,0 +1,36 @@
+// What the safety gate reads: the prompt's words, each with every form it may stand for, so that
+// one table entry matches inflections ("hanged" -> hang), leetspeak ("s3x"), letters spread out
+// ("n u d e", "n.u.d.e", "n-a-k-e-d"), a starred letter ("p*rn") and stretched words ("nuuude").
+// Homoglyphs, zero-width characters and HTML references are already gone: the gate reads the
+// normalised prompt (text/normalize.h) through the lexer's confusable folding.
+#ifndef DEPICT_SAFETY_GATE_WORDS_H_
+#define DEPICT_SAFETY_GATE_WORDS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "text/lemmatizer.h"
+#include "text/lexer.h"
+
+namespace depict::safety {
+
+struct GateWord {
+  uint32_t start = 0;  // byte span in the prompt
+  uint32_t end = 0;
+  uint32_t first_form = 0;  // forms are GateWords::forms[first_form, first_form + form_count)
+  uint32_t form_count = 0;
+};
+
+struct GateWords {
+  std::vector<GateWord> words;
+  std::vector<std::string> forms;  // each word's forms: as written first, then alternatives
+};
+
+// Builds the gate's words from the lexer's tokens of `prompt`.
+GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
+                        const text::Lemmatizer& lemmatizer);
+
+}  // namespace depict::safety
+
+#endif  // DEPICT_SAFETY_GATE_WORDS_H_

@@ -1,0 +1,95 @@
+#include "text/lemmatizer.h"
+
+#include <algorithm>
+
+#include "text/tsv.h"
+
+namespace depict::text {
+namespace {
+
+// WordNet's morphy detachment rules for nouns, verbs and adjectives (morph.c), as
+// (suffix, replacement). Order within a part of speech is morphy's.
+struct Detachment {
+  std::string_view suffix;
+  std::string_view replacement;
+};
+constexpr Detachment kDetachments[] = {
+    // nouns
+    {"s", ""},
+    {"ses", "s"},
+    {"xes", "x"},
+    {"zes", "z"},
+    {"ches", "ch"},
+    {"shes", "sh"},
+    {"men", "man"},
+    {"ies", "y"},
+    // verbs
+    {"es", "e"},
+    {"es", ""},
+    {"ed", "e"},
+    {"ed", ""},
+    {"ing", "e"},
+    {"ing", ""},
+    // adjectives
+    {"er", ""},
+    {"est", ""},
+    {"er", "e"},
+    {"est", "e"}};
+
+bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+void AddUnique(std::vector<std::string>& out, size_t first, std::string s) {
+  if (std::find(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), s) == out.end()) {
+    out.push_back(std::move(s));
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<const Lemmatizer> Lemmatizer::Load(std::string_view file,
+                                                   std::string_view content) {
+  auto lem = std::make_shared<Lemmatizer>();
+  for (const TsvRow& row : ReadTsv(file, content, 3)) {
+    const std::string_view pos = row.cells[2];
+    if (pos != "n" && pos != "v" && pos != "a") {
+      FailAt(file, row.line, "part of speech must be n, v or a");
+    }
+    auto& lemmas = lem->exceptions_[std::string(row.cells[0])];
+    const std::string lemma(row.cells[1]);
+    if (std::find(lemmas.begin(), lemmas.end(), lemma) == lemmas.end()) lemmas.push_back(lemma);
+  }
+  return lem;
+}
+
+void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out) const {
+  const size_t first = out.size();
+  if (const auto it = exceptions_.find(word); it != exceptions_.end()) {
+    for (const std::string& lemma : it->second) AddUnique(out, first, lemma);
+  }
+  for (const Detachment& d : kDetachments) {
+    // A stem of at least two letters: "is" is not a form of "i".
+    if (word.size() < d.suffix.size() + 2 || !word.ends_with(d.suffix)) continue;
+    std::string stem(word.substr(0, word.size() - d.suffix.size()));
+    if (d.suffix == "s" && stem.ends_with('s')) continue;  // "glass" is not a plural
+    // English adds a bare -es only after a sibilant or o ("kisses", "goes"): "robes" is robe,
+    // never rob. Morphy leaves this to its lexicon; ours is the caller's, so it is checked here.
+    if (d.suffix == "es" && d.replacement.empty() &&
+        !(stem.ends_with('s') || stem.ends_with('x') || stem.ends_with('z') ||
+          stem.ends_with("ch") || stem.ends_with("sh") || stem.ends_with('o'))) {
+      continue;
+    }
+    AddUnique(out, first, stem + std::string(d.replacement));
+  }
+  // A doubled final consonant before -ed/-ing/-er/-est ("gutted", "stabbing") that the
+  // exception lists do not hold.
+  for (std::string_view suffix : {"ed", "ing", "er", "est"}) {
+    if (word.size() < suffix.size() + 3 || !word.ends_with(suffix)) continue;
+    const std::string_view stem = word.substr(0, word.size() - suffix.size());
+    const char c = stem.back();
+    if (c == stem[stem.size() - 2] && !IsVowel(c) && c != 'l' && c != 's') {
+      AddUnique(out, first, std::string(stem.substr(0, stem.size() - 1)));
+    }
+  }
+}
+
+}  // namespace depict::text
