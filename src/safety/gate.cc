@@ -63,10 +63,16 @@ class Matcher {
 
 // A phrase inside a longer one is the longer one's part: "sexual" in "sexual health" is not
 // "sexual". Keeps the matches no other match strictly contains.
-std::vector<Match> Outermost(const std::vector<Match>& matches) {
+std::vector<Match> Outermost(const Rules& rules, const std::vector<Match>& matches) {
   std::vector<Match> kept;
   for (const Match& m : matches) {
+    // Words that make a person a minor are a fact about that person, whatever phrase holds them
+    // ("touching a young boy's genitals").
     bool inside = false;
+    if (rules.list_kinds()[m.list] == ListKind::kMinor) {
+      kept.push_back(m);
+      continue;
+    }
     for (const Match& o : matches) {
       if (o.first <= m.first && m.last <= o.last && (o.last - o.first) > (m.last - m.first)) {
         inside = true;
@@ -241,7 +247,7 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
       if (p.name && p.start <= w.start && w.end <= p.end) w.form_count = 0;
     }
   }
-  std::vector<Match> matches = Outermost(Matcher(rules, words).Run());
+  std::vector<Match> matches = Outermost(rules, Matcher(rules, words).Run());
   return Judge(rules, prompt, std::move(matches), facts.people).Run();
 }
 
