@@ -68,6 +68,9 @@ void MapOffsetsToOriginal(const text::NormalizedText& normalized,
   }
 }
 
+// A named person who died before this year is documented history to the gate (@historical_person).
+constexpr int kHistoricalBefore = 1900;
+
 // The people the safety gate judges: everyone the planner casts, with ages, and every named
 // person who is shown (an artist named for a style is not).
 safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const cast::Scene& scene,
@@ -98,7 +101,7 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
       fp.minor = np.minor;
       // Documented history, not a depiction that can harm the living ("the assassination of
       // Julius Caesar"). Sexual depictions of historical people are still refused.
-      fp.historical = np.real && np.life.to != 0 && np.life.to < 1900;
+      fp.historical = np.real && np.life.to != 0 && np.life.to < kHistoricalBefore;
     }
     // The cast person this name is (same words) shares its facts; the name keeps its own span
     // so that the gate does not read it as words ("Al Gore").

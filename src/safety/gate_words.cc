@@ -113,8 +113,9 @@ class Builder {
           c.text.append(t_.norm(j));
           ++parts;
         } else {
-          c.text.push_back(PunctChar(j) == '*' ? '*' : LeetLetter(PunctChar(j)));
-          if (PunctChar(j) != '*' && c.text.back() == PunctChar(j)) c.text.pop_back();
+          // '*' stands for a hidden letter, '@' and '$' for letters, '.' or '_' for nothing.
+          const char p = PunctChar(j);
+          if (p == '*' || LeetLetter(p) != p) c.text.push_back(p == '*' ? '*' : LeetLetter(p));
         }
         c.end = t_[j].end;
         const size_t k = j + 1;
@@ -149,29 +150,28 @@ class Builder {
     std::vector<Chunk> out;
     size_t i = 0;
     while (i < chunks.size()) {
-      size_t j = i;
+      size_t j = i;  // [i, j) is a run of one-character words
       while (j < chunks.size() && chunks[j].text.size() == 1) ++j;
+      if (j == i) {
+        out.push_back(std::move(chunks[i++]));
+        continue;
+      }
       size_t first = i;
       if (j - i >= 4 && (chunks[i].text == "a" || chunks[i].text == "i")) {
         out.push_back(chunks[i]);
         first = i + 1;
       }
-      if (j - first >= 3) {
-        Chunk c;
-        c.start = chunks[first].start;
-        c.end = chunks[j - 1].end;
-        for (size_t k = first; k < j; ++k) c.text += chunks[k].text;
-        c.joined = true;
-        if (LetterCount(c.text) >= 2) {
-          out.push_back(std::move(c));
-          i = j;
-          continue;
-        }
+      Chunk joined;
+      joined.start = chunks[first].start;
+      joined.end = chunks[j - 1].end;
+      joined.joined = true;
+      for (size_t k = first; k < j; ++k) joined.text += chunks[k].text;
+      if (j - first >= 3 && LetterCount(joined.text) >= 2) {
+        out.push_back(std::move(joined));
+      } else {
+        for (size_t k = first; k < j; ++k) out.push_back(std::move(chunks[k]));
       }
-      for (size_t k = first; k < std::max(j, first + 1) && k < chunks.size(); ++k) {
-        out.push_back(chunks[k]);
-      }
-      i = std::max(j, first + 1);
+      i = j;
     }
     chunks = std::move(out);
   }
