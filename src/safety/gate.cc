@@ -15,51 +15,23 @@ struct Match {
   uint32_t end = 0;
 };
 
-// Walks the phrase trie from each gate word, recording every phrase that ends.
-class Matcher {
- public:
-  Matcher(const Rules& rules, const GateWords& words) : rules_(rules), w_(words) {}
-
-  std::vector<Match> Run() {
-    for (uint32_t i = 0; i < w_.words.size(); ++i) {
-      start_ = i;
-      Walk(0, i);
-    }
-    return std::move(matches_);
+// Every phrase of every list in `words`, with byte spans: class phrases first, then the lists'
+// phrases that use them.
+std::vector<Match> FindPhrases(const Rules& rules, const GateWords& words) {
+  std::vector<TrieMatch> found;
+  ClassEnds class_ends(words.words.size());
+  rules.classes().Match(words, nullptr, found);
+  for (const TrieMatch& m : found) class_ends[m.first].emplace_back(m.terminal, m.last);
+  found.clear();
+  rules.phrases().Match(words, &class_ends, found);
+  std::vector<Match> matches;
+  matches.reserve(found.size());
+  for (const TrieMatch& m : found) {
+    matches.push_back(
+        {m.terminal, m.first, m.last, words.words[m.first].start, words.words[m.last].end});
   }
-
- private:
-  void Arrive(int node, uint32_t last) {
-    const Rules::Node& n = rules_.nodes()[node];
-    for (int list : n.lists) {
-      matches_.push_back({list, start_, last, w_.words[start_].start, w_.words[last].end});
-    }
-    if (n.next.empty() && n.prefix_next.empty() && n.gap_next < 0) return;
-    Walk(node, last + 1);
-  }
-
-  // Tries every form of word `j` on the edges of `node`. A gap edge skips 0 to kMaxGap words.
-  void Walk(int node, uint32_t j) {
-    const Rules::Node& n = rules_.nodes()[node];
-    if (n.gap_next >= 0) {
-      for (uint32_t skip = 0; skip <= Rules::kMaxGap; ++skip) Walk(n.gap_next, j + skip);
-    }
-    if (j >= w_.words.size()) return;
-    const GateWord& word = w_.words[j];
-    for (uint32_t f = word.first_form; f < word.first_form + word.form_count; ++f) {
-      const std::string& form = w_.forms[f];
-      if (const auto it = n.next.find(form); it != n.next.end()) Arrive(it->second, j);
-      for (const auto& [prefix, child] : n.prefix_next) {
-        if (form.starts_with(prefix)) Arrive(child, j);
-      }
-    }
-  }
-
-  const Rules& rules_;
-  const GateWords& w_;
-  uint32_t start_ = 0;
-  std::vector<Match> matches_;
-};
+  return matches;
+}
 
 // A phrase inside a longer one is the longer one's part: "sexual" in "sexual health" is not
 // "sexual". Keeps the matches no other match strictly contains.
@@ -240,14 +212,18 @@ class Judge {
 
 std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const text::TokenList& t,
                              const Facts& facts) {
-  GateWords words = ReadGateWords(prompt, t, rules.lemmatizer());
-  // A name is not a word: "Al Gore" is not gore, "Jack Hanging" is not hanging.
-  for (GateWord& w : words.words) {
+  const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer());
+  std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));
+  // A name is not an act: "Al Gore" is not gore. Word classes still read it ("Adolf Hitler" is
+  // an extremist word).
+  std::erase_if(matches, [&](const Match& m) {
+    const ListKind kind = rules.list_kinds()[m.list];
+    if (kind != ListKind::kAct && kind != ListKind::kTopic) return false;
     for (const FactPerson& p : facts.people) {
-      if (p.name && p.start <= w.start && w.end <= p.end) w.form_count = 0;
+      if (p.name && p.start <= m.start && m.end <= p.end) return true;
     }
-  }
-  std::vector<Match> matches = Outermost(rules, Matcher(rules, words).Run());
+    return false;
+  });
   return Judge(rules, prompt, std::move(matches), facts.people).Run();
 }
 

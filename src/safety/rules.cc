@@ -1,6 +1,7 @@
 #include "safety/rules.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "text/lexer.h"
 #include "text/tsv.h"
@@ -36,11 +37,7 @@ bool ParseKind(std::string_view s, ListKind& kind) {
   return true;
 }
 
-// One step of a phrase: a word, a word prefix or a gap.
-struct Atom {
-  enum Kind { kWord, kPrefix, kGap } kind = kWord;
-  std::string text;
-};
+using Atom = PhraseAtom;
 using Alternative = std::vector<Atom>;  // one way to fill a slot
 using Slot = std::vector<Alternative>;  // a word, a "<list>" or a "{wn:...}" reference
 using Term = std::vector<Slot>;
@@ -52,7 +49,7 @@ constexpr size_t kMaxExpansions = 20000;
 
 class RulesLoader {
  public:
-  RulesLoader(std::string_view file, Rules& r) : file_(file), r_(r) { r_.nodes_.emplace_back(); }
+  RulesLoader(std::string_view file, Rules& r) : file_(file), r_(r) {}
 
   void LoadSynonyms(std::string_view file, std::string_view content) {
     for (const text::TsvRow& row : text::ReadTsv(file, content, 2)) {
@@ -84,6 +81,8 @@ class RulesLoader {
         Fail("first column must be words, act, topic, frame, minor, rule or message");
       }
     }
+    r_.phrases_.Finish();
+    r_.classes_.Finish();
     for (std::string_view c : kCategories) {
       if (r_.Message(c).empty()) {
         throw text::TableError(std::string(file_) + ": no message for category '" + std::string(c) +
@@ -106,7 +105,7 @@ class RulesLoader {
     std::vector<Atom> atoms;
     for (std::string_view piece : text::Split(phrase, ' ')) {
       if (piece == "~") {
-        atoms.push_back({Atom::kGap, ""});
+        atoms.push_back({Atom::kGap, "", -1});
         continue;
       }
       bool prefix = false;
@@ -129,16 +128,15 @@ class RulesLoader {
     return atoms;
   }
 
-  Term ParseTerm(std::string_view phrase) const {
+  Term ParseTerm(std::string_view phrase) {
     Term term;
     for (std::string_view piece : text::Split(phrase, ' ')) {
       if (piece.starts_with('<') && piece.ends_with('>') && piece.size() > 2) {
         const std::string name(piece.substr(1, piece.size() - 2));
-        const auto it = terms_.find(name);
-        if (it == terms_.end()) Fail("unknown list '" + name + "' (define it above)");
-        Slot slot;
-        for (const Term& t : it->second) Flatten(t, 0, {}, slot);
-        term.push_back(std::move(slot));
+        const auto it = ids_.find(name);
+        if (it == ids_.end()) Fail("unknown list '" + name + "' (define it above)");
+        UseAsClass(it->second, name);
+        term.push_back(Slot{Alternative{Atom{Atom::kClass, "", it->second}}});
       } else if (piece.starts_with("{wn") && piece.ends_with('}')) {
         const std::string ref(piece.substr(1, piece.size() - 2));
         const auto it = synonyms_.find(ref);
@@ -173,28 +171,25 @@ class RulesLoader {
     }
   }
 
-  int Child(int node, const Atom& atom) {
-    auto& nodes = r_.nodes_;
-    int found = -1;
-    if (atom.kind == Atom::kGap) {
-      found = nodes[node].gap_next;
-    } else if (atom.kind == Atom::kPrefix) {
-      for (const auto& [p, n] : nodes[node].prefix_next) {
-        if (p == atom.text) found = n;
+  // A list used as "<name>" goes into the class trie once. Its phrases are plain: words,
+  // prefixes and synonyms, so a class is matched in one pass before the phrases that use it.
+  void UseAsClass(int id, const std::string& name) {
+    if (classes_.count(id)) return;
+    if (terms_[name].empty()) Fail("list '" + name + "' is used as <" + name + "> inside itself");
+    classes_.insert(id);
+    for (const Term& term : terms_.at(name)) {
+      Slot paths;
+      Flatten(term, 0, {}, paths);
+      for (const Alternative& path : paths) {
+        for (const Atom& a : path) {
+          if (a.kind == Atom::kClass || a.kind == Atom::kGap) {
+            Fail("list '" + name + "' is used as <" + name +
+                 ">, so it may not hold '~' or '<...>'");
+          }
+        }
+        r_.classes_.Insert(path, id);
       }
-    } else if (const auto it = nodes[node].next.find(atom.text); it != nodes[node].next.end()) {
-      found = it->second;
     }
-    if (found >= 0) return found;
-    const int id = static_cast<int>(nodes.size());
-    nodes.emplace_back();
-    if (atom.kind == Atom::kGap)
-      nodes[node].gap_next = id;
-    else if (atom.kind == Atom::kPrefix)
-      nodes[node].prefix_next.emplace_back(atom.text, id);
-    else
-      nodes[node].next.emplace(atom.text, id);
-    return id;
   }
 
   void AddList(const std::string& name, ListKind kind, std::string_view spec) {
@@ -210,10 +205,7 @@ class RulesLoader {
       Flatten(term, 0, {}, paths);
       for (const Alternative& path : paths) {
         if (path.empty() || path.back().kind == Atom::kGap) Fail("a phrase cannot end with '~'");
-        int node = 0;
-        for (const Atom& a : path) node = Child(node, a);
-        auto& lists = r_.nodes_[node].lists;
-        if (std::find(lists.begin(), lists.end(), id) == lists.end()) lists.push_back(id);
+        r_.phrases_.Insert(path, id);
       }
       terms.push_back(std::move(term));
     }
@@ -267,6 +259,7 @@ class RulesLoader {
   std::unordered_map<std::string, int> ids_;
   std::unordered_map<std::string, std::vector<Term>> terms_;
   std::unordered_map<std::string, Slot> synonyms_;
+  std::unordered_set<int> classes_;  // lists already in the class trie
 };
 
 const std::string& Rules::Message(std::string_view category) const {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "safety/phrase_trie.h"
 #include "text/lemmatizer.h"
 
 namespace depict::safety {
@@ -53,16 +54,10 @@ class Rules {
                                            std::string_view synonyms,
                                            std::shared_ptr<const text::Lemmatizer> lemmatizer);
 
-  // The phrases compiled into a trie over words. An edge is a word, a word prefix ("mutilat*")
-  // or a gap of up to kMaxGap words ("razor ~ wrist").
-  static constexpr int kMaxGap = 3;
-  struct Node {
-    std::unordered_map<std::string, int> next;
-    std::vector<std::pair<std::string, int>> prefix_next;
-    int gap_next = -1;
-    std::vector<int> lists;  // the lists a phrase ending here belongs to
-  };
-  const std::vector<Node>& nodes() const { return nodes_; }
+  // Every list's phrases; terminals are list ids.
+  const PhraseTrie& phrases() const { return phrases_; }
+  // The phrases of the lists used as word classes ("<self>"); terminals are their list ids.
+  const PhraseTrie& classes() const { return classes_; }
   const std::vector<Rule>& rules() const { return rules_; }
   const std::vector<std::string>& list_names() const { return list_names_; }
   const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
@@ -71,7 +66,8 @@ class Rules {
 
  private:
   friend class RulesLoader;
-  std::vector<Node> nodes_;  // nodes_[0] is the root
+  PhraseTrie phrases_;
+  PhraseTrie classes_;
   std::vector<Rule> rules_;
   std::vector<std::string> list_names_;
   std::vector<ListKind> list_kinds_;

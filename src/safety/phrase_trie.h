@@ -1,0 +1,70 @@
+// A trie of phrases over the gate's words. An edge is a word, a word prefix ("mutilat*"), a gap
+// of up to kMaxGap words ("slit ~ wrist") or a word class ("hang <self>"), so a rule names a
+// class once instead of multiplying every phrase by every member.
+#ifndef DEPICT_SAFETY_PHRASE_TRIE_H_
+#define DEPICT_SAFETY_PHRASE_TRIE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "safety/gate_words.h"
+
+namespace depict::safety {
+
+struct PhraseAtom {
+  enum Kind { kWord, kPrefix, kGap, kClass } kind = kWord;
+  std::string text;  // the word or prefix
+  int cls = -1;      // kClass: the class's id
+};
+
+struct TrieMatch {
+  int terminal = 0;    // what the phrase was inserted as (a list id, or a class id)
+  uint32_t first = 0;  // gate word indices, inclusive
+  uint32_t last = 0;
+};
+
+// For each gate word, the (class id, last word) of every class phrase starting there.
+using ClassEnds = std::vector<std::vector<std::pair<int, uint32_t>>>;
+
+class PhraseTrie {
+ public:
+  static constexpr uint32_t kMaxGap = 3;
+
+  PhraseTrie() : nodes_(1) {}
+
+  // Adds a phrase; `terminal` is reported when it matches.
+  void Insert(const std::vector<PhraseAtom>& path, int terminal);
+  // Call once after the last Insert.
+  void Finish();
+  size_t node_count() const { return nodes_.size(); }
+
+  // Appends every phrase match in `words` to `out`. `classes` are the class phrases' matches,
+  // needed when this trie has class edges.
+  void Match(const GateWords& words, const ClassEnds* classes, std::vector<TrieMatch>& out) const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Node {
+    std::unordered_map<std::string, int, Hash, std::equal_to<>> next;
+    std::vector<std::pair<std::string, int>> prefixes;  // sorted by prefix
+    std::vector<std::pair<int, int>> classes;           // (class id, child)
+    int gap = -1;
+    std::vector<int> terminals;
+    bool leaf() const { return next.empty() && prefixes.empty() && classes.empty() && gap < 0; }
+  };
+  friend class TrieWalker;
+  int Child(int node, const PhraseAtom& atom);
+
+  std::vector<Node> nodes_;
+};
+
+}  // namespace depict::safety
+
+#endif  // DEPICT_SAFETY_PHRASE_TRIE_H_
