@@ -10,6 +10,8 @@
 
 #include "plan/plan_json.h"
 #include "plan/planner.h"
+#include "safety/gate.h"
+#include "text/lexer.h"
 
 namespace {
 
@@ -85,6 +87,22 @@ void BM_PlanLatency8(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_PlanLatency8)->MinTime(2.0);
+
+// The safety gate alone on the same prompts (lexed beforehand, no planner facts): its share of
+// BM_PlanBatch is what the gate costs planning.
+void BM_SafetyGate(benchmark::State& state) {
+  const auto tables = SharedPlanner().tables();
+  std::vector<depict::text::TokenList> tokens;
+  for (const std::string& p : Prompts()) tokens.push_back(depict::text::Lex(p));
+  const depict::safety::Facts facts;
+  size_t i = 0;
+  for (auto _ : state) {
+    const size_t k = i++ % tokens.size();
+    benchmark::DoNotOptimize(depict::safety::Check(*tables->rules, Prompts()[k], tokens[k], facts));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SafetyGate);
 
 void BM_LoadTables(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(depict::plan::LoadTables(""));

@@ -182,14 +182,6 @@ class Builder {
     out_.forms.push_back(std::move(s));
   }
 
-  // The form and its lemma candidates.
-  void AddWithLemmas(const std::string& s) {
-    AddForm(s);
-    scratch_.clear();
-    lem_.Candidates(s, scratch_);
-    for (std::string& l : scratch_) AddForm(std::move(l));
-  }
-
   // Runs of three or more of one letter collapsed to `keep` letters ("nuuude" -> "nude").
   static std::string CollapseRuns(std::string_view s, size_t keep) {
     std::string out;
@@ -215,29 +207,36 @@ class Builder {
     w.end = c.end;
     word_first_ = out_.forms.size();
     w.first_form = static_cast<uint32_t>(word_first_);
-    std::vector<std::string> variants{c.text};
+    // The spellings first (as written, de-leeted, stretched letters collapsed), then their
+    // lemmas; prefix phrases ("mutilat*") need only the spellings.
+    AddForm(c.text);
     if (c.joined && LetterCount(c.text) >= 2) {
       std::string leet = c.text, leet_l = c.text;
       for (char& ch : leet) ch = LeetLetter(ch);
       for (char& ch : leet_l) ch = ch == '1' ? 'l' : LeetLetter(ch);
-      variants.push_back(leet);
-      if (leet_l != leet) variants.push_back(leet_l);
+      AddForm(leet);
+      AddForm(leet_l);
       if (c.text.find('*') != std::string::npos) {
         for (char vowel : {'a', 'e', 'i', 'o', 'u'}) {
           std::string v = leet;
           std::replace(v.begin(), v.end(), '*', vowel);
-          variants.push_back(v);
+          AddForm(std::move(v));
         }
       }
     }
     if (HasRun(c.text)) {
-      const size_t n = variants.size();
-      for (size_t k = 0; k < n; ++k) {
-        variants.push_back(CollapseRuns(variants[k], 2));
-        variants.push_back(CollapseRuns(variants[k], 1));
+      const size_t end = out_.forms.size();
+      for (size_t k = word_first_; k < end; ++k) {
+        AddForm(CollapseRuns(out_.forms[k], 2));
+        AddForm(CollapseRuns(out_.forms[k], 1));
       }
     }
-    for (const std::string& v : variants) AddWithLemmas(v);
+    w.spelling_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
+    for (size_t k = word_first_; k < word_first_ + w.spelling_count; ++k) {
+      scratch_.clear();
+      lem_.Candidates(out_.forms[k], scratch_);
+      for (std::string& l : scratch_) AddForm(std::move(l));
+    }
     w.form_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
     out_.words.push_back(w);
   }

@@ -20,6 +20,7 @@ struct GateWord {
   uint32_t end = 0;
   uint32_t first_form = 0;  // forms are GateWords::forms[first_form, first_form + form_count)
   uint32_t form_count = 0;
+  uint32_t spelling_count = 0;  // the first forms are spellings; the rest are their lemmas
 };
 
 struct GateWords {

@@ -1,10 +1,19 @@
 #include "safety/phrase_trie.h"
 
 #include <algorithm>
+#include <climits>
 
 namespace depict::safety {
 
-int PhraseTrie::Child(int node, const PhraseAtom& atom) {
+int PhraseTrie::Next(const Node& n, int word) const {
+  if (&n == &nodes_[0]) {
+    return static_cast<size_t>(word) < root_next_.size() ? root_next_[word] : -1;
+  }
+  const auto it = std::lower_bound(n.next.begin(), n.next.end(), std::make_pair(word, INT32_MIN));
+  return it != n.next.end() && it->first == word ? it->second : -1;
+}
+
+int PhraseTrie::Child(int node, const PhraseAtom& atom, WordIds& ids) {
   const auto make = [&] {
     nodes_.emplace_back();
     return static_cast<int>(nodes_.size()) - 1;
@@ -37,31 +46,45 @@ int PhraseTrie::Child(int node, const PhraseAtom& atom) {
     case PhraseAtom::kWord:
       break;
   }
-  if (const auto it = nodes_[node].next.find(atom.text); it != nodes_[node].next.end()) {
-    return it->second;
+  const int word = ids.Add(atom.text);
+  for (const auto& [w, n] : nodes_[node].next) {
+    if (w == word) return n;
   }
   const int id = make();
-  nodes_[node].next.emplace(atom.text, id);
+  nodes_[node].next.emplace_back(word, id);
   return id;
 }
 
-void PhraseTrie::Insert(const std::vector<PhraseAtom>& path, int terminal) {
+void PhraseTrie::Insert(const std::vector<PhraseAtom>& path, int terminal, WordIds& ids) {
   int node = 0;
-  for (const PhraseAtom& a : path) node = Child(node, a);
+  for (const PhraseAtom& a : path) node = Child(node, a, ids);
   auto& t = nodes_[node].terminals;
   if (std::find(t.begin(), t.end(), terminal) == t.end()) t.push_back(terminal);
 }
 
 void PhraseTrie::Finish() {
-  for (Node& n : nodes_) std::sort(n.prefixes.begin(), n.prefixes.end());
+  for (Node& n : nodes_) {
+    std::sort(n.prefixes.begin(), n.prefixes.end());
+    std::sort(n.next.begin(), n.next.end());
+  }
+  root_next_.clear();
+  for (const auto& [word, child] : nodes_[0].next) {
+    if (static_cast<size_t>(word) >= root_next_.size()) root_next_.resize(word + 1, -1);
+    root_next_[word] = child;
+  }
 }
 
 // Walks the trie from each gate word, trying every form of each word on each edge.
 class TrieWalker {
  public:
-  TrieWalker(const PhraseTrie& trie, const GateWords& w, const ClassEnds* classes,
-             std::vector<TrieMatch>& out)
-      : nodes_(trie.nodes_), w_(w), classes_(classes), out_(out) {}
+  TrieWalker(const PhraseTrie& trie, const GateWords& w, const std::vector<int>& form_ids,
+             const ClassEnds* classes, std::vector<TrieMatch>& out)
+      : trie_(trie),
+        nodes_(trie.nodes_),
+        w_(w),
+        form_ids_(form_ids),
+        classes_(classes),
+        out_(out) {}
 
   void Run() {
     for (uint32_t i = 0; i < w_.words.size(); ++i) {
@@ -92,35 +115,39 @@ class TrieWalker {
     }
     const GateWord& word = w_.words[j];
     for (uint32_t f = word.first_form; f < word.first_form + word.form_count; ++f) {
-      const std::string& form = w_.forms[f];
-      if (!n.next.empty()) {
-        if (const auto it = n.next.find(form); it != n.next.end()) Arrive(it->second, j);
+      if (!n.next.empty() && form_ids_[f] >= 0) {
+        if (const int child = trie_.Next(n, form_ids_[f]); child >= 0) Arrive(child, j);
       }
-      if (!n.prefixes.empty()) WalkPrefixes(n, form, j);
+      if (!n.prefixes.empty() && f < word.first_form + word.spelling_count) {
+        WalkPrefixes(n, w_.forms[f], j);
+      }
     }
   }
 
-  // The prefix edges `form` starts with: they sort at or before it, and share its first letter.
+  // The prefix edges `form` starts with: in the sorted edges they lie in the run that starts
+  // with form's first three letters (a prefix phrase has at least three).
   void WalkPrefixes(const PhraseTrie::Node& n, const std::string& form, uint32_t j) {
-    auto it = std::upper_bound(n.prefixes.begin(), n.prefixes.end(), form,
-                               [](const std::string& f, const auto& p) { return f < p.first; });
-    while (it != n.prefixes.begin()) {
-      --it;
-      if (it->first.empty() || it->first[0] != form[0]) break;
+    if (form.size() < PhraseTrie::kMinPrefix) return;
+    const std::string_view key = std::string_view(form).substr(0, PhraseTrie::kMinPrefix);
+    const auto by_prefix = [](const auto& edge, std::string_view s) { return edge.first < s; };
+    for (auto it = std::lower_bound(n.prefixes.begin(), n.prefixes.end(), key, by_prefix);
+         it != n.prefixes.end() && std::string_view(it->first).starts_with(key); ++it) {
       if (form.starts_with(it->first)) Arrive(it->second, j);
     }
   }
 
+  const PhraseTrie& trie_;
   const std::vector<PhraseTrie::Node>& nodes_;
   const GateWords& w_;
+  const std::vector<int>& form_ids_;
   const ClassEnds* classes_;
   std::vector<TrieMatch>& out_;
   uint32_t start_ = 0;
 };
 
-void PhraseTrie::Match(const GateWords& words, const ClassEnds* classes,
-                       std::vector<TrieMatch>& out) const {
-  TrieWalker(*this, words, classes, out).Run();
+void PhraseTrie::Match(const GateWords& words, const std::vector<int>& form_ids,
+                       const ClassEnds* classes, std::vector<TrieMatch>& out) const {
+  TrieWalker(*this, words, form_ids, classes, out).Run();
 }
 
 }  // namespace depict::safety

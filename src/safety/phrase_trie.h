@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "safety/gate_words.h"
+#include "text/string_table.h"
 
 namespace depict::safety {
 
@@ -30,29 +30,32 @@ struct TrieMatch {
 // For each gate word, the (class id, last word) of every class phrase starting there.
 using ClassEnds = std::vector<std::vector<std::pair<int, uint32_t>>>;
 
+// The words phrase tables use, with dense ids: a prompt's word is hashed once per prompt,
+// not once per trie node.
+using WordIds = text::StringTable;
+
 class PhraseTrie {
  public:
   static constexpr uint32_t kMaxGap = 3;
+  static constexpr size_t kMinPrefix = 3;  // letters a prefix phrase ("cut*") has at least
 
   PhraseTrie() : nodes_(1) {}
 
-  // Adds a phrase; `terminal` is reported when it matches.
-  void Insert(const std::vector<PhraseAtom>& path, int terminal);
+  // Adds a phrase; `terminal` is reported when it matches. Its words get ids in `ids`.
+  void Insert(const std::vector<PhraseAtom>& path, int terminal, WordIds& ids);
   // Call once after the last Insert.
   void Finish();
   size_t node_count() const { return nodes_.size(); }
 
-  // Appends every phrase match in `words` to `out`. `classes` are the class phrases' matches,
-  // needed when this trie has class edges.
-  void Match(const GateWords& words, const ClassEnds* classes, std::vector<TrieMatch>& out) const;
+  // Appends every phrase match in `words` to `out`. `form_ids` are the WordIds of
+  // `words.forms` (-1: no table word); `classes` are the class phrases' matches, needed when
+  // this trie has class edges.
+  void Match(const GateWords& words, const std::vector<int>& form_ids, const ClassEnds* classes,
+             std::vector<TrieMatch>& out) const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct Node {
-    std::unordered_map<std::string, int, Hash, std::equal_to<>> next;
+    std::vector<std::pair<int, int>> next;              // (word id, child), sorted by word id
     std::vector<std::pair<std::string, int>> prefixes;  // sorted by prefix
     std::vector<std::pair<int, int>> classes;           // (class id, child)
     int gap = -1;
@@ -60,9 +63,12 @@ class PhraseTrie {
     bool leaf() const { return next.empty() && prefixes.empty() && classes.empty() && gap < 0; }
   };
   friend class TrieWalker;
-  int Child(int node, const PhraseAtom& atom);
+  int Child(int node, const PhraseAtom& atom, WordIds& ids);
+
+  int Next(const Node& n, int word) const;
 
   std::vector<Node> nodes_;
+  std::vector<int> root_next_;  // the root's children by word id, -1 where none
 };
 
 }  // namespace depict::safety

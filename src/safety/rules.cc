@@ -112,6 +112,9 @@ class RulesLoader {
       if (piece.size() > 1 && piece.ends_with('*')) {
         prefix = true;
         piece.remove_suffix(1);
+        if (piece.size() < PhraseTrie::kMinPrefix) {
+          text::FailAt(file_, line, "'" + std::string(piece) + "*' is too short a prefix");
+        }
       }
       const text::TokenList tokens = text::Lex(piece);
       if (tokens.size() == 0)
@@ -187,7 +190,7 @@ class RulesLoader {
                  ">, so it may not hold '~' or '<...>'");
           }
         }
-        r_.classes_.Insert(path, id);
+        r_.classes_.Insert(path, id, r_.word_ids_);
       }
     }
   }
@@ -205,7 +208,7 @@ class RulesLoader {
       Flatten(term, 0, {}, paths);
       for (const Alternative& path : paths) {
         if (path.empty() || path.back().kind == Atom::kGap) Fail("a phrase cannot end with '~'");
-        r_.phrases_.Insert(path, id);
+        r_.phrases_.Insert(path, id, r_.word_ids_);
       }
       terms.push_back(std::move(term));
     }

@@ -58,6 +58,7 @@ class Rules {
   const PhraseTrie& phrases() const { return phrases_; }
   // The phrases of the lists used as word classes ("<self>"); terminals are their list ids.
   const PhraseTrie& classes() const { return classes_; }
+  const WordIds& word_ids() const { return word_ids_; }
   const std::vector<Rule>& rules() const { return rules_; }
   const std::vector<std::string>& list_names() const { return list_names_; }
   const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
@@ -68,6 +69,7 @@ class Rules {
   friend class RulesLoader;
   PhraseTrie phrases_;
   PhraseTrie classes_;
+  WordIds word_ids_;
   std::vector<Rule> rules_;
   std::vector<std::string> list_names_;
   std::vector<ListKind> list_kinds_;

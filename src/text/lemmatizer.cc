@@ -54,7 +54,9 @@ std::shared_ptr<const Lemmatizer> Lemmatizer::Load(std::string_view file,
     if (pos != "n" && pos != "v" && pos != "a") {
       FailAt(file, row.line, "part of speech must be n, v or a");
     }
-    auto& lemmas = lem->exceptions_[std::string(row.cells[0])];
+    const int form = lem->forms_.Add(row.cells[0]);
+    if (static_cast<size_t>(form) == lem->lemmas_.size()) lem->lemmas_.emplace_back();
+    auto& lemmas = lem->lemmas_[form];
     const std::string lemma(row.cells[1]);
     if (std::find(lemmas.begin(), lemmas.end(), lemma) == lemmas.end()) lemmas.push_back(lemma);
   }
@@ -63,8 +65,8 @@ std::shared_ptr<const Lemmatizer> Lemmatizer::Load(std::string_view file,
 
 void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out) const {
   const size_t first = out.size();
-  if (const auto it = exceptions_.find(word); it != exceptions_.end()) {
-    for (const std::string& lemma : it->second) AddUnique(out, first, lemma);
+  if (const int form = forms_.Find(word); form >= 0) {
+    for (const std::string& lemma : lemmas_[form]) AddUnique(out, first, lemma);
   }
   for (const Detachment& d : kDetachments) {
     // A stem of at least two letters: "is" is not a form of "i".

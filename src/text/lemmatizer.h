@@ -7,8 +7,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "text/string_table.h"
 
 namespace depict::text {
 
@@ -23,14 +24,11 @@ class Lemmatizer {
   // its own lexicon knows, so a wrong candidate ("hange") matches nothing.
   void Candidates(std::string_view word, std::vector<std::string>& out) const;
 
-  size_t exception_count() const { return exceptions_.size(); }
+  size_t exception_count() const { return forms_.size(); }
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::vector<std::string>, Hash, std::equal_to<>> exceptions_;
+  StringTable forms_;                             // irregular forms
+  std::vector<std::vector<std::string>> lemmas_;  // by form id
 };
 
 }  // namespace depict::text
