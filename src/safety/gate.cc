@@ -23,10 +23,10 @@ std::vector<Match> FindPhrases(const Rules& rules, const GateWords& words) {
     form_ids[f] = rules.word_ids().Find(words.forms[f]);
   std::vector<TrieMatch> found;
   ClassEnds class_ends(words.words.size());
-  rules.classes().Match(words, form_ids, nullptr, found);
+  rules.classes().Match(words, nullptr, found);
   for (const TrieMatch& m : found) class_ends[m.first].emplace_back(m.terminal, m.last);
   found.clear();
-  rules.phrases().Match(words, form_ids, &class_ends, found);
+  rules.phrases().Match(words, &class_ends, found);
   std::vector<Match> matches;
   matches.reserve(found.size());
   for (const TrieMatch& m : found) {
@@ -215,7 +215,7 @@ class Judge {
 
 std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const text::TokenList& t,
                              const Facts& facts) {
-  const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer());
+  const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids());
   std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));
   // A name is not an act: "Al Gore" is not gore. Word classes still read it ("Adolf Hitler" is
   // an extremist word).

@@ -54,10 +54,14 @@ int LetterCount(std::string_view s) {
 
 class Builder {
  public:
-  Builder(std::string_view prompt, const text::TokenList& t, const text::Lemmatizer& lem)
-      : prompt_(prompt), t_(t), lem_(lem) {}
+  Builder(std::string_view prompt, const text::TokenList& t, const text::Lemmatizer& lem,
+          const text::StringTable& vocabulary)
+      : prompt_(prompt), t_(t), lem_(lem), vocabulary_(vocabulary) {}
 
   GateWords Build() {
+    out_.words.reserve(t_.size());
+    out_.forms.reserve(t_.size() * 3);
+    out_.form_ids.reserve(t_.size() * 3);
     std::vector<Chunk> chunks = Chunks();
     JoinSpacedLetters(chunks);
     for (const Chunk& c : chunks) {
@@ -96,6 +100,7 @@ class Builder {
   // by hyphens ("n-a-k-e-d"; "x-ray" stays two words).
   std::vector<Chunk> Chunks() const {
     std::vector<Chunk> chunks;
+    chunks.reserve(t_.size());
     size_t i = 0;
     while (i < t_.size()) {
       const bool leet_lead = t_.IsPunct(i) && (PunctChar(i) == '@' || PunctChar(i) == '$') &&
@@ -176,10 +181,13 @@ class Builder {
     chunks = std::move(out);
   }
 
+  // Adds a form unless the word has it.
   void AddForm(std::string s) {
     const auto begin = out_.forms.begin() + static_cast<std::ptrdiff_t>(word_first_);
     if (s.empty() || std::find(begin, out_.forms.end(), s) != out_.forms.end()) return;
+    const int id = vocabulary_.Find(s);
     out_.forms.push_back(std::move(s));
+    out_.form_ids.push_back(id);
   }
 
   // Runs of three or more of one letter collapsed to `keep` letters ("nuuude" -> "nude").
@@ -234,7 +242,7 @@ class Builder {
     w.spelling_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
     for (size_t k = word_first_; k < word_first_ + w.spelling_count; ++k) {
       scratch_.clear();
-      lem_.Candidates(out_.forms[k], scratch_);
+      lem_.Candidates(out_.forms[k], scratch_, &vocabulary_);
       for (std::string& l : scratch_) AddForm(std::move(l));
     }
     w.form_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
@@ -244,6 +252,7 @@ class Builder {
   std::string_view prompt_;
   const text::TokenList& t_;
   const text::Lemmatizer& lem_;
+  const text::StringTable& vocabulary_;
   GateWords out_;
   size_t word_first_ = 0;
   std::vector<std::string> scratch_;
@@ -252,8 +261,8 @@ class Builder {
 }  // namespace
 
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
-                        const text::Lemmatizer& lemmatizer) {
-  return Builder(prompt, tokens, lemmatizer).Build();
+                        const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary) {
+  return Builder(prompt, tokens, lemmatizer, vocabulary).Build();
 }
 
 }  // namespace depict::safety

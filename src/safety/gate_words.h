@@ -12,6 +12,7 @@
 
 #include "text/lemmatizer.h"
 #include "text/lexer.h"
+#include "text/string_table.h"
 
 namespace depict::safety {
 
@@ -26,11 +27,13 @@ struct GateWord {
 struct GateWords {
   std::vector<GateWord> words;
   std::vector<std::string> forms;  // each word's forms: as written first, then alternatives
+  std::vector<int> form_ids;       // each form's id in the vocabulary, -1 if it has none
 };
 
-// Builds the gate's words from the lexer's tokens of `prompt`.
+// Builds the gate's words from the lexer's tokens of `prompt`. A lemma is kept only where
+// `vocabulary` (the words the tables use) has it: any other lemma could match nothing.
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
-                        const text::Lemmatizer& lemmatizer);
+                        const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary);
 
 }  // namespace depict::safety
 

@@ -5,6 +5,12 @@
 
 namespace depict::safety {
 
+uint32_t PhraseTrie::KeyOf(std::string_view s) {
+  uint32_t key = 0;
+  for (size_t i = 0; i < kMinPrefix; ++i) key = key << 8 | static_cast<unsigned char>(s[i]);
+  return key;
+}
+
 int PhraseTrie::Next(const Node& n, int word) const {
   if (&n == &nodes_[0]) {
     return static_cast<size_t>(word) < root_next_.size() ? root_next_[word] : -1;
@@ -65,6 +71,8 @@ void PhraseTrie::Insert(const std::vector<PhraseAtom>& path, int terminal, WordI
 void PhraseTrie::Finish() {
   for (Node& n : nodes_) {
     std::sort(n.prefixes.begin(), n.prefixes.end());
+    n.prefix_keys.clear();
+    for (const auto& [prefix, child] : n.prefixes) n.prefix_keys.push_back(KeyOf(prefix));
     std::sort(n.next.begin(), n.next.end());
   }
   root_next_.clear();
@@ -77,14 +85,9 @@ void PhraseTrie::Finish() {
 // Walks the trie from each gate word, trying every form of each word on each edge.
 class TrieWalker {
  public:
-  TrieWalker(const PhraseTrie& trie, const GateWords& w, const std::vector<int>& form_ids,
-             const ClassEnds* classes, std::vector<TrieMatch>& out)
-      : trie_(trie),
-        nodes_(trie.nodes_),
-        w_(w),
-        form_ids_(form_ids),
-        classes_(classes),
-        out_(out) {}
+  TrieWalker(const PhraseTrie& trie, const GateWords& w, const ClassEnds* classes,
+             std::vector<TrieMatch>& out)
+      : trie_(trie), nodes_(trie.nodes_), w_(w), classes_(classes), out_(out) {}
 
   void Run() {
     for (uint32_t i = 0; i < w_.words.size(); ++i) {
@@ -115,8 +118,8 @@ class TrieWalker {
     }
     const GateWord& word = w_.words[j];
     for (uint32_t f = word.first_form; f < word.first_form + word.form_count; ++f) {
-      if (!n.next.empty() && form_ids_[f] >= 0) {
-        if (const int child = trie_.Next(n, form_ids_[f]); child >= 0) Arrive(child, j);
+      if (!n.next.empty() && w_.form_ids[f] >= 0) {
+        if (const int child = trie_.Next(n, w_.form_ids[f]); child >= 0) Arrive(child, j);
       }
       if (!n.prefixes.empty() && f < word.first_form + word.spelling_count) {
         WalkPrefixes(n, w_.forms[f], j);
@@ -124,30 +127,29 @@ class TrieWalker {
     }
   }
 
-  // The prefix edges `form` starts with: in the sorted edges they lie in the run that starts
-  // with form's first three letters (a prefix phrase has at least three).
+  // The prefix edges `form` starts with: in the sorted edges they lie in the run whose first
+  // kMinPrefix letters are form's (a prefix phrase has at least that many).
   void WalkPrefixes(const PhraseTrie::Node& n, const std::string& form, uint32_t j) {
     if (form.size() < PhraseTrie::kMinPrefix) return;
-    const std::string_view key = std::string_view(form).substr(0, PhraseTrie::kMinPrefix);
-    const auto by_prefix = [](const auto& edge, std::string_view s) { return edge.first < s; };
-    for (auto it = std::lower_bound(n.prefixes.begin(), n.prefixes.end(), key, by_prefix);
-         it != n.prefixes.end() && std::string_view(it->first).starts_with(key); ++it) {
-      if (form.starts_with(it->first)) Arrive(it->second, j);
+    const uint32_t key = PhraseTrie::KeyOf(form);
+    auto k = std::lower_bound(n.prefix_keys.begin(), n.prefix_keys.end(), key);
+    for (; k != n.prefix_keys.end() && *k == key; ++k) {
+      const auto& [prefix, child] = n.prefixes[k - n.prefix_keys.begin()];
+      if (form.starts_with(prefix)) Arrive(child, j);
     }
   }
 
   const PhraseTrie& trie_;
   const std::vector<PhraseTrie::Node>& nodes_;
   const GateWords& w_;
-  const std::vector<int>& form_ids_;
   const ClassEnds* classes_;
   std::vector<TrieMatch>& out_;
   uint32_t start_ = 0;
 };
 
-void PhraseTrie::Match(const GateWords& words, const std::vector<int>& form_ids,
-                       const ClassEnds* classes, std::vector<TrieMatch>& out) const {
-  TrieWalker(*this, words, form_ids, classes, out).Run();
+void PhraseTrie::Match(const GateWords& words, const ClassEnds* classes,
+                       std::vector<TrieMatch>& out) const {
+  TrieWalker(*this, words, classes, out).Run();
 }
 
 }  // namespace depict::safety

@@ -47,16 +47,15 @@ class PhraseTrie {
   void Finish();
   size_t node_count() const { return nodes_.size(); }
 
-  // Appends every phrase match in `words` to `out`. `form_ids` are the WordIds of
-  // `words.forms` (-1: no table word); `classes` are the class phrases' matches, needed when
-  // this trie has class edges.
-  void Match(const GateWords& words, const std::vector<int>& form_ids, const ClassEnds* classes,
-             std::vector<TrieMatch>& out) const;
+  // Appends every phrase match in `words` (whose form ids are WordIds) to `out`. `classes` are
+  // the class phrases' matches, needed when this trie has class edges.
+  void Match(const GateWords& words, const ClassEnds* classes, std::vector<TrieMatch>& out) const;
 
  private:
   struct Node {
     std::vector<std::pair<int, int>> next;              // (word id, child), sorted by word id
     std::vector<std::pair<std::string, int>> prefixes;  // sorted by prefix
+    std::vector<uint32_t> prefix_keys;                  // their first kMinPrefix letters, packed
     std::vector<std::pair<int, int>> classes;           // (class id, child)
     int gap = -1;
     std::vector<int> terminals;
@@ -66,6 +65,8 @@ class PhraseTrie {
   int Child(int node, const PhraseAtom& atom, WordIds& ids);
 
   int Next(const Node& n, int word) const;
+  // The first kMinPrefix bytes of `s`, big-endian, so keys sort as the strings do.
+  static uint32_t KeyOf(std::string_view s);
 
   std::vector<Node> nodes_;
   std::vector<int> root_next_;  // the root's children by word id, -1 where none

@@ -38,12 +38,6 @@ constexpr Detachment kDetachments[] = {
 
 bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
 
-void AddUnique(std::vector<std::string>& out, size_t first, std::string s) {
-  if (std::find(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), s) == out.end()) {
-    out.push_back(std::move(s));
-  }
-}
-
 }  // namespace
 
 std::shared_ptr<const Lemmatizer> Lemmatizer::Load(std::string_view file,
@@ -63,15 +57,24 @@ std::shared_ptr<const Lemmatizer> Lemmatizer::Load(std::string_view file,
   return lem;
 }
 
-void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out) const {
+void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out,
+                            const StringTable* lexicon) const {
   const size_t first = out.size();
+  const auto add = [&](std::string_view lemma) {
+    if (lexicon != nullptr && lexicon->Find(lemma) < 0) return;
+    if (std::find(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(), lemma) ==
+        out.end()) {
+      out.emplace_back(lemma);
+    }
+  };
   if (const int form = forms_.Find(word); form >= 0) {
-    for (const std::string& lemma : lemmas_[form]) AddUnique(out, first, lemma);
+    for (const std::string& lemma : lemmas_[form]) add(lemma);
   }
+  std::string candidate;  // one buffer for every rule's candidate
   for (const Detachment& d : kDetachments) {
     // A stem of at least two letters: "is" is not a form of "i".
     if (word.size() < d.suffix.size() + 2 || !word.ends_with(d.suffix)) continue;
-    std::string stem(word.substr(0, word.size() - d.suffix.size()));
+    const std::string_view stem = word.substr(0, word.size() - d.suffix.size());
     if (d.suffix == "s" && stem.ends_with('s')) continue;  // "glass" is not a plural
     // English adds a bare -es only after a sibilant or o ("kisses", "goes"): "robes" is robe,
     // never rob. Morphy leaves this to its lexicon; ours is the caller's, so it is checked here.
@@ -80,7 +83,9 @@ void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out
           stem.ends_with("ch") || stem.ends_with("sh") || stem.ends_with('o'))) {
       continue;
     }
-    AddUnique(out, first, stem + std::string(d.replacement));
+    candidate.assign(stem);
+    candidate.append(d.replacement);
+    add(candidate);
   }
   // A doubled final consonant before -ed/-ing/-er/-est ("gutted", "stabbing") that the
   // exception lists do not hold.
@@ -89,7 +94,7 @@ void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out
     const std::string_view stem = word.substr(0, word.size() - suffix.size());
     const char c = stem.back();
     if (c == stem[stem.size() - 2] && !IsVowel(c) && c != 'l' && c != 's') {
-      AddUnique(out, first, std::string(stem.substr(0, stem.size() - 1)));
+      add(stem.substr(0, stem.size() - 1));
     }
   }
 }

@@ -21,8 +21,10 @@ class Lemmatizer {
   // Appends to `out` the lemmas a lowercase word may have, most likely first: irregular lemmas,
   // then what each detachment rule leaves ("hanging" -> "hang", "hange"). The word itself is not
   // appended. Candidates are not checked against a lexicon: like morphy, the caller keeps those
-  // its own lexicon knows, so a wrong candidate ("hange") matches nothing.
-  void Candidates(std::string_view word, std::vector<std::string>& out) const;
+  // its own lexicon knows, so a wrong candidate ("hange") matches nothing; given `lexicon`,
+  // only candidates it holds are appended.
+  void Candidates(std::string_view word, std::vector<std::string>& out,
+                  const StringTable* lexicon = nullptr) const;
 
   size_t exception_count() const { return forms_.size(); }
 
