@@ -73,6 +73,8 @@ bool Has(const FactPerson& p, int builtin) {
       return p.minor;
     case kExtremistPerson:
       return p.extremist;
+    case kPerson:
+      return true;
     case kHistoricalPerson:
       return p.historical;
     default:
@@ -121,22 +123,28 @@ class Judge {
   }
 
   // Whether the person a match is about has `builtin`: the people nearest to it (several when
-  // tied), or, for a minor, the nearest before it, whom words that follow a person may describe
+  // tied); for a minor also the nearest before it, whom words that follow a person may describe
   // ("a boy aged eleven posing naked for a photographer"): with children the gate errs safe.
+  // An interaction also concerns the nearest person after it ("a doctor fondling a teenage
+  // patient").
   bool NearestHas(const Match& m, int builtin, const FactPerson** who) const {
-    uint32_t best = UINT32_MAX, best_before = UINT32_MAX;
+    const bool interaction = rules_.list_kinds()[m.list] == ListKind::kInteraction;
+    uint32_t best = UINT32_MAX, best_before = UINT32_MAX, best_after = UINT32_MAX;
     // A person named inside the match is its object ("a KKK hood"), not whom it is about.
     const auto inside = [&](const FactPerson& p) { return m.start <= p.start && p.end <= m.end; };
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       best = std::min(best, Distance(m.start, m.end, p.start, p.end));
       if (p.end <= m.start) best_before = std::min(best_before, m.start - p.end);
+      if (m.end <= p.start) best_after = std::min(best_after, p.start - m.end);
     }
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       const uint32_t d = Distance(m.start, m.end, p.start, p.end);
-      const bool before = builtin == kMinor && p.end <= m.start && m.start - p.end == best_before;
-      if ((d == best || before) && Has(p, builtin)) {
+      const bool before =
+          (builtin == kMinor || interaction) && p.end <= m.start && m.start - p.end == best_before;
+      const bool after = interaction && m.end <= p.start && p.start - m.end == best_after;
+      if ((d == best || before || after) && Has(p, builtin)) {
         *who = &p;
         return true;
       }
@@ -185,7 +193,7 @@ class Judge {
       if (m == nullptr) return std::nullopt;
       refusal.triggers.push_back(Text(*m));
       const ListKind kind = rules_.list_kinds()[id];
-      if (refusal.act.empty() && (kind == ListKind::kAct || kind == ListKind::kTopic)) {
+      if (refusal.act.empty() && (IsShown(kind) || kind == ListKind::kTopic)) {
         refusal.act = Text(*m);
       }
     }
@@ -219,9 +227,16 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
   std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));
   // A name is not an act: "Al Gore" is not gore. Word classes still read it ("Adolf Hitler" is
   // an extremist word).
+  // A denied phrase is not shown: "no gore", "nothing explicit", "not nude".
+  std::vector<bool> denied(words.words.size() + 1, false);
+  for (const Match& m : matches) {
+    if (rules.list_kinds()[m.list] != ListKind::kNegation) continue;
+    denied[m.last + 1] = true;
+  }
   std::erase_if(matches, [&](const Match& m) {
     const ListKind kind = rules.list_kinds()[m.list];
-    if (kind != ListKind::kAct && kind != ListKind::kTopic) return false;
+    if (kind != ListKind::kNegation && kind != ListKind::kMinor && denied[m.first]) return true;
+    if (!IsShown(kind) && kind != ListKind::kTopic) return false;
     for (const FactPerson& p : facts.people) {
       if (p.name && p.start <= m.start && m.end <= p.end) return true;
     }

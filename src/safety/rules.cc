@@ -18,6 +18,7 @@ int BuiltinId(std::string_view name) {
   if (name == "@minor") return kMinor;
   if (name == "@extremist_person") return kExtremistPerson;
   if (name == "@historical_person") return kHistoricalPerson;
+  if (name == "@person") return kPerson;
   return -1;
 }
 
@@ -32,6 +33,10 @@ bool ParseKind(std::string_view s, ListKind& kind) {
     kind = ListKind::kFrame;
   else if (s == "minor")
     kind = ListKind::kMinor;
+  else if (s == "interaction")
+    kind = ListKind::kInteraction;
+  else if (s == "negation")
+    kind = ListKind::kNegation;
   else
     return false;
   return true;
@@ -78,7 +83,9 @@ class RulesLoader {
         if (!IsCategory(row.cells[1])) Fail("unknown category '" + std::string(row.cells[1]) + "'");
         r_.messages_[std::string(row.cells[1])] = std::string(row.cells[2]);
       } else {
-        Fail("first column must be words, act, topic, frame, minor, rule or message");
+        Fail(
+            "first column must be words, act, interaction, topic, frame, minor, negation, rule or "
+            "message");
       }
     }
     r_.phrases_.Finish();
@@ -244,8 +251,7 @@ class RulesLoader {
     if (bang != std::string_view::npos) ParseNames(spec.substr(bang + 1), '!', rule.excluded);
     if (rule.required.empty()) Fail("a rule needs at least one list");
     bool has_act = false;
-    for (int id : rule.required)
-      has_act = has_act || (id >= 0 && r_.list_kinds_[id] == ListKind::kAct);
+    for (int id : rule.required) has_act = has_act || (id >= 0 && IsShown(r_.list_kinds_[id]));
     for (int id : rule.excluded) {
       if (id < 0) continue;
       if (r_.list_kinds_[id] != ListKind::kFrame) {

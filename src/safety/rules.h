@@ -25,17 +25,24 @@ enum Builtin : int {
   kMinor = 1,             // @minor: a person the prompt makes a child or teen
   kExtremistPerson = 2,   // @extremist_person: a named person whose movement the symbol is
   kHistoricalPerson = 3,  // @historical_person: a named real person who died before 1900
-  kBuiltinCount = 4,
+  kPerson = 4,            // @person: anyone the prompt depicts
+  kBuiltinCount = 5,
 };
 
 // What a list of phrases is to a rule. The kind decides what a frame can do to it.
 enum class ListKind {
-  kWords,  // a word class for patterns ("<self>") and rules; no meaning of its own
-  kAct,    // something the image would show done to or by someone: no frame cancels it
-  kTopic,  // a subject an image may treat (poster, lesson, museum): a rule may exempt frames
-  kFrame,  // a treatment of a topic: educational, medical, awareness, news, historical, art
-  kMinor,  // words that make the person they name or modify a minor ("young-looking", "loli")
+  kWords,        // a word class for patterns ("<self>") and rules; no meaning of its own
+  kAct,          // something the image would show done to or by someone: no frame cancels it
+  kTopic,        // a subject an image may treat (poster, lesson, museum): a rule may exempt frames
+  kFrame,        // a treatment of a topic: educational, medical, awareness, news, historical, art
+  kMinor,        // words that make the person they name or modify a minor ("young-looking", "loli")
+  kInteraction,  // an act between people ("molesting", "having sex with"): like kAct, and it
+                 // concerns the nearest person on each side ("a man molesting a little girl")
+  kNegation,     // words that deny the phrase after them ("no gore", "nothing explicit")
 };
+
+// Acts and interactions are what an image shows: no frame exempts them.
+inline bool IsShown(ListKind k) { return k == ListKind::kAct || k == ListKind::kInteraction; }
 
 struct Rule {
   std::string category;
