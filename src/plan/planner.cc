@@ -84,6 +84,8 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
     fp.text = p.text;
     const cast::Decision& age = p.attributes[static_cast<int>(cast::Dim::kAge)];
     fp.minor = age.source != cast::Source::kOpen && age.values != 0 && (age.values & ~minors) == 0;
+    const cast::Decision& ethnicity = p.attributes[static_cast<int>(cast::Dim::kEthnicity)];
+    fp.identity_group = (p.group || p.members > 1) && ethnicity.source == cast::Source::kExplicit;
     facts.people.push_back(std::move(fp));
   }
   for (const cast::Mention& m : scene.mentions) {

@@ -75,6 +75,8 @@ bool Has(const FactPerson& p, int builtin) {
       return p.extremist;
     case kPerson:
       return true;
+    case kIdentityGroup:
+      return p.identity_group;
     case kHistoricalPerson:
       return p.historical;
     default:

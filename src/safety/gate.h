@@ -26,11 +26,12 @@ struct Refusal {
 struct FactPerson {
   uint32_t start = 0, end = 0;  // byte span in the prompt
   std::string text;
-  bool minor = false;       // @minor: a child or teen
-  bool real = false;        // @real_person: a named real person
-  bool extremist = false;   // @extremist_person
-  bool historical = false;  // @historical_person: a named real person who died before 1900
-  bool name = false;        // the span is a name, not words the gate reads ("Al Gore")
+  bool minor = false;           // @minor: a child or teen
+  bool real = false;            // @real_person: a named real person
+  bool extremist = false;       // @extremist_person
+  bool historical = false;      // @historical_person: a named real person who died before 1900
+  bool identity_group = false;  // @identity_group: several people whose ethnicity is stated
+  bool name = false;            // the span is a name, not words the gate reads ("Al Gore")
 };
 
 struct Facts {

@@ -19,6 +19,7 @@ int BuiltinId(std::string_view name) {
   if (name == "@extremist_person") return kExtremistPerson;
   if (name == "@historical_person") return kHistoricalPerson;
   if (name == "@person") return kPerson;
+  if (name == "@identity_group") return kIdentityGroup;
   return -1;
 }
 

@@ -26,7 +26,8 @@ enum Builtin : int {
   kExtremistPerson = 2,   // @extremist_person: a named person whose movement the symbol is
   kHistoricalPerson = 3,  // @historical_person: a named real person who died before 1900
   kPerson = 4,            // @person: anyone the prompt depicts
-  kBuiltinCount = 5,
+  kIdentityGroup = 5,     // @identity_group: people named by who they are ("Mexican immigrants")
+  kBuiltinCount = 6,
 };
 
 // What a list of phrases is to a rule. The kind decides what a frame can do to it.
