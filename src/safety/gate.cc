@@ -200,9 +200,12 @@ class Judge {
       }
     }
     for (int id : rule.excluded) {
-      if (id < 0 ? AnyWith(-1 - id) != nullptr : Find(id, -1, &who) != nullptr) {
-        return std::nullopt;
-      }
+      // An excluded fact about a person is about the person the rule found: "Mike Pence with a
+      // Hitler mustache" is not exempt because Hitler is also named.
+      const bool holds = id >= 0                                ? Find(id, -1, &who) != nullptr
+                         : who != nullptr && id != -1 - kPerson ? Has(*who, -1 - id)
+                                                                : AnyWith(-1 - id) != nullptr;
+      if (holds) return std::nullopt;
     }
     refusal.category = rule.category;
     refusal.clause = rule.clause;
