@@ -176,7 +176,7 @@ bool Finder::IsListSeparator(size_t i) const {
 
 // Credits that carry no style word of their own: "art by greg rutkowski and artgerm" (a list
 // after a credited name), "a warrior princess, Frank Frazetta, Boris Vallejo" (names standing
-// alone between commas after a subject that is not a named person), "like Michelangelo's
+// alone between commas after a subject who is not named), "like Michelangelo's
 // David" (the maker of a named work).
 void Finder::MarkCredits() {
   const auto is_name = [](const Mention& m) { return m.named >= 0 || m.unknown_name; };
@@ -187,9 +187,10 @@ void Finder::MarkCredits() {
       break;
     }
   }
-  bool subject_is_named = false;
+  bool subject_is_named = false, someone_unnamed = false;
   for (const Mention& m : out_) {
     if (m.first_token < first_comma && is_name(m) && !m.style_only) subject_is_named = true;
+    if (!is_name(m)) someone_unnamed = true;
   }
   for (size_t j = 0; j < out_.size(); ++j) {
     Mention& m = out_[j];
@@ -197,7 +198,9 @@ void Finder::MarkCredits() {
     if (FollowsCredit(m.first_token)) m.style_only = true;
     const bool alone = m.first_token > first_comma && t_.norm(m.first_token - 1) == "," &&
                        (m.end_token >= t_.size() || t_.norm(m.end_token) == ",");
-    if (alone && !subject_is_named && !m.possessor) m.style_only = true;
+    // A name alone between commas credits the picture of someone else; with nobody else in the
+    // prompt it is the subject ("photorealistic, 8k, gal gadot, bedroom").
+    if (alone && someone_unnamed && !subject_is_named && !m.possessor) m.style_only = true;
     // "Michelangelo's David", "Botticelli's Venus": a capitalised work after the possessive.
     if (m.possessor && IsCapitalizedWord(m.end_token) && !IsPersonNoun(m.end_token)) {
       m.style_only = true;

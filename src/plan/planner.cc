@@ -112,6 +112,7 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
         other.real = other.real || fp.real;
         other.extremist = other.extremist || fp.extremist;
         other.minor = other.minor || fp.minor;
+        other.historical = other.historical || fp.historical;
       }
     }
     facts.people.push_back(std::move(fp));

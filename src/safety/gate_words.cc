@@ -151,12 +151,20 @@ class Builder {
 
   // Runs of three or more one-character words separated by spaces ("n u d e", "s 3 x") become
   // one word; a leading article "a" or "i" stays apart ("a n u d e child").
+  bool OnlySpacesBetween(const Chunk& a, const Chunk& b) const {
+    const std::string_view gap = prompt_.substr(a.end, b.start - a.end);
+    return gap.find_first_not_of(' ') == std::string_view::npos;
+  }
+
   void JoinSpacedLetters(std::vector<Chunk>& chunks) const {
     std::vector<Chunk> out;
     size_t i = 0;
     while (i < chunks.size()) {
-      size_t j = i;  // [i, j) is a run of one-character words
-      while (j < chunks.size() && chunks[j].text.size() == 1) ++j;
+      size_t j = i;  // [i, j) is a run of one-character words separated by spaces only
+      while (j < chunks.size() && chunks[j].text.size() == 1 &&
+             (j == i || OnlySpacesBetween(chunks[j - 1], chunks[j]))) {
+        ++j;
+      }
       if (j == i) {
         out.push_back(std::move(chunks[i++]));
         continue;
