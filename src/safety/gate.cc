@@ -42,9 +42,11 @@ std::vector<Match> Outermost(const Rules& rules, const std::vector<Match>& match
   std::vector<Match> kept;
   for (const Match& m : matches) {
     // Words that make a person a minor are a fact about that person, whatever phrase holds them
-    // ("touching a young boy's genitals").
+    // ("touching a young boy's genitals"); a frame frames, whatever holds it ("support" in
+    // "support group").
     bool inside = false;
-    if (rules.list_kinds()[m.list] == ListKind::kMinor) {
+    const ListKind kind = rules.list_kinds()[m.list];
+    if (kind == ListKind::kMinor || kind == ListKind::kFrame) {
       kept.push_back(m);
       continue;
     }
