@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string_view>
+#include <unordered_map>
 
 namespace depict::safety {
 namespace {
@@ -189,6 +190,36 @@ class Builder {
     chunks = std::move(out);
   }
 
+  // A lemma is known by its id alone: prefix phrases are tried on spellings only.
+  void AddLemma(int id) {
+    const auto begin = out_.form_ids.begin() + static_cast<std::ptrdiff_t>(word_first_);
+    if (std::find(begin, out_.form_ids.end(), id) != out_.form_ids.end()) return;
+    out_.forms.emplace_back();
+    out_.form_ids.push_back(id);
+  }
+
+  // The vocabulary ids of a spelling's lemmas. Prompts repeat their words, so each thread keeps
+  // the answers for the vocabulary it last read (a reload brings a new one).
+  const std::vector<int>& LemmaIds(const std::string& spelling) {
+    struct Cache {
+      uint64_t vocabulary = 0;
+      std::unordered_map<std::string, std::vector<int>> ids;
+    };
+    thread_local Cache cache;
+    constexpr size_t kMaxCached = 1 << 16;
+    if (cache.vocabulary != vocabulary_.serial() || cache.ids.size() >= kMaxCached) {
+      cache.ids.clear();
+      cache.vocabulary = vocabulary_.serial();
+    }
+    const auto [it, fresh] = cache.ids.try_emplace(spelling);
+    if (fresh) {
+      scratch_.clear();
+      lem_.Candidates(spelling, scratch_, &vocabulary_);
+      for (const std::string& l : scratch_) it->second.push_back(vocabulary_.Find(l));
+    }
+    return it->second;
+  }
+
   // Adds a form unless the word has it.
   void AddForm(std::string s) {
     const auto begin = out_.forms.begin() + static_cast<std::ptrdiff_t>(word_first_);
@@ -249,9 +280,7 @@ class Builder {
     }
     w.spelling_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
     for (size_t k = word_first_; k < word_first_ + w.spelling_count; ++k) {
-      scratch_.clear();
-      lem_.Candidates(out_.forms[k], scratch_, &vocabulary_);
-      for (std::string& l : scratch_) AddForm(std::move(l));
+      for (const int id : LemmaIds(out_.forms[k])) AddLemma(id);
     }
     w.form_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
     out_.words.push_back(w);

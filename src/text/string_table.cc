@@ -1,8 +1,14 @@
 #include "text/string_table.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace depict::text {
+
+StringTable::StringTable() {
+  static std::atomic<uint64_t> next{1};
+  serial_ = next.fetch_add(1);
+}
 
 uint64_t StringTable::HashOf(std::string_view s) {
   uint64_t h = 14695981039346656037ull;  // FNV-1a, 64-bit

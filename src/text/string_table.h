@@ -13,6 +13,16 @@ namespace depict::text {
 
 class StringTable {
  public:
+  StringTable();
+  StringTable(const StringTable&) = delete;
+  StringTable& operator=(const StringTable&) = delete;
+  StringTable(StringTable&&) = default;
+  StringTable& operator=(StringTable&&) = default;
+
+  // Unique to this table in this process, so callers can tell a reloaded table from the old one
+  // even at the same address.
+  uint64_t serial() const { return serial_; }
+
   // The id of `s`, or -1.
   int Find(std::string_view s) const;
   // The id of `s`, adding it if new.
@@ -25,6 +35,7 @@ class StringTable {
   void Place(int id);
   std::vector<std::string> strings_;  // by id
   std::vector<int> slots_;            // an id, or -1; at most half full
+  uint64_t serial_ = 0;
 };
 
 }  // namespace depict::text
