@@ -1,6 +1,7 @@
 #include "safety/gate.h"
 
 #include <algorithm>
+#include <array>
 
 #include "safety/gate_words.h"
 
@@ -93,6 +94,8 @@ class Judge {
         std::vector<FactPerson> people)
       : rules_(rules), prompt_(prompt), matches_(std::move(matches)), people_(std::move(people)) {
     AddMinorWords();
+    by_list_.resize(rules_.list_names().size());
+    for (const Match& m : matches_) by_list_[m.list].push_back(&m);
   }
 
   std::optional<Refusal> Run() const {
@@ -167,10 +170,10 @@ class Judge {
   // when the rule names one (-1: any match).
   const Match* Find(int list, int builtin, const FactPerson** who) const {
     const Match* found = nullptr;
-    for (const Match& m : matches_) {
-      if (m.list != list || (found != nullptr && found->first <= m.first)) continue;
-      if (builtin >= 0 && !NearestHas(m, builtin, who)) continue;
-      found = &m;
+    for (const Match* m : by_list_[list]) {
+      if (found != nullptr && found->first <= m->first) continue;
+      if (builtin >= 0 && !NearestHas(*m, builtin, who)) continue;
+      found = m;
     }
     return found;
   }
@@ -179,26 +182,23 @@ class Judge {
     return std::string(prompt_.substr(m.start, m.end - m.start));
   }
 
+  // Fires `rule` or returns nothing; words are copied into the refusal only once it fires.
   std::optional<Refusal> Try(const Rule& rule) const {
     int person_builtin = -1;  // the person the rule is about (not @extremist_person)
     for (int id : rule.required) {
       if (id < 0 && -1 - id != kExtremistPerson) person_builtin = -1 - id;
     }
     const FactPerson* who = nullptr;
-    Refusal refusal;
-    for (int id : rule.required) {
+    // What made each required item hold: a person or a match.
+    std::array<std::pair<const FactPerson*, const Match*>, kMaxRequired> found{};
+    for (size_t i = 0; i < rule.required.size(); ++i) {
+      const int id = rule.required[i];
       if (id < 0) {
-        const FactPerson* p = AnyWith(-1 - id);
-        if (p == nullptr) return std::nullopt;
-        refusal.triggers.push_back(p->text);
-        continue;
-      }
-      const Match* m = Find(id, person_builtin, &who);
-      if (m == nullptr) return std::nullopt;
-      refusal.triggers.push_back(Text(*m));
-      const ListKind kind = rules_.list_kinds()[id];
-      if (refusal.act.empty() && (IsShown(kind) || kind == ListKind::kTopic)) {
-        refusal.act = Text(*m);
+        found[i].first = AnyWith(-1 - id);
+        if (found[i].first == nullptr) return std::nullopt;
+      } else {
+        found[i].second = Find(id, person_builtin, &who);
+        if (found[i].second == nullptr) return std::nullopt;
       }
     }
     for (int id : rule.excluded) {
@@ -208,6 +208,18 @@ class Judge {
                          : who != nullptr && id != -1 - kPerson ? Has(*who, -1 - id)
                                                                 : AnyWith(-1 - id) != nullptr;
       if (holds) return std::nullopt;
+    }
+    Refusal refusal;
+    for (size_t i = 0; i < rule.required.size(); ++i) {
+      if (found[i].first != nullptr) {
+        refusal.triggers.push_back(found[i].first->text);
+        continue;
+      }
+      refusal.triggers.push_back(Text(*found[i].second));
+      const ListKind kind = rules_.list_kinds()[rule.required[i]];
+      if (refusal.act.empty() && (IsShown(kind) || kind == ListKind::kTopic)) {
+        refusal.act = refusal.triggers.back();
+      }
     }
     refusal.category = rule.category;
     refusal.clause = rule.clause;
@@ -223,6 +235,7 @@ class Judge {
   const Rules& rules_;
   std::string_view prompt_;
   std::vector<Match> matches_;
+  std::vector<std::vector<const Match*>> by_list_;  // each list's matches
   std::vector<FactPerson> people_;
 };
 

@@ -251,6 +251,7 @@ class RulesLoader {
     ParseNames(spec.substr(0, bang), '&', rule.required);
     if (bang != std::string_view::npos) ParseNames(spec.substr(bang + 1), '!', rule.excluded);
     if (rule.required.empty()) Fail("a rule needs at least one list");
+    if (rule.required.size() > kMaxRequired) Fail("a rule names at most 8 required items");
     bool has_act = false;
     for (int id : rule.required) has_act = has_act || (id >= 0 && IsShown(r_.list_kinds_[id]));
     for (int id : rule.excluded) {

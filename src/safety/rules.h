@@ -45,6 +45,8 @@ enum class ListKind {
 // Acts and interactions are what an image shows: no frame exempts them.
 inline bool IsShown(ListKind k) { return k == ListKind::kAct || k == ListKind::kInteraction; }
 
+inline constexpr size_t kMaxRequired = 8;  // items before the first '!' of a rule
+
 struct Rule {
   std::string category;
   std::string clause;  // the clause of POLICY.md the rule implements ("SH-1")
