@@ -98,11 +98,23 @@ class Judge {
     for (const Match& m : matches_) by_list_[m.list].push_back(&m);
   }
 
+  // Rules about what is shown go before rules about a topic: "a victim hanging from a bridge
+  // with his legs cut off" is refused for the gore it shows, not for the hanging it suggests.
   std::optional<Refusal> Run() const {
-    for (const Rule& rule : rules_.rules()) {
-      if (auto refusal = Try(rule)) return refusal;
+    for (const bool topics : {false, true}) {
+      for (const Rule& rule : rules_.rules()) {
+        if (HasTopic(rule) != topics) continue;
+        if (auto refusal = Try(rule)) return refusal;
+      }
     }
     return std::nullopt;
+  }
+
+  bool HasTopic(const Rule& rule) const {
+    for (int id : rule.required) {
+      if (id >= 0 && rules_.list_kinds()[id] == ListKind::kTopic) return true;
+    }
+    return false;
   }
 
  private:
