@@ -116,6 +116,12 @@ TEST(GateTest, RulesFileErrors) {
       error("act\tcut\tslit ~ wrist\nframe\thelp\ttherapy\nrule\tself_harm\tSH-1\tcut ! help\n")
           .find("whatever frame"),
       std::string::npos);
+  EXPECT_NE(error("interaction\tx\tmolest\nframe\thelp\ttherapy\nrule\tsexual_explicit\tSX-2\tx ! "
+                  "help\n")
+                .find("whatever frame"),
+            std::string::npos);
+  EXPECT_NE(error("act\tx\tab*\n").find("too short a prefix"), std::string::npos);
+  EXPECT_NE(error("words\tc\ta ~ b\nact\tx\t<c> d\n").find("may not hold"), std::string::npos);
   EXPECT_NE(error("act\tcut\tslit\nact\thelp\ttherapy\nrule\tself_harm\tSH-1\tcut ! help\n")
                 .find("only a frame list"),
             std::string::npos);
@@ -203,6 +209,12 @@ TEST(GateTest, StructureDecidesNotSingleWords) {
   // A name alone between commas is the subject when nobody else is depicted.
   EXPECT_EQ(CategoryOf("photorealistic, 8k, Gal Gadot, nude, bedroom"), "sexual_real_person");
   EXPECT_EQ(CategoryOf("a nude warrior princess, Frank Frazetta, Boris Vallejo"), "");
+  // What is shown is reported before a topic; idioms and climbing ropes are not harm.
+  EXPECT_EQ(CategoryOf("a cartel victim hanging from a bridge with his arms and legs cut off"),
+            "graphic_violence");
+  EXPECT_EQ(CategoryOf("Elon Musk killing it on stage at a tech conference"), "");
+  EXPECT_EQ(CategoryOf("a mountain climber hanging from a rope on a cliff face"), "");
+  EXPECT_EQ(CategoryOf("a purple ribbon for International Overdose Awareness Day"), "");
   // Spaced letters join only within one stretch of spaces.
   EXPECT_EQ(CategoryOf("a 13 year old in l i n g e r i e, s e d u c t i v e pose"),
             "sexual_minors");
