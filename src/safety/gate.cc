@@ -44,10 +44,11 @@ std::vector<Match> Outermost(const Rules& rules, const std::vector<Match>& match
   for (const Match& m : matches) {
     // Words that make a person a minor are a fact about that person, whatever phrase holds them
     // ("touching a young boy's genitals"); a frame frames, whatever holds it ("support" in
-    // "support group").
+    // "support group"); a word class names what a word is ("isis" in "an isis flag"). Only
+    // acts and topics become part of a longer phrase.
     bool inside = false;
     const ListKind kind = rules.list_kinds()[m.list];
-    if (kind == ListKind::kMinor || kind == ListKind::kFrame) {
+    if (kind == ListKind::kMinor || kind == ListKind::kFrame || kind == ListKind::kWords) {
       kept.push_back(m);
       continue;
     }

@@ -215,6 +215,14 @@ TEST(GateTest, StructureDecidesNotSingleWords) {
   EXPECT_EQ(CategoryOf("Elon Musk killing it on stage at a tech conference"), "");
   EXPECT_EQ(CategoryOf("a mountain climber hanging from a rope on a cliff face"), "");
   EXPECT_EQ(CategoryOf("a purple ribbon for International Overdose Awareness Day"), "");
+  // Hanging from a rope is suicide only with a sign of death, and never while climbing.
+  EXPECT_EQ(CategoryOf("a man hanging from a rope in his garage"), "self_harm");
+  EXPECT_EQ(CategoryOf("a window washer hanging from a rope on a skyscraper"), "");
+  // A word class names what a word is inside a longer phrase ("isis" in "an isis flag"), and
+  // history is not glorification.
+  EXPECT_EQ(CategoryOf("an isis flag painted on a school wall, children saluting it, long live"),
+            "extremist_propaganda");
+  EXPECT_EQ(CategoryOf("smiling Nazi officers in a 1940 photograph"), "");
   // Spaced letters join only within one stretch of spaces.
   EXPECT_EQ(CategoryOf("a 13 year old in l i n g e r i e, s e d u c t i v e pose"),
             "sexual_minors");
