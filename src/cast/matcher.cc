@@ -9,6 +9,15 @@ void Keep(Hit& hit, int index, size_t length) {
   if (index >= 0) hit = Hit{index, static_cast<uint8_t>(length)};
 }
 
+// A title right before a word makes it a name even in lower case: "president macron",
+// "senator cruz", though "macron" alone must be written "Macron".
+bool AfterTitle(const Knowledge& k, const text::TokenList& tokens, size_t i) {
+  if (i == 0 || !tokens.IsWord(i - 1)) return false;
+  const LexEntry* e = k.Find(tokens.norm(i - 1));
+  return e != nullptr && e->modifier >= 0 &&
+         k.modifiers()[e->modifier].kind == ModifierKind::kTitle;
+}
+
 }  // namespace
 
 int ThingLength(const TokenMatches& m) {
@@ -43,7 +52,8 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
       if (!e->place_needs_capitals || tokens[i].all_caps) Keep(m.place, e->place, len);
       Keep(m.era, e->era, len);
       Keep(m.institution, e->institution, len);
-      if (e->named >= 0 && (!e->named_needs_capital || tokens[i].capitalized)) {
+      if (e->named >= 0 &&
+          (!e->named_needs_capital || tokens[i].capitalized || AfterTitle(k, tokens, i))) {
         Keep(m.named, e->named, len);
       }
       Keep(m.modifier, e->modifier, len);

@@ -215,6 +215,8 @@ TEST(GateTest, StructureDecidesNotSingleWords) {
   EXPECT_EQ(CategoryOf("Elon Musk killing it on stage at a tech conference"), "");
   EXPECT_EQ(CategoryOf("a mountain climber hanging from a rope on a cliff face"), "");
   EXPECT_EQ(CategoryOf("a purple ribbon for International Overdose Awareness Day"), "");
+  // A title makes a lower-case surname a name.
+  EXPECT_EQ(CategoryOf("president macron in lingerie, seductive pose"), "sexual_real_person");
   // Hanging from a rope is suicide only with a sign of death, and never while climbing.
   EXPECT_EQ(CategoryOf("a man hanging from a rope in his garage"), "self_harm");
   EXPECT_EQ(CategoryOf("a window washer hanging from a rope on a skyscraper"), "");
