@@ -161,7 +161,9 @@ void Finder::MarkStyleReferences() {
 bool Finder::FollowsCredit(size_t first) const {
   if (first == 0 || !IsListSeparator(first - 1)) return false;
   for (size_t t = first - 1; t-- > 0 && first - t <= 9;) {
-    if (ModifierIs(t, ModifierKind::kStyleBefore)) return true;
+    // The style phrase may be longer than a word ("style of", "in the manner of").
+    const Modifier* mod = ModifierAt(t);
+    if (mod != nullptr && mod->kind == ModifierKind::kStyleBefore) return true;
     if (t_.IsPunct(t) && t_.norm(t) != ",") return false;
     if (ModifierAt(t) != nullptr && !IsListSeparator(t)) return false;
     if (IsPersonNoun(t)) return false;

@@ -30,13 +30,27 @@ constexpr Detachment kDetachments[] = {
     {"ed", ""},
     {"ing", "e"},
     {"ing", ""},
-    // adjectives
-    {"er", ""},
-    {"est", ""},
-    {"er", "e"},
-    {"est", "e"}};
+};
+// Morphy's adjective rules (-er, -est) are left out: without a part of speech to check against,
+// "killer" and "shooter" would read as "kill" and "shoot", and prompts name agents far more
+// often than they compare.
 
 bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+// One vowel group, ending consonant-vowel-consonant with a final consonant English doubles
+// ("strip", "rob"; not "hang", "shoot", "box", "open").
+bool EndsShortSyllable(std::string_view stem) {
+  if (stem.size() < 3) return false;
+  const char c = stem.back(), v = stem[stem.size() - 2], before = stem[stem.size() - 3];
+  if (IsVowel(c) || c == 'w' || c == 'x' || c == 'y' || !IsVowel(v) || IsVowel(before)) {
+    return false;
+  }
+  int groups = 0;
+  for (size_t i = 0; i < stem.size(); ++i) {
+    if (IsVowel(stem[i]) && (i == 0 || !IsVowel(stem[i - 1]))) ++groups;
+  }
+  return groups == 1;
+}
 
 }  // namespace
 
@@ -83,13 +97,19 @@ void Lemmatizer::Candidates(std::string_view word, std::vector<std::string>& out
           stem.ends_with("ch") || stem.ends_with("sh") || stem.ends_with('o'))) {
       continue;
     }
+    // A one-syllable stem ending consonant-vowel-consonant doubles its consonant before -ed and
+    // -ing ("stripped", "robbing"), so "striped" is stripe and never strip.
+    if ((d.suffix == "ed" || d.suffix == "ing") && d.replacement.empty() &&
+        EndsShortSyllable(stem)) {
+      continue;
+    }
     candidate.assign(stem);
     candidate.append(d.replacement);
     add(candidate);
   }
-  // A doubled final consonant before -ed/-ing/-er/-est ("gutted", "stabbing") that the
+  // A doubled final consonant before -ed/-ing ("gutted", "stabbing") that the
   // exception lists do not hold.
-  for (std::string_view suffix : {"ed", "ing", "er", "est"}) {
+  for (std::string_view suffix : {"ed", "ing"}) {
     if (word.size() < suffix.size() + 3 || !word.ends_with(suffix)) continue;
     const std::string_view stem = word.substr(0, word.size() - suffix.size());
     const char c = stem.back();

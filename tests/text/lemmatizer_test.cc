@@ -44,6 +44,13 @@ TEST(LemmatizerTest, RegularFormsFollowMorphysDetachmentRules) {
   EXPECT_TRUE(HasLemma("robes", "robe"));
   EXPECT_FALSE(HasLemma("glass", "glas"));
   EXPECT_FALSE(HasLemma("is", "i"));
+  // A short syllable doubles its consonant: "striped" is stripe, "opened" is open.
+  EXPECT_FALSE(HasLemma("striped", "strip"));
+  EXPECT_TRUE(HasLemma("striped", "stripe"));
+  EXPECT_TRUE(HasLemma("opened", "open"));
+  EXPECT_TRUE(HasLemma("hanging", "hang"));
+  // No adjective rules: "killer" is not a form of "kill".
+  EXPECT_FALSE(HasLemma("killer", "kill"));
 }
 
 TEST(LemmatizerTest, BadTablesNameTheLine) {
