@@ -14,6 +14,7 @@ struct Match {
   uint32_t last = 0;
   uint32_t start = 0;  // byte span
   uint32_t end = 0;
+  bool passive = false;  // right after "being", "getting": about the person before it
 };
 
 // Every phrase of every list in `words`, with byte spans: class phrases first, then the lists'
@@ -53,6 +54,10 @@ std::vector<Match> Outermost(const Rules& rules, const std::vector<Match>& match
       continue;
     }
     for (const Match& o : matches) {
+      // Only a compound (a topic or a word class, such as "sexual health" or "gore tex") takes
+      // a shorter phrase into it; two things shown side by side are both shown.
+      const ListKind outer = rules.list_kinds()[o.list];
+      if (outer != ListKind::kTopic && outer != ListKind::kWords) continue;
       if (o.first <= m.first && m.last <= o.last && (o.last - o.first) > (m.last - m.first)) {
         inside = true;
         break;
@@ -161,8 +166,8 @@ class Judge {
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       const uint32_t d = Distance(m.start, m.end, p.start, p.end);
-      const bool before =
-          (builtin == kMinor || interaction) && p.end <= m.start && m.start - p.end == best_before;
+      const bool before = (builtin == kMinor || interaction || m.passive) && p.end <= m.start &&
+                          m.start - p.end == best_before;
       const bool after = interaction && m.end <= p.start && p.start - m.end == best_after;
       if ((d == best || before || after) && Has(p, builtin)) {
         *who = &p;
@@ -258,14 +263,17 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
                              const Facts& facts) {
   const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids());
   std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));
+  // A denied phrase is not shown: "no gore", "nothing explicit", "not nude". A passive one is
+  // done to the person before it: "Elon Musk being handcuffed by FBI agents".
+  std::vector<bool> denied(words.words.size() + 1, false), passive(words.words.size() + 1, false);
+  for (const Match& m : matches) {
+    const ListKind kind = rules.list_kinds()[m.list];
+    if (kind == ListKind::kNegation) denied[m.last + 1] = true;
+    if (kind == ListKind::kPassive) passive[m.last + 1] = true;
+  }
+  for (Match& m : matches) m.passive = passive[m.first];
   // A name is not an act: "Al Gore" is not gore. Word classes still read it ("Adolf Hitler" is
   // an extremist word).
-  // A denied phrase is not shown: "no gore", "nothing explicit", "not nude".
-  std::vector<bool> denied(words.words.size() + 1, false);
-  for (const Match& m : matches) {
-    if (rules.list_kinds()[m.list] != ListKind::kNegation) continue;
-    denied[m.last + 1] = true;
-  }
   std::erase_if(matches, [&](const Match& m) {
     const ListKind kind = rules.list_kinds()[m.list];
     if (kind != ListKind::kNegation && kind != ListKind::kMinor && denied[m.first]) return true;

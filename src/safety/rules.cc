@@ -38,6 +38,8 @@ bool ParseKind(std::string_view s, ListKind& kind) {
     kind = ListKind::kInteraction;
   else if (s == "negation")
     kind = ListKind::kNegation;
+  else if (s == "passive")
+    kind = ListKind::kPassive;
   else
     return false;
   return true;
@@ -85,8 +87,8 @@ class RulesLoader {
         r_.messages_[std::string(row.cells[1])] = std::string(row.cells[2]);
       } else {
         Fail(
-            "first column must be words, act, interaction, topic, frame, minor, negation, rule or "
-            "message");
+            "first column must be words, act, interaction, topic, frame, minor, negation, passive, "
+            "rule or message");
       }
     }
     r_.phrases_.Finish();

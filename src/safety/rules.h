@@ -40,6 +40,7 @@ enum class ListKind {
   kInteraction,  // an act between people ("molesting", "having sex with"): like kAct, and it
                  // concerns the nearest person on each side ("a man molesting a little girl")
   kNegation,     // words that deny the phrase after them ("no gore", "nothing explicit")
+  kPassive,      // words after which a phrase is done to the person before ("being")
 };
 
 // Acts and interactions are what an image shows: no frame exempts them.

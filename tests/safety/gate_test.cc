@@ -215,6 +215,9 @@ TEST(GateTest, StructureDecidesNotSingleWords) {
   EXPECT_EQ(CategoryOf("Elon Musk killing it on stage at a tech conference"), "");
   EXPECT_EQ(CategoryOf("a mountain climber hanging from a rope on a cliff face"), "");
   EXPECT_EQ(CategoryOf("a purple ribbon for International Overdose Awareness Day"), "");
+  // Words after "being" are about the person before them; long-dead people are history.
+  EXPECT_EQ(CategoryOf("Elon Musk being handcuffed by FBI agents"), "real_person_harm");
+  EXPECT_EQ(CategoryOf("Julius Caesar being stabbed by senators, neoclassical oil painting"), "");
   // A title makes a lower-case surname a name.
   EXPECT_EQ(CategoryOf("president macron in lingerie, seductive pose"), "sexual_real_person");
   // Hanging from a rope is suicide only with a sign of death, and never while climbing.
