@@ -166,7 +166,8 @@ bool Finder::FollowsCredit(size_t first) const {
     if (mod != nullptr && mod->kind == ModifierKind::kStyleBefore) return true;
     if (t_.IsPunct(t) && t_.norm(t) != ",") return false;
     if (ModifierAt(t) != nullptr && !IsListSeparator(t)) return false;
-    if (IsPersonNoun(t)) return false;
+    // A person noun ends the credit, unless it is a name's word ("john", "smith").
+    if (IsPersonNoun(t) && !m_[t].first_name && !m_[t].surname) return false;
   }
   return false;
 }
