@@ -41,7 +41,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # two suites first measured blind: floors just under today's rates; tests/suites/safety/
   # README.md lists what still fails.
   for suite in sexual_twins:98 violence_selfharm_twins:96 hate_extremism_person_twins:97 \
-    adversarial_forms:99 fresh_issue9:99 fresh2_issue9:98 fresh3_issue9:97; do
+    adversarial_forms:99 fresh_issue9:99 fresh2_issue9:98 fresh3_issue9:97 fresh4_issue9:96; do
     echo "== safety suite ${suite%%:*}"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"

@@ -84,6 +84,7 @@ class Finder {
   void TryActor();
   void MarkCredits();
   bool IsListSeparator(size_t i) const;
+  bool StyleEndsAt(size_t t) const;
   bool FollowsCredit(size_t first) const;
   int QuantityBefore(size_t head) const;
   // "Apollo 11", "Ocean's 11", "Catch-22", "Route 66": a number right after a capitalised word,

@@ -161,13 +161,25 @@ void Finder::MarkStyleReferences() {
 bool Finder::FollowsCredit(size_t first) const {
   if (first == 0 || !IsListSeparator(first - 1)) return false;
   for (size_t t = first - 1; t-- > 0 && first - t <= 9;) {
-    // The style phrase may be longer than a word ("style of", "in the manner of").
-    const Modifier* mod = ModifierAt(t);
-    if (mod != nullptr && mod->kind == ModifierKind::kStyleBefore) return true;
+    if (StyleEndsAt(t)) return true;
     if (t_.IsPunct(t) && t_.norm(t) != ",") return false;
     if (ModifierAt(t) != nullptr && !IsListSeparator(t)) return false;
     // A person noun ends the credit, unless it is a name's word ("john", "smith").
     if (IsPersonNoun(t) && !m_[t].first_name && !m_[t].surname) return false;
+  }
+  return false;
+}
+
+// A style phrase ends at token `t`, whether it is one word ("by") or several ("style of",
+// whose "of" is a preposition on its own).
+bool Finder::StyleEndsAt(size_t t) const {
+  for (size_t back = 0; back < 4 && back <= t; ++back) {
+    const size_t first = t - back;
+    const Modifier* mod = ModifierAt(first);
+    if (mod != nullptr && m_[first].modifier.length == back + 1 &&
+        mod->kind == ModifierKind::kStyleBefore) {
+      return true;
+    }
   }
   return false;
 }

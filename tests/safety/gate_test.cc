@@ -181,6 +181,8 @@ TEST(GateTest, PlannerPeopleDecideWhomAnActIsAbout) {
   EXPECT_EQ(CategoryOf("a sexy woman in her 2 0 s"), "");
   // Artists credited for style are not depicted; a name is not a word.
   EXPECT_EQ(CategoryOf("a nude figure, art by artgerm and greg rutkowski"), "");
+  EXPECT_EQ(
+      CategoryOf("reclining nude, in the style of john william waterhouse and alphonse mucha"), "");
   EXPECT_EQ(CategoryOf("Al Gore giving a speech"), "");
   EXPECT_EQ(CategoryOf("Justice Ruth Bader Ginsburg in her robes"), "");
   // Documented history of long-dead people; the same act on the living is refused.
