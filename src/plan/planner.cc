@@ -93,7 +93,7 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
     safety::FactPerson fp;
     fp.start = m.start;
     fp.end = m.end;
-    fp.text = std::string(prompt.substr(m.start, m.end - m.start));
+    fp.text = prompt.substr(m.start, m.end - m.start);
     fp.name = true;
     fp.real = m.unknown_name;
     if (m.named >= 0) {

@@ -102,6 +102,11 @@ class Judge {
     AddMinorWords();
     by_list_.resize(rules_.list_names().size());
     for (const Match& m : matches_) by_list_[m.list].push_back(&m);
+    for (const FactPerson& p : people_) {
+      for (int b = 0; b < kBuiltinCount; ++b) {
+        if (Has(p, b)) builtins_present_ |= 1u << b;
+      }
+    }
   }
 
   // Rules about what is shown go before rules about a topic: "a victim hanging from a bridge
@@ -109,18 +114,21 @@ class Judge {
   std::optional<Refusal> Run() const {
     for (const bool topics : {false, true}) {
       for (const Rule& rule : rules_.rules()) {
-        if (HasTopic(rule) != topics) continue;
+        if (rule.has_topic != topics || !MayHold(rule)) continue;
         if (auto refusal = Try(rule)) return refusal;
       }
     }
     return std::nullopt;
   }
 
-  bool HasTopic(const Rule& rule) const {
+  // Most rules fail on a list with no match at all or a person nobody is: checked first.
+  bool MayHold(const Rule& rule) const {
     for (int id : rule.required) {
-      if (id >= 0 && rules_.list_kinds()[id] == ListKind::kTopic) return true;
+      if (id >= 0 ? by_list_[id].empty() : (builtins_present_ & (1u << (-1 - id))) == 0) {
+        return false;
+      }
     }
-    return false;
+    return true;
   }
 
  private:
@@ -140,7 +148,7 @@ class Judge {
         FactPerson p;
         p.start = m.start;
         p.end = m.end;
-        p.text = std::string(prompt_.substr(m.start, m.end - m.start));
+        p.text = prompt_.substr(m.start, m.end - m.start);
         p.minor = true;
         people_.push_back(std::move(p));
       }
@@ -230,7 +238,7 @@ class Judge {
     Refusal refusal;
     for (size_t i = 0; i < rule.required.size(); ++i) {
       if (found[i].first != nullptr) {
-        refusal.triggers.push_back(found[i].first->text);
+        refusal.triggers.emplace_back(found[i].first->text);
         continue;
       }
       refusal.triggers.push_back(Text(*found[i].second));
@@ -244,7 +252,7 @@ class Judge {
     refusal.message = rules_.Message(rule.category);
     if (person_builtin >= 0) {
       if (who == nullptr) who = AnyWith(person_builtin);
-      if (who != nullptr) refusal.person = who->text;
+      if (who != nullptr) refusal.person = std::string(who->text);
     }
     if (refusal.act.empty()) refusal.act = refusal.triggers.back();
     return refusal;
@@ -254,6 +262,7 @@ class Judge {
   std::string_view prompt_;
   std::vector<Match> matches_;
   std::vector<std::vector<const Match*>> by_list_;  // each list's matches
+  uint32_t builtins_present_ = 0;                   // bit b: someone has builtin b
   std::vector<FactPerson> people_;
 };
 

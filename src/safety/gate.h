@@ -6,6 +6,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "safety/rules.h"
@@ -25,7 +26,7 @@ struct Refusal {
 // A person the planner found in the picture, for the rules' '@' builtins.
 struct FactPerson {
   uint32_t start = 0, end = 0;  // byte span in the prompt
-  std::string text;
+  std::string_view text;  // in the prompt, or in the planner's people: alive during Check
   bool minor = false;           // @minor: a child or teen
   bool real = false;            // @real_person: a named real person
   bool extremist = false;       // @extremist_person

@@ -254,6 +254,9 @@ class RulesLoader {
     if (bang != std::string_view::npos) ParseNames(spec.substr(bang + 1), '!', rule.excluded);
     if (rule.required.empty()) Fail("a rule needs at least one list");
     if (rule.required.size() > kMaxRequired) Fail("a rule names at most 8 required items");
+    for (int id : rule.required) {
+      rule.has_topic = rule.has_topic || (id >= 0 && r_.list_kinds_[id] == ListKind::kTopic);
+    }
     bool has_act = false;
     for (int id : rule.required) has_act = has_act || (id >= 0 && IsShown(r_.list_kinds_[id]));
     for (int id : rule.excluded) {

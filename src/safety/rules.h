@@ -54,6 +54,7 @@ struct Rule {
   int line = 0;
   std::vector<int> required;  // list ids, or -1 - Builtin for builtins
   std::vector<int> excluded;  // frame list ids or builtins; never on a rule with an act
+  bool has_topic = false;     // a required list is a topic: tried after rules about acts
 };
 
 class Rules {
