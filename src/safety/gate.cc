@@ -20,9 +20,6 @@ struct Match {
 // Every phrase of every list in `words`, with byte spans: class phrases first, then the lists'
 // phrases that use them.
 std::vector<Match> FindPhrases(const Rules& rules, const GateWords& words) {
-  std::vector<int> form_ids(words.forms.size());
-  for (size_t f = 0; f < words.forms.size(); ++f)
-    form_ids[f] = rules.word_ids().Find(words.forms[f]);
   std::vector<TrieMatch> found;
   ClassEnds class_ends(words.words.size());
   rules.classes().Match(words, nullptr, found);

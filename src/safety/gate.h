@@ -26,7 +26,7 @@ struct Refusal {
 // A person the planner found in the picture, for the rules' '@' builtins.
 struct FactPerson {
   uint32_t start = 0, end = 0;  // byte span in the prompt
-  std::string_view text;  // in the prompt, or in the planner's people: alive during Check
+  std::string_view text;        // in the prompt, or in the planner's people: alive during Check
   bool minor = false;           // @minor: a child or teen
   bool real = false;            // @real_person: a named real person
   bool extremist = false;       // @extremist_person
