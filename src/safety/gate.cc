@@ -21,9 +21,8 @@ struct Match {
 // phrases that use them.
 std::vector<Match> FindPhrases(const Rules& rules, const GateWords& words) {
   std::vector<TrieMatch> found;
-  ClassEnds class_ends(words.words.size());
   rules.classes().Match(words, nullptr, found);
-  for (const TrieMatch& m : found) class_ends[m.first].emplace_back(m.terminal, m.last);
+  const ClassEnds class_ends(found, words.words.size());
   found.clear();
   rules.phrases().Match(words, &class_ends, found);
   std::vector<Match> matches;
@@ -97,8 +96,13 @@ class Judge {
         std::vector<FactPerson> people)
       : rules_(rules), prompt_(prompt), matches_(std::move(matches)), people_(std::move(people)) {
     AddMinorWords();
-    by_list_.resize(rules_.list_names().size());
-    for (const Match& m : matches_) by_list_[m.list].push_back(&m);
+    // Each list's matches: by_list_[list_begin_[l], list_begin_[l + 1]).
+    list_begin_.assign(rules_.list_names().size() + 2, 0);
+    for (const Match& m : matches_) ++list_begin_[m.list + 2];
+    for (size_t l = 2; l < list_begin_.size(); ++l) list_begin_[l] += list_begin_[l - 1];
+    by_list_.resize(matches_.size());
+    for (const Match& m : matches_) by_list_[list_begin_[m.list + 1]++] = &m;
+    list_begin_.pop_back();
     for (const FactPerson& p : people_) {
       for (int b = 0; b < kBuiltinCount; ++b) {
         if (Has(p, b)) builtins_present_ |= 1u << b;
@@ -121,7 +125,8 @@ class Judge {
   // Most rules fail on a list with no match at all or a person nobody is: checked first.
   bool MayHold(const Rule& rule) const {
     for (int id : rule.required) {
-      if (id >= 0 ? by_list_[id].empty() : (builtins_present_ & (1u << (-1 - id))) == 0) {
+      if (id >= 0 ? list_begin_[id] == list_begin_[id + 1]
+                  : (builtins_present_ & (1u << (-1 - id))) == 0) {
         return false;
       }
     }
@@ -193,7 +198,8 @@ class Judge {
   // when the rule names one (-1: any match).
   const Match* Find(int list, int builtin, const FactPerson** who) const {
     const Match* found = nullptr;
-    for (const Match* m : by_list_[list]) {
+    for (uint32_t k = list_begin_[list]; k < list_begin_[list + 1]; ++k) {
+      const Match* m = by_list_[k];
       if (found != nullptr && found->first <= m->first) continue;
       if (builtin >= 0 && !NearestHas(*m, builtin, who)) continue;
       found = m;
@@ -258,8 +264,9 @@ class Judge {
   const Rules& rules_;
   std::string_view prompt_;
   std::vector<Match> matches_;
-  std::vector<std::vector<const Match*>> by_list_;  // each list's matches
-  uint32_t builtins_present_ = 0;                   // bit b: someone has builtin b
+  std::vector<const Match*> by_list_;  // the matches grouped by list
+  std::vector<uint32_t> list_begin_;
+  uint32_t builtins_present_ = 0;  // bit b: someone has builtin b
   std::vector<FactPerson> people_;
 };
 

@@ -11,6 +11,14 @@ uint32_t PhraseTrie::KeyOf(std::string_view s) {
   return key;
 }
 
+ClassEnds::ClassEnds(const std::vector<TrieMatch>& found, size_t words) : begin(words + 2, 0) {
+  for (const TrieMatch& m : found) ++begin[m.first + 2];
+  for (size_t j = 2; j < begin.size(); ++j) begin[j] += begin[j - 1];
+  matches.resize(found.size());
+  for (const TrieMatch& m : found) matches[begin[m.first + 1]++] = m;
+  begin.pop_back();
+}
+
 int PhraseTrie::Next(const Node& n, int word) const {
   if (&n == &nodes_[0]) {
     return static_cast<size_t>(word) < root_next_.size() ? root_next_[word] : -1;
@@ -110,9 +118,10 @@ class TrieWalker {
     }
     if (j >= w_.words.size()) return;
     if (!n.classes.empty() && classes_ != nullptr) {
-      for (const auto& [cls, last] : (*classes_)[j]) {
+      for (uint32_t k = classes_->begin[j]; k < classes_->begin[j + 1]; ++k) {
+        const TrieMatch& cm = classes_->matches[k];
         for (const auto& [c, child] : n.classes) {
-          if (c == cls) Arrive(child, last);
+          if (c == cm.terminal) Arrive(child, cm.last);
         }
       }
     }

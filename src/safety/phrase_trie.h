@@ -27,8 +27,14 @@ struct TrieMatch {
   uint32_t last = 0;
 };
 
-// For each gate word, the (class id, last word) of every class phrase starting there.
-using ClassEnds = std::vector<std::vector<std::pair<int, uint32_t>>>;
+// The class phrases found in a prompt, grouped by the gate word they start at: those starting at
+// word j are matches[begin[j], begin[j + 1]).
+struct ClassEnds {
+  std::vector<TrieMatch> matches;
+  std::vector<uint32_t> begin;
+  // Groups `found` (in any order) by first word, for `words` gate words.
+  ClassEnds(const std::vector<TrieMatch>& found, size_t words);
+};
 
 // The words phrase tables use, with dense ids: a prompt's word is hashed once per prompt,
 // not once per trie node.
