@@ -158,6 +158,13 @@ class Builder {
   }
 
   void JoinSpacedLetters(std::vector<Chunk>& chunks) const {
+    // Most prompts have no three one-character words in a row: nothing to rebuild.
+    size_t run = 0, longest = 0;
+    for (const Chunk& c : chunks) {
+      run = c.text.size() == 1 ? run + 1 : 0;
+      longest = std::max(longest, run);
+    }
+    if (longest < 3) return;
     std::vector<Chunk> out;
     size_t i = 0;
     while (i < chunks.size()) {
