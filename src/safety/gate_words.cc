@@ -48,6 +48,7 @@ char LeetLetter(char c) {
 }
 
 bool IsAsciiLetter(char c) { return c >= 'a' && c <= 'z'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 int LetterCount(std::string_view s) {
   return static_cast<int>(std::count_if(s.begin(), s.end(), IsAsciiLetter));
@@ -67,9 +68,15 @@ class Builder {
     JoinSpacedLetters(chunks);
     for (const Chunk& c : chunks) {
       // "14yo", "13yr": the number and the word apart, as "14 yo" is read.
-      const size_t digits = c.text.find_first_not_of("0123456789");
-      if (!c.joined || digits == 0 || digits == std::string::npos ||
-          c.text.find_first_of("0123456789", digits) != std::string::npos) {
+      if (!c.joined) {
+        Emit(c);
+        continue;
+      }
+      size_t digits = 0;
+      while (digits < c.text.size() && IsDigit(c.text[digits])) ++digits;
+      if (digits == 0 || digits == c.text.size() ||
+          std::any_of(c.text.begin() + static_cast<std::ptrdiff_t>(digits), c.text.end(),
+                      IsDigit)) {
         Emit(c);
         continue;
       }
@@ -143,7 +150,8 @@ class Builder {
         }
         break;
       }
-      c.joined = parts > 1 || c.text.find_first_of("0123456789*") != std::string::npos;
+      c.joined = parts > 1 || std::any_of(c.text.begin(), c.text.end(),
+                                          [](char ch) { return IsDigit(ch) || ch == '*'; });
       chunks.push_back(std::move(c));
       i = j + 1;
     }
