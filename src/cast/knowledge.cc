@@ -266,6 +266,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
         for (std::string_view flag : Split(row.cells[7], ',')) {
           if (flag == "elite") {
             n.elite = true;
+          } else if (flag == "owner") {
+            n.needs_owner = true;
           } else if (flag == "kin") {
             n.kin = true;
           } else if (flag == "family") {

@@ -30,6 +30,43 @@ bool IsEventName(const text::TokenList& t, const std::vector<TokenMatches>& m, s
   return t[i].capitalized || m[i].place || m[i].demonym || m[i].demonym_plural;
 }
 
+bool IsOrdinal(std::string_view w) {
+  static constexpr std::string_view kOrdinals[] = {"first", "second",  "third",  "fourth", "fifth",
+                                                   "sixth", "seventh", "eighth", "ninth"};
+  for (std::string_view o : kOrdinals) {
+    if (w == o) return true;
+  }
+  return false;
+}
+
+// "the first matabele war": an ordinal within four words before the event word at `i`.
+bool OrdinalBefore(const text::TokenList& t, size_t i) {
+  for (size_t back = 2; back <= 5 && back <= i; ++back) {
+    if (!t.IsWord(i - back)) return false;
+    if (IsOrdinal(t.norm(i - back))) return true;
+  }
+  return false;
+}
+
+// The words before an event word at `i` name an event by how they are introduced: a
+// possessive ("King Philip's War"), an ordinal ("First Matabele War"), or, up to four words
+// back, `opener` ("the" for capitalised names, "during" for any: "during the black hawk war").
+bool IntroducedName(const text::TokenList& t, size_t i, std::string_view opener) {
+  if (opener == "the" && t[i - 1].possessive) return true;
+  for (size_t back = 1; back <= 5 && back <= i; ++back) {
+    const size_t j = i - back;
+    if (!t.IsWord(j) || t[j].possessive) return false;
+    const std::string_view w = t.norm(j);
+    if (back >= 2 && IsOrdinal(w)) return true;
+    if (back >= 2 && w == opener) return true;
+    if (back >= 2 && opener == "during" && w == "the") {
+      return j > 0 && t.norm(j - 1) == "during";
+    }
+    if (opener == "the" && !t[j].capitalized) return false;
+  }
+  return false;
+}
+
 // "the Battle of Jao Modo", "the Sino-Nepalese War", "the Zaydi Dynasty", "colonial": an
 // event or polity by its form. Returns the words that say so, or "" when token i is none.
 std::string EventByForm(const Knowledge& k, const text::TokenList& t,
@@ -46,9 +83,16 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
     }
   }
   // The name may be a possessive: "Shakushain's Revolt", "Bacon's Rebellion".
-  if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0 && IsEventName(t, m, i - 1)) {
+  if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0) {
     const bool place = m[i - 1].place || m[i - 1].demonym || m[i - 1].demonym_plural;
-    if (!word.name_is_place || place) {
+    const bool named = IsEventName(t, m, i - 1);
+    // Words that name a war or crisis need a place ("Boer War", not "Star Wars"), unless
+    // the way they are introduced says it is an event: "the Black Hawk War", "King Philip's
+    // War", "during the satsuma rebellion".
+    const bool introduced = IntroducedName(t, i, named ? "the" : "during");
+    const bool ok = named ? !word.name_is_place || place || introduced
+                          : introduced && (!word.name_is_place || OrdinalBefore(t, i));
+    if (ok) {
       return std::string(t.norm(i - 1)) + " " + std::string(t.norm(i));
     }
   }

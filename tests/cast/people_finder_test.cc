@@ -82,6 +82,17 @@ TEST(PeopleFinderTest, GroupsAreOneMention) {
   EXPECT_GT(family.mentions[0].members, 1);
 }
 
+// Nouns flagged `owner` in people/nouns.tsv are people only with a people, place or era.
+TEST(PeopleFinderTest, OwnerNounsNeedAPeopleOrPlace) {
+  const Found court = Find("the Joseon court receiving envoys");
+  ASSERT_EQ(court.mentions.size(), 2u);
+  EXPECT_EQ(court.Text(0), "court");  // "Joseon" is the era it is of
+  EXPECT_TRUE(court.mentions[0].group());
+  const Found tennis = Find("a woman on a tennis court");
+  ASSERT_EQ(tennis.mentions.size(), 1u);
+  EXPECT_EQ(tennis.Text(0), "woman");
+}
+
 TEST(PeopleFinderTest, DemonymsAsNouns) {
   EXPECT_TRUE(Find("Vikings raiding a monastery").mentions.at(0).plural);
   EXPECT_EQ(Find("a Nigerian at a market").mentions.size(), 1u);

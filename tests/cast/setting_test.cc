@@ -94,16 +94,23 @@ TEST(SettingEventFormTest, UnlistedEventsAndPolitiesSetAnUndatedPast) {
     const auto m = MatchPhrases(k, t);
     return ReadSetting(k, t, m, FindPeople(k, t, m)).era;
   };
-  for (const char* p : {"soldiers during the Battle of Jao Modo", "the Sino-Nepalese War",
-                        "officials of the Zaydi Dynasty", "a colonial officer",
-                        "rebels during the Taiqing Rebellion"}) {
+  for (const char* p :
+       {"soldiers during the Battle of Jao Modo", "the Sino-Nepalese War",
+        "officials of the Zaydi Dynasty", "a colonial officer",
+        "rebels during the Taiqing Rebellion",
+        // How a name is introduced makes it an event: "the", a possessive, an
+        // ordinal, or "during the" for lowercase names.
+        "warriors during the Black Hawk War", "warriors during King Philip's War",
+        "troopers in the First Matabele War", "soldiers during the Suez Crisis",
+        "rebels during the shimabara rebellion", "warriors during the first matabele war"}) {
     const Era e = era_of(p);
     EXPECT_EQ(e.from, kUndatedPast.from) << p;
     EXPECT_EQ(e.to, kUndatedPast.to) << p;
   }
   // A year in the prompt wins; games and films named "Wars" and battles of wits are not events.
   EXPECT_EQ(era_of("soldiers during the Battle of Jao Modo in 1696").from, 1696);
-  for (const char* p : {"a Star Wars stormtrooper", "a battle of wits", "a doctor"}) {
+  for (const char* p : {"a Star Wars stormtrooper", "a battle of wits", "a doctor",
+                        "a nurse during the covid crisis", "fans in the console wars"}) {
     EXPECT_FALSE(era_of(p).known()) << p;
   }
 }
