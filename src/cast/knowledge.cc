@@ -532,6 +532,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   // The imported tables come last: every hand table, given names included, wins over them.
   k->LoadWordNetPeople(files);
   k->LoadEvents(files);
+  k->IndexPolityNames();
   for (size_t i = 0; i < k->places_.size(); ++i) {
     if (k->places_[i].rows.empty()) {
       throw text::TableError(k->first_use_[i] + ": place id '" + k->places_[i].id +

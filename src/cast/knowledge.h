@@ -179,6 +179,12 @@ class Knowledge {
     return it == event_forms_.end() ? EventWord{} : it->second;
   }
   EventForm EventFormOf(std::string_view word) const { return EventWordOf(word).form; }
+  // A dynasty or state by its bare name ("Tang" for "tang dynasty", "Chola" for "chola
+  // empire"): the index into eras() of a listed era with a place, or -1.
+  int PolityEraOf(std::string_view word) const {
+    const auto it = polity_eras_.find(word);
+    return it == polity_eras_.end() ? -1 : it->second;
+  }
   const std::vector<Institution>& institutions() const { return institutions_; }
   const std::vector<NamedPerson>& named() const { return named_; }
   const std::vector<Modifier>& modifiers() const { return modifiers_; }
@@ -216,6 +222,8 @@ class Knowledge {
   std::vector<NamedEra> eras_;
   std::unordered_map<std::string, EventWord, Hash, std::equal_to<>> event_forms_;
   int actor_noun_ = -1;
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> polity_eras_;
+  void IndexPolityNames();
   std::vector<Institution> institutions_;
   std::vector<NamedPerson> named_;
   std::vector<Modifier> modifiers_;

@@ -122,4 +122,23 @@ void Knowledge::LoadEvents(const TableFiles& files) {
   }
 }
 
+// "tang dynasty" -> "tang": a one-word name before a word that marks a polity, for eras with a
+// place. The first listed era wins (context/eras.tsv before the WordNet import).
+void Knowledge::IndexPolityNames() {
+  for (size_t i = 0; i < eras_.size(); ++i) {
+    const NamedEra& era = eras_[i];
+    const size_t space = era.phrase.find(' ');
+    if (era.place < 0 || space == std::string::npos ||
+        era.phrase.find(' ', space + 1) != std::string::npos) {
+      continue;
+    }
+    const std::string_view name = std::string_view(era.phrase).substr(0, space);
+    const std::string_view marker = std::string_view(era.phrase).substr(space + 1);
+    const EventForm form = EventFormOf(marker);
+    if (form != EventForm::kName && form != EventForm::kBoth) continue;
+    if (Taken(Find(name))) continue;  // "han": a word with a meaning of its own
+    polity_eras_.emplace(std::string(name), static_cast<int>(i));
+  }
+}
+
 }  // namespace depict::cast

@@ -291,6 +291,28 @@ void Finder::TryActor() {
   out_.push_back(std::move(actor));
 }
 
+// "Tang soldiers", "Abbasid troops", "the Joseon court": a named era with a place, or a
+// capitalised dynasty's or state's bare name, right before the head is whose people they are.
+// Advances `p` past it.
+bool Finder::AttachPolity(Mention& mention, size_t& p, size_t head) {
+  const TokenMatches& m = m_[p];
+  int era = -1;
+  size_t length = 1;
+  if (m.era && p + m.era.length <= head && k_.eras()[m.era.index].place >= 0) {
+    era = m.era.index;
+    length = m.era.length;
+  } else if (t_[p].capitalized && t_[p].kind == text::TokenKind::kWord && !m.noun &&
+             !m.noun_plural && !m.demonym && !m.place && !m.named && !m.modifier) {
+    era = k_.PolityEraOf(t_.norm(p));
+  }
+  if (era < 0 || mention.polity >= 0) return false;
+  mention.polity = era;
+  mention.polity_token = static_cast<uint32_t>(p);
+  mention.polity_length = static_cast<uint32_t>(length);
+  p += length;
+  return true;
+}
+
 // Collects the words before the head that describe the person: "an old Korean man",
 // "a Black female chemist", "a 1940s German soldier", "two teenage girls".
 void Finder::Attach(Mention& mention) {
@@ -329,6 +351,7 @@ void Finder::Attach(Mention& mention) {
       p = std::min(p + setting_length, head);
       continue;
     }
+    if (AttachPolity(mention, p, head)) continue;
     const Modifier* mod = ModifierAt(p);
     if (mod != nullptr && mod->kind == ModifierKind::kGender && m.modifier.length <= head - p) {
       mention.gender.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});

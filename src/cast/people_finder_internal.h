@@ -77,6 +77,7 @@ class Finder {
   bool HasOwner(size_t head, size_t end, bool group) const;
   void AbsorbTitle();
   void Attach(Mention& mention);
+  bool AttachPolity(Mention& mention, size_t& p, size_t head);
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
   void LinkKin(size_t pronoun, int owner);

@@ -77,6 +77,15 @@ class Resolver {
 };
 
 Era Resolver::EraOf(const Mention& m, std::string& why) const {
+  if (m.polity >= 0) {
+    // "Tang soldiers": the dynasty's own time, unless the scene's date falls within it.
+    const Era own = k_.eras()[m.polity].era;
+    const Era scene = scene_.setting.era;
+    if (!scene.known() || scene.to < own.from || scene.from > own.to) {
+      why = Quote(prompt_, t_, m.polity_token, m.polity_length);
+      return own;
+    }
+  }
   if (scene_.setting.era.known()) {
     why = "'" + scene_.setting.era_words + "'";
     return scene_.setting.era;
@@ -115,6 +124,10 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
 }
 
 int Resolver::PlaceOf(const Mention& m, std::string& why) const {
+  if (m.polity >= 0) {
+    why = Quote(prompt_, t_, m.polity_token, m.polity_length);
+    return k_.eras()[m.polity].place;
+  }
   for (int noun : RoleNouns(m)) {
     if (k_.nouns()[noun].place >= 0) {
       why = "'" + k_.nouns()[noun].singular + "'";

@@ -44,6 +44,11 @@ struct Mention {
   std::vector<int> modifier_nouns;  // person nouns before the head: "samurai" in "samurai warrior"
   std::vector<int> demonyms;        // demonyms about this person (Knowledge::demonyms())
   std::vector<uint32_t> demonym_tokens;
+  // "Tang soldiers", "the Chola navy", "Mughal courtiers": a dynasty or state the person
+  // belongs to (Knowledge::eras()), which gives their own era and place.
+  int polity = -1;
+  uint32_t polity_token = 0;
+  uint32_t polity_length = 0;
   int origin_place = -1;  // "a man from Nigeria"
   uint32_t origin_token = 0;
   bool group() const { return plural || members > 1; }
