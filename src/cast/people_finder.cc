@@ -309,6 +309,7 @@ bool Finder::AttachPolity(Mention& mention, size_t& p, size_t head) {
   mention.polity = era;
   mention.polity_token = static_cast<uint32_t>(p);
   mention.polity_length = static_cast<uint32_t>(length);
+  mention.polity_by_name = !m.era;
   p += length;
   return true;
 }

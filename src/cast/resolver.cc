@@ -124,9 +124,15 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
 }
 
 int Resolver::PlaceOf(const Mention& m, std::string& why) const {
+  // A dynasty's people are its own; a period's home ("Victorian": gb, "medieval": Europe)
+  // yields to a place the prompt names ("a medieval farmer in Japan").
   if (m.polity >= 0) {
-    why = Quote(prompt_, t_, m.polity_token, m.polity_length);
-    return k_.eras()[m.polity].place;
+    const int place = k_.eras()[m.polity].place;
+    const bool country = k_.places()[place].id.size() == 2;
+    if (m.polity_by_name || (country && !scene_.setting.place_named)) {
+      why = Quote(prompt_, t_, m.polity_token, m.polity_length);
+      return place;
+    }
   }
   for (int noun : RoleNouns(m)) {
     if (k_.nouns()[noun].place >= 0) {

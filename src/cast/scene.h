@@ -49,7 +49,8 @@ struct Mention {
   int polity = -1;
   uint32_t polity_token = 0;
   uint32_t polity_length = 0;
-  int origin_place = -1;  // "a man from Nigeria"
+  bool polity_by_name = false;  // "Tang": a dynasty's bare name, not a period ("Victorian")
+  int origin_place = -1;        // "a man from Nigeria"
   uint32_t origin_token = 0;
   bool group() const { return plural || members > 1; }
 };
@@ -60,7 +61,8 @@ struct Setting {
   std::string era_words;
   int place = -1;
   std::string place_words;
-  bool modern = false;  // "today", "modern", "2020s"
+  bool place_named = false;  // `place` is a place the prompt names, not a period's home
+  bool modern = false;       // "today", "modern", "2020s"
   // A named event or polity known only by its form: historical, date unknown. `era` holds
   // the 19th century for populations; every role's historical rule applies.
   bool undated_past = false;

@@ -235,6 +235,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     }
     if (tm.place && s.place < 0 && !tm.named) {
       s.place = tm.place.index;
+      s.place_named = true;
       Append(s.place_words, t, i, tm.place.length);
       i += tm.place.length - 1;
       continue;
