@@ -592,7 +592,7 @@ std::vector<Mention> Finder::Run() {
       i += thing;
       continue;
     }
-    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i)) {
+    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryLowercaseTitledName(i)) {
       AbsorbTitle();
       continue;
     }

@@ -77,6 +77,33 @@ bool Finder::TryTitledName(size_t& i) {
   return true;
 }
 
+// "senator margaret chase smith", "judge constance baker motley": without capitals, a known
+// given name right after a title or a one-person role starts a name, which runs over given
+// names and surnames (even those that are also nouns: "baker") for up to four words.
+bool Finder::TryLowercaseTitledName(size_t& i) {
+  if (i == 0 || !m_[i].first_name || (t_[i].capitalized && CaseIsMeaningful())) return false;
+  bool after_title = false;
+  for (size_t back = 1; back <= 2 && back <= i; ++back) {
+    const Modifier* mod = ModifierAt(i - back);
+    if (mod != nullptr && mod->kind == ModifierKind::kTitle && m_[i - back].modifier.length == back)
+      after_title = true;
+  }
+  if (!out_.empty()) {
+    const Mention& role = out_.back();
+    after_title |= role.end_token == i && role.noun >= 0 && !role.plural && role.members <= 1 &&
+                   !role.possessor;
+  }
+  if (!after_title || t_[i].possessive) return false;
+  size_t end = i + 1;
+  while (end < t_.size() && end < i + 4 && t_.IsWord(end) && !t_[end - 1].possessive &&
+         (m_[end].surname || m_[end].first_name) && !EndsPhrase(end)) {
+    ++end;
+  }
+  if (end == i + 1) return false;
+  AddUnknownName(i, end);
+  return true;
+}
+
 // A name no table knows, from token `i` to `end`: drawn as themselves. Moves `i` past it.
 void Finder::AddUnknownName(size_t& i, size_t end) {
   Mention mention;

@@ -82,6 +82,18 @@ TEST(PeopleFinderTest, GroupsAreOneMention) {
   EXPECT_GT(family.mentions[0].members, 1);
 }
 
+// Without capitals, a given name right after a title or a role starts a name: one person.
+TEST(PeopleFinderTest, LowercaseNamesAfterTitles) {
+  for (const char* prompt : {"senator margaret chase smith at the podium in 1950",
+                             "judge constance baker motley in a courtroom"}) {
+    const Found f = Find(prompt);
+    ASSERT_EQ(f.mentions.size(), 1u) << prompt;
+    EXPECT_TRUE(f.mentions[0].unknown_name) << prompt;
+  }
+  // No title before it: a role and a given name that is also a word stay apart.
+  EXPECT_FALSE(Find("a nurse holding a baby").mentions[0].unknown_name);
+}
+
 // Nouns flagged `owner` in people/nouns.tsv are people only with a people, place or era.
 TEST(PeopleFinderTest, OwnerNounsNeedAPeopleOrPlace) {
   const Found court = Find("the Joseon court receiving envoys");
