@@ -81,6 +81,22 @@ bool Finder::TryGroupOf(size_t& i) {
   return true;
 }
 
+// A capitalised person noun (tokens i..end) inside the capitalised name of something else,
+// introduced by "the" or a number: the next word is capitalised and names no person.
+bool Finder::InsideProperName(size_t i, size_t end) const {
+  if (!IsCapitalizedWord(i) || !IsCapitalizedWord(end) || t_[end - 1].possessive) return false;
+  const TokenMatches& next = m_[end];
+  if (IsPersonNoun(end) || next.demonym || next.demonym_plural || next.named || next.first_name ||
+      next.surname) {
+    return false;
+  }
+  for (size_t j = i; j-- > 0 && i - j <= 4;) {
+    if (t_[j].kind == text::TokenKind::kNumber || t_.norm(j) == "the") return true;
+    if (!IsCapitalizedWord(j)) return false;
+  }
+  return false;
+}
+
 bool Finder::TryNoun(size_t& i) {
   const Hit singular = m_[i].noun;
   const Hit plural = m_[i].noun_plural;
@@ -94,6 +110,10 @@ bool Finder::TryNoun(size_t& i) {
   const Noun& candidate = k_.nouns()[hit.index];
   if (candidate.needs_owner && !HasOwner(i, end, candidate.group_size > 0)) {
     i = end;  // "a circus tent", "the press": not people here
+    return true;
+  }
+  if (InsideProperName(i, end)) {
+    i = end;  // "the 332nd Fighter Group", "the Soldier Field stands": a name of something else
     return true;
   }
   // A person noun right before another modifies it: "woman doctor", "child soldier".

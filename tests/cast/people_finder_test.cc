@@ -94,6 +94,16 @@ TEST(PeopleFinderTest, LowercaseNamesAfterTitles) {
   EXPECT_FALSE(Find("a nurse holding a baby").mentions[0].unknown_name);
 }
 
+// A capitalised person noun inside the name of a unit or place is not a person.
+TEST(PeopleFinderTest, PersonNounsInsideProperNames) {
+  const Found f = Find("the Tuskegee Airmen of the 332nd Fighter Group beside their planes");
+  ASSERT_EQ(f.mentions.size(), 1u);
+  EXPECT_EQ(f.Text(0), "Tuskegee Airmen");
+  // A role before a name or another person noun is still a person.
+  EXPECT_EQ(Find("A Portrait of the Warrior Queen").mentions.size(), 1u);
+  EXPECT_EQ(Find("a Fighter pilot").mentions.size(), 1u);
+}
+
 // Nouns flagged `owner` in people/nouns.tsv are people only with a people, place or era.
 TEST(PeopleFinderTest, OwnerNounsNeedAPeopleOrPlace) {
   const Found court = Find("the Joseon court receiving envoys");
