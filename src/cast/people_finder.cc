@@ -141,6 +141,12 @@ bool Finder::TryNoun(size_t& i) {
   Finish(mention, i, end);
   Attach(mention);
   AttachAfter(mention);
+  // "the Apollo 11 astronauts", "the Apollo 13 crew": the people of a mission or unit named
+  // with a number are its real members.
+  if (mention.group() && i >= 2 && t_[i - 1].kind == text::TokenKind::kNumber &&
+      NumberIsPartOfName(i - 1)) {
+    mention.real_group = true;
+  }
   out_.push_back(std::move(mention));
   i = end;
   return true;
@@ -612,7 +618,8 @@ std::vector<Mention> Finder::Run() {
       i += thing;
       continue;
     }
-    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryLowercaseTitledName(i)) {
+    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryLowercaseTitledName(i) ||
+        TryNumberedGroup(i)) {
       AbsorbTitle();
       continue;
     }

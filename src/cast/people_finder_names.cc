@@ -104,6 +104,34 @@ bool Finder::TryLowercaseTitledName(size_t& i) {
   return true;
 }
 
+// "the Chicago Seven", "the Little Rock Nine", "the Gang of Four", "the Big Three": "the",
+// capitalised words and a capitalised number word that ends the name: a group of real people.
+bool Finder::TryNumberedGroup(size_t& i) {
+  if (i == 0 || t_.norm(i - 1) != "the" || !IsCapitalizedWord(i) || !CaseIsMeaningful()) {
+    return false;
+  }
+  for (size_t j = i; j < t_.size() && j < i + 5; ++j) {
+    const bool number = t_[j].capitalized && ModifierIs(j, ModifierKind::kQuantity);
+    if (number && j > i) {
+      const size_t end = j + 1;
+      if (IsCapitalizedWord(end) || IsPersonNoun(end) || t_[j].possessive) return false;
+      Mention mention;
+      mention.real_group = true;
+      mention.plural = true;
+      mention.head_token = static_cast<uint32_t>(i);
+      mention.members = std::clamp(ModifierAt(j)->value, 2, kMaxMembers);
+      Finish(mention, i, end);
+      out_.push_back(std::move(mention));
+      i = end;
+      return true;
+    }
+    if (!IsCapitalizedWord(j) && !(j > i && t_.norm(j) == "of")) return false;
+    const bool before_of = j + 1 < t_.size() && t_.norm(j + 1) == "of";  // "Gang of Four"
+    if ((IsPersonNoun(j) && !before_of) || m_[j].named || t_[j].possessive) return false;
+  }
+  return false;
+}
+
 // A name no table knows, from token `i` to `end`: drawn as themselves. Moves `i` past it.
 void Finder::AddUnknownName(size_t& i, size_t end) {
   Mention mention;

@@ -353,7 +353,13 @@ std::vector<Person> Resolver::Run() {
     p.head_end = t_[m.end_token - 1].end;
     p.group = m.group();
     p.members = m.members;
-    if (m.named >= 0 || m.unknown_name) {
+    if (m.real_group) {
+      p.named = true;
+      for (Dim dim : kDims) {
+        p.attributes[static_cast<int>(dim)] = {Source::kIdentity, 0,
+                                               "a group of real people: drawn as themselves"};
+      }
+    } else if (m.named >= 0 || m.unknown_name) {
       p.named = true;
       const std::string why = m.named >= 0 ? "named person: drawn as themselves"
                                            : "a person's name: drawn as themselves";

@@ -31,6 +31,9 @@ struct Mention {
   int named = -1;             // Knowledge::named()
   int collective = -1;        // "a family of farmers": the collective noun (Knowledge::nouns())
   bool unknown_name = false;  // "Firstname Lastname" not in the tables
+  // "the Chicago Seven", "the Apollo 11 astronauts": a group of real people known by a name
+  // with a number in it, drawn as themselves.
+  bool real_group = false;
   bool plural = false;
   bool possessor = false;   // "Napoleon's soldiers": Napoleon sets context but is not shown
   bool style_only = false;  // "in the style of Rembrandt", "by Greg Rutkowski": not shown
