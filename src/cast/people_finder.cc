@@ -260,25 +260,30 @@ bool Finder::TryAgeNoun(size_t& i) {
 }
 
 // "the Qing Dynasty during the Battle of Jao Modo", "Safavid Empire during the Ottoman-Safavid
-// War", "the British East India Company at Plassey": a prompt that shows nobody but opens with a
-// polity or institution acting in an event shows that polity's people, cast as its `actor` role
-// (soldiers) of its place and era. Its words still set the scene (see ReadSetting).
+// War", "the British East India Company at Plassey": a prompt that opens with a polity or
+// institution acting in an event, and shows nobody before the event, shows that polity's people,
+// cast as its `actor` role (soldiers) of its place and era. People after it are part of the
+// event ("the Mughal Empire during the reign of Aurangzeb"). Its words still set the scene.
 void Finder::TryActor() {
   if (k_.actor_noun() < 0) return;
-  for (const Mention& m : out_) {
-    if (!m.possessor && !m.style_only) return;
-  }
   size_t first = 0;
   if (first < t_.size() && t_.norm(first) == "the") ++first;
   if (first >= t_.size()) return;
   const TokenMatches& m = m_[first];
   size_t length = std::max({m.institution.length, m.place.length, m.era.length});
   // A polity by its form: the name words, then "dynasty", "empire", "sultanate"...
-  for (size_t j = first; j < t_.size() && j < first + 4 && IsCapitalizedWord(j); ++j) {
+  // The marking word may be lowercase ("the Qajar dynasty") or lead ("the Kingdom of Kandy").
+  for (size_t j = first; j < t_.size() && j < first + 4; ++j) {
     const EventForm form = k_.EventFormOf(t_.norm(j));
     if (j > first && (form == EventForm::kName || form == EventForm::kBoth)) {
       length = std::max(length, j + 1 - first);
     }
+    if (j == first && (form == EventForm::kOf || form == EventForm::kBoth) && j + 2 < t_.size() &&
+        t_.norm(j + 1) == "of" && IsCapitalizedWord(j + 2)) {
+      length = 3;
+      break;
+    }
+    if (!IsCapitalizedWord(j) && form == EventForm::kNone) break;
   }
   if (length == 0) return;
   const size_t end = first + length;
@@ -287,7 +292,11 @@ void Finder::TryActor() {
   if (end >= t_.size()) return;
   const std::string_view next = t_.norm(end);
   if (next != "during" && next != "against" && next != "at") return;
-  const bool polity_form = k_.EventFormOf(t_.norm(end - 1)) != EventForm::kNone;
+  for (const Mention& other : out_) {
+    if (other.first_token <= end && !other.possessor && !other.style_only) return;
+  }
+  const bool polity_form = k_.EventFormOf(t_.norm(end - 1)) != EventForm::kNone ||
+                           k_.EventFormOf(t_.norm(first)) != EventForm::kNone;
   if (!m.era && !m.place && !m.institution && !polity_form) return;
   if (!m.era && !m.institution && !polity_form) {
     // A plain country acts only in a named event: "Japan during the Russo-Japanese War", not

@@ -97,7 +97,22 @@ TEST(PlannerActorTest, PolitiesActingInEventsAreTheirPeople) {
   ASSERT_EQ(ottoman.people.size(), 1u);
   EXPECT_TRUE(ottoman.people[0].attributes[static_cast<int>(cast::Dim::kEthnicity)].values &
               cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, "middle_eastern")));
-  for (const char* p : {"NASA", "The Roman Empire", "Japan during cherry blossom season"}) {
+  // A lowercase marking word, a leading one, and people named in the event after it.
+  const auto last_is = [](const Plan& plan, const char* value) {
+    return plan.people.size() >= 1 &&
+           plan.people.back().attributes[static_cast<int>(cast::Dim::kEthnicity)].values ==
+               cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, value));
+  };
+  EXPECT_TRUE(last_is(testing::PlanOf("the Qajar dynasty during the Russo-Persian War", 4),
+                      "middle_eastern"));
+  EXPECT_TRUE(
+      last_is(testing::PlanOf("the Kingdom of Kandy during the British conquest of 1815", 4),
+              "south_asian"));
+  const Plan mughal = testing::PlanOf("the Mughal Empire during the reign of Aurangzeb", 4);
+  ASSERT_EQ(mughal.people.size(), 2u);
+  EXPECT_TRUE(last_is(mughal, "south_asian"));
+  for (const char* p : {"NASA", "The Roman Empire", "Japan during cherry blossom season",
+                        "the Kingdom of Heaven"}) {
     EXPECT_TRUE(testing::PlanOf(p, 4).people.empty()) << p;
   }
 }
