@@ -46,7 +46,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
   done
-  for suite in history_events:52 titles_power:76 groups_credits_family:79; do
+  for suite in history_events:64 titles_power:78 groups_credits_family:81; do
     echo "== ${suite%%:*} casting suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
