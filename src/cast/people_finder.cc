@@ -113,7 +113,7 @@ bool Finder::TryNoun(size_t& i) {
     return true;
   }
   if (InsideProperName(i, end)) {
-    i = end;  // "the 332nd Fighter Group", "the Soldier Field stands": a name of something else
+    i = end;  // "the 332nd Fighter Group": the name of something else
     return true;
   }
   // A person noun right before another modifies it: "woman doctor", "child soldier".
