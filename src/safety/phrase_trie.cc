@@ -27,46 +27,33 @@ int PhraseTrie::Next(const Node& n, int word) const {
   return it != n.next.end() && it->first == word ? it->second : -1;
 }
 
+template <typename Key, typename Edge>
+int PhraseTrie::FindOrAdd(int node, std::vector<Edge> Node::*edges, const Key& key) {
+  for (const auto& [k, child] : nodes_[node].*edges) {
+    if (k == key) return child;
+  }
+  nodes_.emplace_back();  // may move the nodes: index again below
+  const int id = static_cast<int>(nodes_.size()) - 1;
+  (nodes_[node].*edges).emplace_back(key, id);
+  return id;
+}
+
 int PhraseTrie::Child(int node, const PhraseAtom& atom, WordIds& ids) {
-  const auto make = [&] {
-    nodes_.emplace_back();
-    return static_cast<int>(nodes_.size()) - 1;
-  };
   switch (atom.kind) {
     case PhraseAtom::kGap:
       if (nodes_[node].gap < 0) {
-        const int id = make();
-        nodes_[node].gap = id;
+        nodes_.emplace_back();
+        nodes_[node].gap = static_cast<int>(nodes_.size()) - 1;
       }
       return nodes_[node].gap;
     case PhraseAtom::kPrefix:
-      for (const auto& [p, n] : nodes_[node].prefixes) {
-        if (p == atom.text) return n;
-      }
-      {
-        const int id = make();
-        nodes_[node].prefixes.emplace_back(atom.text, id);
-        return id;
-      }
+      return FindOrAdd(node, &Node::prefixes, atom.text);
     case PhraseAtom::kClass:
-      for (const auto& [c, n] : nodes_[node].classes) {
-        if (c == atom.cls) return n;
-      }
-      {
-        const int id = make();
-        nodes_[node].classes.emplace_back(atom.cls, id);
-        return id;
-      }
+      return FindOrAdd(node, &Node::classes, atom.cls);
     case PhraseAtom::kWord:
       break;
   }
-  const int word = ids.Add(atom.text);
-  for (const auto& [w, n] : nodes_[node].next) {
-    if (w == word) return n;
-  }
-  const int id = make();
-  nodes_[node].next.emplace_back(word, id);
-  return id;
+  return FindOrAdd(node, &Node::next, ids.Add(atom.text));
 }
 
 void PhraseTrie::Insert(const std::vector<PhraseAtom>& path, int terminal, WordIds& ids) {

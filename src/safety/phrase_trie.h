@@ -69,6 +69,9 @@ class PhraseTrie {
   };
   friend class TrieWalker;
   int Child(int node, const PhraseAtom& atom, WordIds& ids);
+  // The child under `key` in the edge list `edges` of `node`, made when missing.
+  template <typename Key, typename Edge>
+  int FindOrAdd(int node, std::vector<Edge> Node::*edges, const Key& key);
 
   int Next(const Node& n, int word) const;
   // The first kMinPrefix bytes of `s`, big-endian, so keys sort as the strings do.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_set>
+#include <utility>
 
 #include "text/lexer.h"
 #include "text/tsv.h"
@@ -24,25 +25,18 @@ int BuiltinId(std::string_view name) {
 }
 
 bool ParseKind(std::string_view s, ListKind& kind) {
-  if (s == "words")
-    kind = ListKind::kWords;
-  else if (s == "act")
-    kind = ListKind::kAct;
-  else if (s == "topic")
-    kind = ListKind::kTopic;
-  else if (s == "frame")
-    kind = ListKind::kFrame;
-  else if (s == "minor")
-    kind = ListKind::kMinor;
-  else if (s == "interaction")
-    kind = ListKind::kInteraction;
-  else if (s == "negation")
-    kind = ListKind::kNegation;
-  else if (s == "passive")
-    kind = ListKind::kPassive;
-  else
-    return false;
-  return true;
+  static constexpr std::pair<std::string_view, ListKind> kKinds[] = {
+      {"words", ListKind::kWords},       {"act", ListKind::kAct},
+      {"topic", ListKind::kTopic},       {"frame", ListKind::kFrame},
+      {"minor", ListKind::kMinor},       {"interaction", ListKind::kInteraction},
+      {"negation", ListKind::kNegation}, {"passive", ListKind::kPassive}};
+  for (const auto& [name, value] : kKinds) {
+    if (s == name) {
+      kind = value;
+      return true;
+    }
+  }
+  return false;
 }
 
 using Atom = PhraseAtom;
