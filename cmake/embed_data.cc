@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     const auto ext = e.path().extension();
+    // data/lang/ holds the language lexicons, which src/lang embeds on its own.
+    if (fs::relative(e.path(), root).begin()->string() == "lang") continue;
     if (e.is_regular_file() && (ext == ".tsv" || ext == ".json")) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());

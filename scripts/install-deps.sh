@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build python3
   libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libspdlog-dev
   clang-14 libclang-rt-14-dev clang-format-14
-  libicu-dev libdnnl-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libssl-dev libpcre2-dev libunistring-dev
+  libicu-dev libcld2-dev libdnnl-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libssl-dev libpcre2-dev libunistring-dev
   python3-pip
 )
 # node and npm fetch the vision models (scripts/fetch-models.sh); a node that came from elsewhere

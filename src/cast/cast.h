@@ -45,7 +45,9 @@ struct Member {
 
 struct ImageCast {
   uint64_t seed = 0;
-  std::string prompt;
+  std::string prompt;          // for the text encoder: English
+  std::string display_prompt;  // a prompt in another language with the cast in its words
+
   std::vector<std::vector<Member>> people;  // one list per Person; singles have one member
 };
 

@@ -85,6 +85,13 @@ std::string ToJson(const Plan& plan) {
   out.reserve(512 + plan.images.size() * (plan.prompt.size() + 160));
   out += "{\"prompt\":";
   AppendJsonString(out, plan.prompt);
+  out += ",\"language\":\"";
+  out += lang::Code(plan.language);
+  out += '"';
+  if (plan.language != lang::Language::kEn) {
+    out += ",\"reading\":";
+    AppendJsonString(out, plan.reading);
+  }
   out += ",\"decision\":";
   out += plan.refusal ? "\"refuse\"" : "\"generate\"";
   out += ",\"refusal\":";
@@ -143,6 +150,10 @@ std::string ToJson(const Plan& plan) {
     if (i > 0) out += ',';
     out += "{\"seed\":" + std::to_string(image.seed) + ",\"prompt\":";
     AppendJsonString(out, image.prompt);
+    if (plan.language != lang::Language::kEn) {
+      out += ",\"display_prompt\":";
+      AppendJsonString(out, image.display_prompt);
+    }
     out += ",\"cast\":[";
     for (size_t p = 0; p < image.people.size(); ++p) {
       if (p > 0) out += ',';

@@ -8,6 +8,8 @@
 #include "cast/rewriter.h"
 #include "cast/sampler.h"
 #include "cast/setting.h"
+#include "lang/reading.h"
+#include "plan/display_prompt.h"
 #include "text/lexer.h"
 #include "text/normalize.h"
 #include "text/utf8.h"
@@ -57,14 +59,33 @@ void CheckCastSize(const std::vector<cast::Person>& people, int images) {
 }
 
 // People's offsets are reported in the prompt as the user wrote it.
-void MapOffsetsToOriginal(const text::NormalizedText& normalized,
-                          std::vector<cast::Person>& people) {
-  if (normalized.identity()) return;
+template <typename Map>
+void MapOffsets(const Map& map, std::vector<cast::Person>& people) {
+  if (map.identity()) return;
   for (cast::Person& p : people) {
-    p.start = normalized.MapStart(p.start);
-    p.end = normalized.MapEnd(p.end);
-    p.head_start = normalized.MapStart(p.head_start);
-    p.head_end = normalized.MapEnd(p.head_end);
+    p.start = map.MapStart(p.start);
+    p.end = map.MapEnd(p.end);
+    p.head_start = map.MapStart(p.head_start);
+    p.head_end = map.MapEnd(p.head_end);
+    p.insert_start = map.MapStart(p.insert_start);
+  }
+}
+
+// A prompt in another language: people are named by its own words, and so are the words that
+// made the gate refuse (each trigger is found in the reading and mapped back).
+void SpeakPromptLanguage(const lang::Reading& reading, std::string_view normalized, Plan& plan) {
+  for (cast::Person& p : plan.people) {
+    p.text = std::string(normalized.substr(p.start, p.end - p.start));
+  }
+  if (!plan.refusal) return;
+  for (std::string& trigger : plan.refusal->triggers) {
+    const size_t at = reading.text().find(trigger);
+    if (at == std::string::npos || trigger.empty()) continue;
+    const uint32_t start = reading.MapStart(static_cast<uint32_t>(at));
+    const uint32_t end = reading.MapEnd(static_cast<uint32_t>(at + trigger.size()));
+    if (start < end) {
+      trigger = std::string(normalized.substr(start, end - start)) + " (" + trigger + ")";
+    }
   }
 }
 
@@ -178,8 +199,21 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   Plan plan;
   plan.tables = tables();
   plan.prompt = std::string(prompt);
-  RunOnNormalized(*plan.tables, normalized.text(), options, plan);
-  MapOffsetsToOriginal(normalized, plan.people);
+  const lang::Reading reading = lang::Read(*plan.tables->lexicons, normalized.text());
+  plan.language = reading.language();
+  if (reading.identity()) {
+    RunOnNormalized(*plan.tables, normalized.text(), options, plan);
+  } else {
+    plan.reading = reading.text();
+    RunOnNormalized(*plan.tables, reading.text(), options, plan);
+    MapOffsets(reading, plan.people);
+    SpeakPromptLanguage(reading, normalized.text(), plan);
+    for (cast::ImageCast& image : plan.images) {
+      image.display_prompt = DisplayPrompt(*plan.tables->lexicons, plan.language, normalized.text(),
+                                           plan.people, image);
+    }
+  }
+  MapOffsets(normalized, plan.people);
   return plan;
 }
 

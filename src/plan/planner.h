@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cast/cast.h"
+#include "lang/language.h"
 #include "plan/tables.h"
 #include "safety/gate.h"
 
@@ -35,6 +36,8 @@ struct Options {
 
 struct Plan {
   std::string prompt;  // as given; people's offsets index it, their `text` is as normalised
+  lang::Language language = lang::Language::kEn;
+  std::string reading;  // the English reading the planner and the gate read (other languages)
   std::optional<safety::Refusal> refusal;  // set: the prompt is refused and has no images
   std::vector<cast::Person> people;
   std::vector<cast::ImageCast> images;

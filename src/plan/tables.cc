@@ -31,9 +31,10 @@ std::shared_ptr<const Tables> LoadTables(const std::string& dir, const std::stri
     if (!fs::is_directory(dir, ec)) throw std::runtime_error(dir + ": not a tables directory");
     for (const auto& e : fs::recursive_directory_iterator(dir, ec)) {
       const auto ext = e.path().extension();
+      const std::string name = fs::relative(e.path(), dir).generic_string();
+      if (name.rfind("lang/", 0) == 0) continue;  // the language front end's lexicons
       if (e.is_regular_file() && (ext == ".tsv" || ext == ".json")) {
-        files[fs::relative(e.path(), dir).generic_string()] =
-            io::ReadRegularFile(e.path().string(), kMaxTableFileBytes, "table");
+        files[name] = io::ReadRegularFile(e.path().string(), kMaxTableFileBytes, "table");
       }
     }
     if (ec) throw std::runtime_error(dir + ": " + ec.message());
@@ -56,6 +57,7 @@ std::shared_ptr<const Tables> LoadTables(const std::string& dir, const std::stri
   tables->rules = safety::Rules::Load("safety/rules.tsv", file("safety/rules.tsv"),
                                       "safety/wordnet_synonyms.tsv",
                                       file("safety/wordnet_synonyms.tsv"), std::move(lemmatizer));
+  tables->lexicons = lang::Lexicons::Embedded();
   tables->origin = dir.empty() ? "embedded" : dir;
   return tables;
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cast/knowledge.h"
+#include "lang/lexicon.h"
 #include "safety/rules.h"
 
 namespace depict::plan {
@@ -13,7 +14,8 @@ namespace depict::plan {
 struct Tables {
   std::shared_ptr<const cast::Knowledge> knowledge;
   std::shared_ptr<const safety::Rules> rules;
-  std::string origin;  // "embedded" or the directory loaded
+  std::shared_ptr<const lang::Lexicons> lexicons;  // always the embedded ones
+  std::string origin;                              // "embedded" or the directory loaded
 };
 
 // Loads and validates every table from `dir`, or from the copy embedded at build time when

@@ -1,0 +1,196 @@
+#include "lang/detect.h"
+
+#include <cstdio>  // compact_lang_det.h uses FILE without including it
+// The order matters: compact_lang_det.h needs <cstdio> first.
+#include <cld2/public/compact_lang_det.h>
+
+#include <algorithm>
+#include <array>
+
+namespace depict::lang {
+namespace {
+
+constexpr std::array<Language, 6> kLatin = {Language::kEn, Language::kEs, Language::kFr,
+                                            Language::kDe, Language::kPt, Language::kIt};
+
+std::string_view Span(std::string_view text, const Token& t) {
+  return text.substr(t.begin, t.end - t.begin);
+}
+
+bool HasLatinLetter(std::string_view s) {
+  for (char c : s) {
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+  }
+  return false;
+}
+
+bool ClauseBreak(std::string_view s) {
+  for (char c : s) {
+    if (c == ',' || c == '.' || c == ';' || c == ':' || c == '(' || c == ')' || c == '[' ||
+        c == ']' || c == '|' || c == '\n' || c == '!' || c == '?' || c == '{' || c == '}') {
+      return true;
+    }
+  }
+  return false;
+}
+
+using Votes = std::array<int, kLatin.size()>;
+
+// English words inflect regularly far more often than the WordNet exception list covers: an
+// English word is also its form with a regular ending taken off ("portrayed", "rats").
+bool KnownEnglish(const Lexicon& english, const std::string& w) {
+  if (english.Find(w)) return true;
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kEndings = {{
+      {"'s", ""},
+      {"ies", "y"},
+      {"es", ""},
+      {"s", ""},
+      {"ed", ""},
+      {"ed", "e"},
+      {"ing", ""},
+      {"ing", "e"},
+  }};
+  for (const auto& [ending, replacement] : kEndings) {
+    if (w.size() > ending.size() + 2 && w.ends_with(ending)) {
+      std::string stem = w.substr(0, w.size() - ending.size());
+      stem += replacement;
+      if (english.Find(stem)) return true;
+    }
+  }
+  return false;
+}
+
+Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<Token>& tokens,
+            const std::vector<bool>& latin, size_t from, size_t to) {
+  Votes votes{};
+  for (size_t i = from; i < to; ++i) {
+    // Spelled-out letters ("c o c k") and words with digits ("B3yonc3") are in no language.
+    if (!latin[i] || tokens[i].end - tokens[i].begin < 2) continue;
+    const std::string_view word = Span(text, tokens[i]);
+    if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    const std::string folded = Fold(word);
+    for (size_t l = 0; l < kLatin.size(); ++l) {
+      const Lexicon& lexicon = lexicons.Get(kLatin[l]);
+      if (kLatin[l] == Language::kEn ? KnownEnglish(lexicon, folded)
+                                     : lexicon.Find(folded).has_value()) {
+        ++votes[l];
+      }
+    }
+  }
+  return votes;
+}
+
+// The best-scoring language, or `tie` when several share the best score (and `tie` is one of
+// them, or none scored).
+Language Best(const Votes& votes, Language tie) {
+  int best = 0;
+  for (int v : votes) best = std::max(best, v);
+  if (best == 0) return tie;
+  Language chosen = Language::kEn;
+  int count = 0;
+  for (size_t l = 0; l < kLatin.size(); ++l) {
+    if (votes[l] == best) {
+      if (kLatin[l] == tie) return tie;
+      chosen = kLatin[l];
+      ++count;
+    }
+  }
+  return count == 1 ? chosen : tie;
+}
+
+// CLD2's guess for the Latin text, mapped onto the languages read here (it often takes short
+// Spanish for Galician).
+Language Cld2Guess(std::string_view text) {
+  bool reliable = false;
+  const CLD2::Language guess =
+      CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()), true, &reliable);
+  const std::string_view code = CLD2::LanguageCode(guess);
+  if (code == "gl" || code == "ca") return Language::kEs;
+  if (auto l = FromCode(code)) return *l;
+  return Language::kEn;
+}
+
+Language OfScript(Script s, bool has_kana) {
+  switch (s) {
+    case Script::kHan:
+      return has_kana ? Language::kJa : Language::kZh;
+    case Script::kKana:
+      return Language::kJa;
+    case Script::kHangul:
+      return Language::kKo;
+    case Script::kDevanagari:
+      return Language::kHi;
+    case Script::kArabic:
+      return Language::kAr;
+    case Script::kCyrillic:
+      return Language::kRu;
+    default:
+      return Language::kEn;
+  }
+}
+
+}  // namespace
+
+TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
+                               const std::vector<Token>& tokens) {
+  TokenLanguages out;
+  out.of_token.assign(tokens.size(), Language::kEn);
+  std::vector<Script> scripts(tokens.size(), Script::kOther);
+  std::vector<bool> latin(tokens.size(), false);
+  bool has_kana = false, any_latin = false;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (!tokens[i].word || tokens[i].number) continue;
+    scripts[i] = ScriptOfText(text.substr(tokens[i].begin));
+    // A word mixing Latin letters with look-alikes of another script ("сhild") is a Latin word
+    // in disguise: it stays in its clause, where the gate folds the look-alikes.
+    if (scripts[i] != Script::kLatin && HasLatinLetter(Span(text, tokens[i]))) {
+      scripts[i] = Script::kLatin;
+    }
+    has_kana = has_kana || scripts[i] == Script::kKana;
+    latin[i] = scripts[i] == Script::kLatin;
+    any_latin = any_latin || latin[i];
+  }
+  std::array<int, kLanguageCount> letters{};
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (scripts[i] == Script::kOther || latin[i]) continue;
+    out.of_token[i] = OfScript(scripts[i], has_kana);
+    letters[static_cast<int>(out.of_token[i])] += static_cast<int>(tokens[i].end - tokens[i].begin);
+  }
+  if (any_latin) {
+    Votes whole = Score(lexicons, text, tokens, latin, 0, tokens.size());
+    // An English word that is also a word elsewhere ("a", "con", "die") counts for both, so a
+    // prompt is read as another language only when that language knows more of its words.
+    const Language prompt_latin =
+        Best(whole, Language::kEn) == Language::kEn ? Language::kEn : Best(whole, Cld2Guess(text));
+    size_t start = 0;
+    for (size_t i = 0; i <= tokens.size(); ++i) {
+      const bool end = i == tokens.size() ||
+                       (!tokens[i].word &&
+                        ClauseBreak(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)));
+      if (!end) continue;
+      const Language clause =
+          prompt_latin == Language::kEn
+              ? Language::kEn
+              : Best(Score(lexicons, text, tokens, latin, start, i), prompt_latin);
+      for (size_t k = start; k < i; ++k) {
+        if (latin[k]) {
+          out.of_token[k] = clause;
+          letters[static_cast<int>(clause)] += static_cast<int>(tokens[k].end - tokens[k].begin);
+        }
+      }
+      start = i + 1;
+    }
+  }
+  int best = 0;
+  for (int l = 1; l < kLanguageCount; ++l) {
+    if (letters[l] > best) {
+      best = letters[l];
+      out.main = static_cast<Language>(l);
+    }
+  }
+  return out;
+}
+
+}  // namespace depict::lang

