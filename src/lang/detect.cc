@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 namespace depict::lang {
 namespace {
@@ -82,22 +83,19 @@ Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<T
   return votes;
 }
 
-// The best-scoring language, or `tie` when several share the best score (and `tie` is one of
-// them, or none scored).
-Language Best(const Votes& votes, Language tie) {
+// The best-scoring language. `preferred` wins any tie it is part of (and when nothing scored);
+// a tie between others goes to `hint` if it is one of them, else to the first in kLatin's order.
+Language Best(const Votes& votes, Language preferred, Language hint) {
   int best = 0;
   for (int v : votes) best = std::max(best, v);
-  if (best == 0) return tie;
-  Language chosen = Language::kEn;
-  int count = 0;
+  if (best == 0) return preferred;
+  std::optional<Language> first;
   for (size_t l = 0; l < kLatin.size(); ++l) {
-    if (votes[l] == best) {
-      if (kLatin[l] == tie) return tie;
-      chosen = kLatin[l];
-      ++count;
-    }
+    if (votes[l] != best) continue;
+    if (kLatin[l] == preferred || kLatin[l] == hint) return kLatin[l];
+    if (!first) first = kLatin[l];
   }
-  return count == 1 ? chosen : tie;
+  return *first;
 }
 
 // CLD2's guess for the Latin text, mapped onto the languages read here (it often takes short
@@ -162,8 +160,7 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
     Votes whole = Score(lexicons, text, tokens, latin, 0, tokens.size());
     // An English word that is also a word elsewhere ("a", "con", "die") counts for both, so a
     // prompt is read as another language only when that language knows more of its words.
-    const Language prompt_latin =
-        Best(whole, Language::kEn) == Language::kEn ? Language::kEn : Best(whole, Cld2Guess(text));
+    const Language prompt_latin = Best(whole, Language::kEn, Cld2Guess(text));
     size_t start = 0;
     for (size_t i = 0; i <= tokens.size(); ++i) {
       const bool end = i == tokens.size() ||
@@ -173,7 +170,7 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
       const Language clause =
           prompt_latin == Language::kEn
               ? Language::kEn
-              : Best(Score(lexicons, text, tokens, latin, start, i), prompt_latin);
+              : Best(Score(lexicons, text, tokens, latin, start, i), prompt_latin, prompt_latin);
       for (size_t k = start; k < i; ++k) {
         if (latin[k]) {
           out.of_token[k] = clause;

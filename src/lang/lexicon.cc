@@ -70,13 +70,23 @@ const Lexicon& Lexicons::Get(Language language) const {
 
 namespace depict::lang {
 
-std::string_view Lexicons::CastWord(Language language, std::string_view key) const {
-  std::call_once(cast_words_once_,
-                 [&] { cast_words_ = IndexIfPresentUnsorted(files_, "cast_words.tsv"); });
+std::string_view Lexicons::Keyed(int table, Language language, std::string_view key) const {
+  static constexpr std::array<const char*, 2> kFiles = {"cast_words.tsv", "articles.tsv"};
+  std::call_once(keyed_once_[table],
+                 [&] { keyed_[table] = IndexIfPresentUnsorted(files_, kFiles[table]); });
   std::string full(Code(language));
   full.push_back(':');
   full.append(key);
-  return cast_words_.Find(full).value_or(std::string_view());
+  return keyed_[table].Find(full).value_or(std::string_view());
+}
+
+std::string_view Lexicons::CastWord(Language language, std::string_view key) const {
+  return Keyed(0, language, key);
+}
+
+char Lexicons::ArticleGender(Language language, std::string_view folded) const {
+  const std::string_view g = Keyed(1, language, folded);
+  return g.empty() ? 0 : g[0];
 }
 
 }  // namespace depict::lang

@@ -54,13 +54,17 @@ class Lexicons {
   const Lexicon& Get(Language language) const;
   // A word of data/lang/cast_words.tsv ("zh", "woman" -> "女性"), "" when the table lacks it.
   std::string_view CastWord(Language language, std::string_view key) const;
+  // 'M' or 'F' for an article that marks its noun's gender (data/lang/articles.tsv), else 0.
+  char ArticleGender(Language language, std::string_view folded) const;
 
  private:
   std::map<std::string, std::string_view> files_;
   mutable std::array<std::once_flag, kLanguageCount> once_;
   mutable std::array<std::unique_ptr<Lexicon>, kLanguageCount> loaded_;
-  mutable std::once_flag cast_words_once_;
-  mutable SortedTable cast_words_;
+  // Small hand-written tables keyed "language:key": cast words and articles.
+  std::string_view Keyed(int table, Language language, std::string_view key) const;
+  mutable std::array<std::once_flag, 2> keyed_once_;
+  mutable std::array<SortedTable, 2> keyed_;
 };
 
 }  // namespace depict::lang

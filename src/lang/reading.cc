@@ -15,6 +15,7 @@ struct Piece {
   bool verbatim = false;        // copied from the prompt byte for byte
   bool word = false;            // needs a space before it after another word
   bool adjective = false, noun = false;
+  char article = 0;  // 'M' or 'F': a singular article that marks its noun's gender
 };
 
 class ReadingBuilder {
@@ -104,10 +105,12 @@ class Reader {
   bool Foreign(size_t i) const { return tokens_[i].word && LanguageOf(i) != Language::kEn; }
   size_t ReadNumber(size_t i);
   size_t ReadName(size_t i);
+  size_t ReadLatinName(size_t i);
   size_t ReadPhrase(size_t i);
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from);
+  void GenderFromArticles(size_t from, Language language);
 
   const Lexicons& lexicons_;
   std::string_view text_;
@@ -131,9 +134,16 @@ size_t Reader::ReadNumber(size_t i) {
   return 2;
 }
 
-// Parts of a name joined by middle dots, in Han or kana.
+bool Capitalised(std::string_view word) {
+  return !word.empty() && word[0] >= 'A' && word[0] <= 'Z';
+}
+
+// Parts of a name joined by middle dots, in Han or kana; or, in Latin letters, two or more
+// capitalised words of which the dictionary lacks at least one ("Helene Fischer", "Giorgia
+// Meloni"): a name is kept as written, not read word by word ("fisherman", "melons").
 size_t Reader::ReadName(size_t i) {
   const Language l = LanguageOf(i);
+  if (ScriptOfText(Span(text_, tokens_[i])) == Script::kLatin) return ReadLatinName(i);
   if (l != Language::kZh && l != Language::kJa) return 0;
   size_t j = i;
   while (j + 2 < tokens_.size() && IsNameDot(Span(text_, tokens_[j + 1])) && Foreign(j + 2)) {
@@ -148,6 +158,32 @@ size_t Reader::ReadName(size_t i) {
   Piece p = Verbatim(name, tokens_[i].begin, tokens_[j].end, true);
   p.verbatim = false;
   pieces_.push_back(std::move(p));
+  return j - i + 1;
+}
+
+size_t Reader::ReadLatinName(size_t i) {
+  if (!Capitalised(Span(text_, tokens_[i]))) return 0;
+  const Lexicon& lexicon = lexicons_.Get(LanguageOf(i));
+  // A title before a name is read ("Papa Francisco" -> "pope Francisco"): a word the
+  // dictionary reads as a person noun is not part of the name.
+  if (const auto title = lexicon.Find(Fold(Span(text_, tokens_[i])))) {
+    const std::string_view english = title->english;
+    const auto last =
+        lexicons_.Get(Language::kEn)
+            .Find(Fold(english.substr(
+                english.rfind(' ') == std::string_view::npos ? 0 : english.rfind(' ') + 1)));
+    if (last && last->Has('h')) return 0;
+  }
+  size_t j = i;
+  bool unknown = !lexicon.Find(Fold(Span(text_, tokens_[i])));
+  while (j + 2 < tokens_.size() && IsSpace(Span(text_, tokens_[j + 1])) && tokens_[j + 2].word &&
+         !tokens_[j + 2].number && Capitalised(Span(text_, tokens_[j + 2]))) {
+    j += 2;
+    unknown = unknown || !lexicon.Find(Fold(Span(text_, tokens_[j])));
+  }
+  if (j == i || !unknown) return 0;
+  pieces_.push_back(Verbatim(text_.substr(tokens_[i].begin, tokens_[j].end - tokens_[i].begin),
+                             tokens_[i].begin, tokens_[j].end, true));
   return j - i + 1;
 }
 
@@ -181,7 +217,10 @@ size_t Reader::ReadPhrase(size_t i) {
     // "y", Italian "e"): dictionaries list letters as abbreviations.
     const bool letter = form.size() == 1;
     if (const auto g = letter ? lexicon.FindHand(form) : lexicon.Find(form)) {
-      if (!g->Dropped()) pieces_.push_back(Glossed(*g, begin, end));
+      if (!g->Dropped()) {
+        pieces_.push_back(Glossed(*g, begin, end));
+        if (e == 0) pieces_.back().article = lexicons_.ArticleGender(l, form);
+      }
       return ends[e] - i + 1;
     }
   }
@@ -257,6 +296,53 @@ void Reader::ReadCharacters(size_t i) {
   flush_unknown(t.end);
 }
 
+// English words that already say a person's gender: a reading adds none to them.
+bool SaysGender(std::string_view english) {
+  static constexpr std::string_view kWords[] = {
+      "female",      "male",        "woman",         "man",         "women",     "men",
+      "girl",        "boy",         "girls",         "boys",        "mother",    "father",
+      "son",         "daughter",    "wife",          "husband",     "king",      "queen",
+      "prince",      "princess",    "monk",          "nun",         "brother",   "sister",
+      "grandmother", "grandfather", "uncle",         "aunt",        "lady",      "gentleman",
+      "bride",       "groom",       "emperor",       "empress",     "pope",      "actress",
+      "policewoman", "policeman",   "businesswoman", "businessman", "priestess", "widow",
+      "widower"};
+  for (std::string_view w : kWords) {
+    if (english == w || english.starts_with(std::string(w) + " ") ||
+        english.ends_with(" " + std::string(w))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// "un niño", "una estudiante": in Romance languages a singular article gives a person noun with
+// no gender of its own the gender it marks. A feminine article before a noun in -a says nothing
+// ("una persona", "una periodista": the noun itself is feminine), and neither do the words for a
+// person in general.
+void Reader::GenderFromArticles(size_t from, Language language) {
+  if (language < Language::kEs || language > Language::kIt || language == Language::kDe) return;
+  const Lexicon& english = lexicons_.Get(Language::kEn);
+  for (size_t k = from; k < pieces_.size(); ++k) {
+    if (!pieces_[k].article) continue;
+    size_t n = k + 1;
+    while (n < pieces_.size() && pieces_[n].verbatim && IsSpace(pieces_[n].text)) ++n;
+    if (n >= pieces_.size() || pieces_[n].verbatim || !pieces_[n].noun) continue;
+    Piece& noun = pieces_[n];
+    const std::string last = noun.text.substr(noun.text.rfind(' ') + 1);
+    const auto person = english.Find(last);
+    if (!person || !person->Has('h') || SaysGender(noun.text)) continue;
+    if (last == "person" || last == "people" || last == "individual" || last == "human" ||
+        last == "character" || last == "victim" || last == "figure" || last == "baby") {
+      continue;
+    }
+    const bool feminine = pieces_[k].article == 'F';
+    const std::string_view source = text_.substr(noun.begin, noun.end - noun.begin);
+    if (feminine && source.ends_with("a")) continue;
+    noun.text = (feminine ? "female " : "male ") + noun.text;
+  }
+}
+
 // Romance and Arabic adjectives follow their noun; English puts them first ("soldado alemán" ->
 // "German soldier", "vestido blanco" -> "white dress").
 void Reader::ReorderAdjectives(size_t from) {
@@ -286,6 +372,7 @@ Reading Reader::Run() {
   while (i < tokens_.size()) {
     const Token& t = tokens_[i];
     if (Foreign(i) && LanguageOf(i) != run_language) {
+      GenderFromArticles(run_start, run_language);
       if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
       run_language = LanguageOf(i);
       run_start = pieces_.size();
@@ -326,6 +413,7 @@ Reading Reader::Run() {
       ++i;
     }
   }
+  GenderFromArticles(run_start, run_language);
   if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
   return ReadingBuilder::Build(languages_.main, pieces_, text_);
 }
@@ -395,6 +483,19 @@ uint32_t Reading::MapEnd(uint32_t offset) const {
   if (identity()) return offset;
   if (offset == 0) return begin_[0];
   return offset <= end_.size() ? end_[offset - 1] : source_size_;
+}
+
+std::pair<uint32_t, uint32_t> Reading::MapSpan(uint32_t start, uint32_t end) const {
+  if (identity()) return {start, end};
+  if (start >= end || start >= begin_.size()) return {MapStart(start), MapEnd(end)};
+  end = std::min<uint32_t>(end, static_cast<uint32_t>(begin_.size()));
+  uint32_t lo = begin_[start], hi = end_[start];
+  for (uint32_t k = start; k < end; ++k) {
+    if (text_[k] == ' ') continue;  // spaces the reading added map to a neighbour's start
+    lo = std::min(lo, begin_[k]);
+    hi = std::max(hi, end_[k]);
+  }
+  return {lo, hi};
 }
 
 Reading Read(const Lexicons& lexicons, std::string_view prompt) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "lang/language.h"
@@ -24,6 +25,9 @@ class Reading {
   // whole prompt word or phrase it came from.
   uint32_t MapStart(uint32_t offset) const;
   uint32_t MapEnd(uint32_t offset) const;
+  // The prompt span a reading span [start, end) came from. Words move when a reading puts an
+  // adjective before its noun, so this is the smallest span covering all of them.
+  std::pair<uint32_t, uint32_t> MapSpan(uint32_t start, uint32_t end) const;
 
  private:
   friend class ReadingBuilder;

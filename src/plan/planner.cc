@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "cast/matcher.h"
 #include "cast/people_finder.h"
@@ -81,9 +82,9 @@ void SpeakPromptLanguage(const lang::Reading& reading, std::string_view normaliz
   for (std::string& trigger : plan.refusal->triggers) {
     const size_t at = reading.text().find(trigger);
     if (at == std::string::npos || trigger.empty()) continue;
-    const uint32_t start = reading.MapStart(static_cast<uint32_t>(at));
-    const uint32_t end = reading.MapEnd(static_cast<uint32_t>(at + trigger.size()));
-    if (start < end) {
+    const auto [start, end] =
+        reading.MapSpan(static_cast<uint32_t>(at), static_cast<uint32_t>(at + trigger.size()));
+    if (start < end) {  // (offsets of one word: they do not cross a moved adjective)
       trigger = std::string(normalized.substr(start, end - start)) + " (" + trigger + ")";
     }
   }
@@ -206,7 +207,11 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   } else {
     plan.reading = reading.text();
     RunOnNormalized(*plan.tables, reading.text(), options, plan);
-    MapOffsets(reading, plan.people);
+    for (cast::Person& p : plan.people) {
+      std::tie(p.start, p.end) = reading.MapSpan(p.start, p.end);
+      std::tie(p.head_start, p.head_end) = reading.MapSpan(p.head_start, p.head_end);
+      p.insert_start = p.start;
+    }
     SpeakPromptLanguage(reading, normalized.text(), plan);
     for (cast::ImageCast& image : plan.images) {
       image.display_prompt = DisplayPrompt(*plan.tables->lexicons, plan.language, normalized.text(),
