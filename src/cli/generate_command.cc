@@ -196,9 +196,10 @@ int RunGenerate(const GenerateArgs& args) {
 
   // Per image: the prompt the model reads, its seed and, with --plan, its cast.
   struct Item {
-    std::string prompt;
+    std::string prompt;  // what the model reads: English
     uint64_t seed;
     nlohmann::json cast;
+    std::string display_prompt;  // a prompt in another language, with the cast in its words
   };
   std::vector<Item> items;
   if (args.plan) {
@@ -214,7 +215,8 @@ int RunGenerate(const GenerateArgs& args) {
       for (size_t i = 0; i < p.images.size(); ++i) {
         nlohmann::json cast = {{"people", plan_json.value("people", nlohmann::json::array())},
                                {"image", plan_json["images"][i]}};
-        items.push_back({p.images[i].prompt, p.images[i].seed, std::move(cast)});
+        items.push_back({p.images[i].prompt, p.images[i].seed, std::move(cast),
+                         p.language == lang::Language::kEn ? "" : p.images[i].display_prompt});
       }
     } catch (const plan::InputError& e) {
       std::cerr << "depict: " << e.what() << "\n";
@@ -226,7 +228,7 @@ int RunGenerate(const GenerateArgs& args) {
       return 2;
     }
     for (int i = 0; i < args.images; ++i) {
-      items.push_back({args.prompt, dd::ImageSeed(seed.value, i), nullptr});
+      items.push_back({args.prompt, dd::ImageSeed(seed.value, i), nullptr, ""});
     }
   }
 
@@ -264,6 +266,10 @@ int RunGenerate(const GenerateArgs& args) {
       std::vector<std::pair<std::string, std::string>> text = {
           {"parameters", dd::InfoText(request, image, model->info(), model_hash)}};
       if (!items[i].cast.is_null()) text.emplace_back("depict", items[i].cast.dump());
+      // The prompt as its writer reads it (the "parameters" chunk holds what the model read).
+      if (!items[i].display_prompt.empty()) {
+        text.emplace_back("display_prompt", items[i].display_prompt);
+      }
       std::fprintf(stderr,
                    "image %zu/%zu: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
                    "%.2f s\n",
@@ -281,6 +287,7 @@ int RunGenerate(const GenerateArgs& args) {
                                {"width", image.width},
                                {"height", image.height}};
         if (!items[i].cast.is_null()) line["cast"] = items[i].cast;
+        if (!items[i].display_prompt.empty()) line["display_prompt"] = items[i].display_prompt;
         std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       } else {
         std::cout << path.string() << "\n";

@@ -15,7 +15,8 @@ struct Piece {
   bool verbatim = false;        // copied from the prompt byte for byte
   bool word = false;            // needs a space before it after another word
   bool adjective = false, noun = false;
-  char article = 0;  // 'M' or 'F': a singular article that marks its noun's gender
+  bool name = false;  // a name romanised from another script
+  char article = 0;   // 'M' or 'F': a singular article that marks its noun's gender
 };
 
 class ReadingBuilder {
@@ -106,11 +107,14 @@ class Reader {
   size_t ReadNumber(size_t i);
   size_t ReadName(size_t i);
   size_t ReadLatinName(size_t i);
+  bool Stops(size_t k) const;
+  bool IsPersonWord(std::string_view english) const;
   size_t ReadPhrase(size_t i);
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from);
   void GenderFromArticles(size_t from, Language language);
+  void TitlesBeforeNames(size_t from, Language language);
 
   const Lexicons& lexicons_;
   std::string_view text_;
@@ -145,20 +149,52 @@ size_t Reader::ReadName(size_t i) {
   const Language l = LanguageOf(i);
   if (ScriptOfText(Span(text_, tokens_[i])) == Script::kLatin) return ReadLatinName(i);
   if (l != Language::kZh && l != Language::kJa) return 0;
-  size_t j = i;
-  while (j + 2 < tokens_.size() && IsNameDot(Span(text_, tokens_[j + 1])) && Foreign(j + 2)) {
-    j += 2;
+  // ICU cuts a transliterated name anywhere ("克拉|伦|斯"): a part is the run of adjacent words
+  // up to the dot. A word that names a place or a person, or a particle, is not in a name, so a
+  // name starts after it ("美国总统巴拉克·奥巴马").
+  const auto name_like = [&](size_t k) { return Foreign(k) && LanguageOf(k) == l && !Stops(k); };
+  size_t d = i;
+  while (d < tokens_.size() && d - i < 6 && name_like(d)) ++d;
+  if (d == i || d + 1 >= tokens_.size() || !IsNameDot(Span(text_, tokens_[d])) ||
+      !name_like(d + 1)) {
+    return 0;
   }
-  if (j == i) return 0;
-  std::string name;
-  for (size_t k = i; k <= j; k += 2) {
-    if (!name.empty()) name.push_back(' ');
-    name += RomanizeName(Span(text_, tokens_[k]));
+  std::string name =
+      RomanizeName(text_.substr(tokens_[i].begin, tokens_[d].begin - tokens_[i].begin));
+  size_t end = d;
+  while (end + 1 < tokens_.size() && IsNameDot(Span(text_, tokens_[end])) && name_like(end + 1)) {
+    size_t k = end + 1;
+    while (k < tokens_.size() && k - end < 6 && name_like(k)) ++k;
+    name += " " + RomanizeName(text_.substr(tokens_[end + 1].begin,
+                                            tokens_[k - 1].end - tokens_[end + 1].begin));
+    end = k;
   }
-  Piece p = Verbatim(name, tokens_[i].begin, tokens_[j].end, true);
+  Piece p = Verbatim(name, tokens_[i].begin, tokens_[end - 1].end, true);
   p.verbatim = false;
+  p.name = true;
   pieces_.push_back(std::move(p));
-  return j - i + 1;
+  return end - i;
+}
+
+// A word that cannot be part of a transliterated name: a particle or function word (the hand
+// table), or a word the dictionary reads as a place or a person.
+bool Reader::Stops(size_t k) const {
+  const Lexicon& lexicon = lexicons_.Get(LanguageOf(k));
+  const std::string word = Fold(Span(text_, tokens_[k]));
+  if (lexicon.FindHand(word)) return true;
+  // A single character is as often a syllable of a name (马 in 奥巴马) as a word.
+  if (word.size() <= 3) return false;
+  const auto g = lexicon.Find(word);
+  return g && (g->Has('p') || IsPersonWord(g->english));
+}
+
+// Whether an English reading ends in a person noun ("pope", "female doctor").
+bool Reader::IsPersonWord(std::string_view english) const {
+  const size_t space = english.rfind(' ');
+  const std::string_view last =
+      space == std::string_view::npos ? english : english.substr(space + 1);
+  const auto g = lexicons_.Get(Language::kEn).Find(Fold(last));
+  return g && g->Has('h');
 }
 
 size_t Reader::ReadLatinName(size_t i) {
@@ -227,6 +263,25 @@ size_t Reader::ReadPhrase(size_t i) {
   return 0;
 }
 
+// The reading of `word` less up to `depth` prefixes the hand table flags x.
+std::optional<Gloss> FindAfterPrefixes(const Lexicon& lexicon, std::string_view word, int depth) {
+  if (depth == 0) return std::nullopt;
+  size_t cut = 0;
+  std::vector<size_t> cuts;
+  while (cut < word.size()) {
+    cut += CharLength(static_cast<unsigned char>(word[cut]));
+    if (cut < word.size()) cuts.push_back(cut);
+  }
+  for (size_t c = cuts.size(); c-- > 0;) {
+    const auto prefix = lexicon.FindHand(word.substr(0, cuts[c]));
+    if (!prefix || !prefix->Has('x')) continue;
+    const std::string_view rest = word.substr(cuts[c]);
+    if (auto g = lexicon.Find(rest)) return g;
+    if (auto g = FindAfterPrefixes(lexicon, rest, depth - 1)) return g;
+  }
+  return std::nullopt;
+}
+
 // Korean particles after a noun ("의사가"), Arabic prefixes before one ("والطبيب"): the hand
 // table flags them s and x; the rest of the word is looked up.
 bool Reader::ReadAffixed(size_t i) {
@@ -245,14 +300,10 @@ bool Reader::ReadAffixed(size_t i) {
       }
     }
   }
-  for (size_t c = cuts.size(); c-- > 0;) {  // ...and prefixes from the right
-    const auto prefix = lexicon.FindHand(word.substr(0, cuts[c]));
-    if (prefix && prefix->Has('x')) {
-      if (const auto g = lexicon.Find(word.substr(cuts[c]))) {
-        if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
-        return true;
-      }
-    }
+  // Prefixes, the longest first, up to two ("و" + "ال" + "طبيب").
+  if (const auto g = FindAfterPrefixes(lexicon, word, 2)) {
+    if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+    return true;
   }
   return false;
 }
@@ -343,6 +394,25 @@ void Reader::GenderFromArticles(size_t from, Language language) {
   }
 }
 
+// Chinese, Japanese and Korean put a title after the name ("奥巴马总统", "이순신 장군"); English
+// puts it first, and the planner reads "president Aobama" as one named person, not two people.
+void Reader::TitlesBeforeNames(size_t from, Language language) {
+  if (language != Language::kZh && language != Language::kJa && language != Language::kKo) return;
+  for (size_t k = from; k + 1 < pieces_.size(); ++k) {
+    if (!pieces_[k].name) continue;
+    size_t t = k + 1;
+    while (t < pieces_.size() && pieces_[t].verbatim && IsSpace(pieces_[t].text)) ++t;
+    if (t >= pieces_.size() || pieces_[t].name || pieces_[t].verbatim ||
+        !IsPersonWord(pieces_[t].text)) {
+      continue;
+    }
+    Piece title = std::move(pieces_[t]);
+    pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(t));
+    pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(k), std::move(title));
+    ++k;
+  }
+}
+
 // Romance and Arabic adjectives follow their noun; English puts them first ("soldado alemán" ->
 // "German soldier", "vestido blanco" -> "white dress").
 void Reader::ReorderAdjectives(size_t from) {
@@ -373,6 +443,7 @@ Reading Reader::Run() {
     const Token& t = tokens_[i];
     if (Foreign(i) && LanguageOf(i) != run_language) {
       GenderFromArticles(run_start, run_language);
+      TitlesBeforeNames(run_start, run_language);
       if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
       run_language = LanguageOf(i);
       run_start = pieces_.size();
@@ -408,12 +479,14 @@ Reading Reader::Run() {
       } else {
         Piece p = Verbatim(Romanize(s), t.begin, t.end, true);
         p.verbatim = false;
+        p.name = true;
         pieces_.push_back(std::move(p));
       }
       ++i;
     }
   }
   GenderFromArticles(run_start, run_language);
+  TitlesBeforeNames(run_start, run_language);
   if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
   return ReadingBuilder::Build(languages_.main, pieces_, text_);
 }
