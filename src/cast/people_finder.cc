@@ -627,8 +627,8 @@ std::vector<Mention> Finder::Run() {
       i += thing;
       continue;
     }
-    if (TryNamed(i) || TryTitledName(i) || TryUnknownName(i) || TryLowercaseTitledName(i) ||
-        TryNumberedGroup(i)) {
+    if (TryNamed(i) || TryGivenName(i) || TryTitledName(i) || TryUnknownName(i) ||
+        TryLowercaseTitledName(i) || TryNumberedGroup(i)) {
       AbsorbTitle();
       continue;
     }
@@ -646,8 +646,9 @@ std::vector<Mention> Finder::Run() {
 namespace depict::cast {
 
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
-                                const std::vector<TokenMatches>& matches) {
-  return finder::Finder(k, tokens, matches).Run();
+                                const std::vector<TokenMatches>& matches,
+                                const std::vector<std::pair<uint32_t, uint32_t>>& names) {
+  return finder::Finder(k, tokens, matches, names).Run();
 }
 
 }  // namespace depict::cast

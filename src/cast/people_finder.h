@@ -3,6 +3,7 @@
 #define DEPICT_CAST_PEOPLE_FINDER_H_
 
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cast/knowledge.h"
@@ -16,8 +17,11 @@ namespace depict::cast {
 // A person noun followed by another ("woman doctor") modifies it; demonyms, colour words and
 // gender/age adjectives in the same noun phrase are attached to its head; "her"/"his" give the
 // gender of the nearest person before them; "X's" marks X as a possessor, not someone shown.
+// `names` are byte spans of the prompt known to be names of real people although no table knows
+// them (the language front end romanised them from another script).
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
-                                const std::vector<TokenMatches>& matches);
+                                const std::vector<TokenMatches>& matches,
+                                const std::vector<std::pair<uint32_t, uint32_t>>& names = {});
 
 }  // namespace depict::cast
 

@@ -20,8 +20,9 @@ constexpr int kMaxModifierTokens = 6;
 
 class Finder {
  public:
-  Finder(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m)
-      : k_(k), t_(t), m_(m) {
+  Finder(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m,
+         const std::vector<std::pair<uint32_t, uint32_t>>& names = {})
+      : k_(k), t_(t), m_(m), names_(names) {
     for (size_t i = 0; i < t.size(); ++i) {
       const std::string_view n = t.norm(i);
       if (t[i].kind == text::TokenKind::kWord && !t[i].all_caps && n != "i") {
@@ -72,6 +73,7 @@ class Finder {
   bool InsideProperName(size_t i, size_t end) const;
   size_t NameWordAt(size_t j, bool first) const;
   bool TryUnknownName(size_t& i);
+  bool TryGivenName(size_t& i);
   void AddUnknownName(size_t& i, size_t end);
   bool TryGroupOf(size_t& i);
   bool TryNoun(size_t& i);
@@ -104,6 +106,7 @@ class Finder {
   const Knowledge& k_;
   const text::TokenList& t_;
   const std::vector<TokenMatches>& m_;
+  const std::vector<std::pair<uint32_t, uint32_t>>& names_;
   std::vector<Mention> out_;
   size_t taken_ = 0;         // tokens before this belong to earlier mentions
   size_t attach_limit_ = 0;  // taken_ before the mention being built

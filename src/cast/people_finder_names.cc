@@ -142,6 +142,19 @@ void Finder::AddUnknownName(size_t& i, size_t end) {
   i = end;
 }
 
+// A name the language front end knows is one although no table does ("Kelalunsi Tuomasi",
+// romanised from 克拉伦斯·托马斯): its words from the span's start to its end.
+bool Finder::TryGivenName(size_t& i) {
+  for (const auto& [start, end] : names_) {
+    if (t_[i].start != start) continue;
+    size_t last = i + 1;
+    while (last < t_.size() && t_[last].end <= end) ++last;
+    AddUnknownName(i, last);
+    return true;
+  }
+  return false;
+}
+
 bool Finder::TryUnknownName(size_t& i) {
   // "Jessica Alvarez", "Daniel Okafor": a known given name and a capitalised word that no table
   // knows as anything else.

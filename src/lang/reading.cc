@@ -15,8 +15,9 @@ struct Piece {
   bool verbatim = false;        // copied from the prompt byte for byte
   bool word = false;            // needs a space before it after another word
   bool adjective = false, noun = false;
-  bool name = false;  // a name romanised from another script
-  char article = 0;   // 'M' or 'F': a singular article that marks its noun's gender
+  bool name = false;       // a name: kept as written, or romanised from another script
+  bool romanized = false;  // a word no dictionary knows, romanised: perhaps a name
+  char article = 0;        // 'M' or 'F': a singular article that marks its noun's gender
 };
 
 class ReadingBuilder {
@@ -109,12 +110,15 @@ class Reader {
   size_t ReadLatinName(size_t i);
   bool Stops(size_t k) const;
   bool IsPersonWord(std::string_view english) const;
+  bool IsTitle(std::string_view english) const;
   size_t ReadPhrase(size_t i);
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from);
   void GenderFromArticles(size_t from, Language language);
   void TitlesBeforeNames(size_t from, Language language);
+  void NamesFromRomanized(size_t from, Language language);
+  bool KoreanNameShape(std::string_view word) const;
 
   const Lexicons& lexicons_;
   std::string_view text_;
@@ -186,6 +190,16 @@ bool Reader::Stops(size_t k) const {
   if (word.size() <= 3) return false;
   const auto g = lexicon.Find(word);
   return g && (g->Has('p') || IsPersonWord(g->english));
+}
+
+// Whether an English reading ends in a title that goes with a name ("president", "general":
+// data/people/modifiers.tsv, through the English word list's t flag).
+bool Reader::IsTitle(std::string_view english) const {
+  const size_t space = english.rfind(' ');
+  const std::string_view last =
+      space == std::string_view::npos ? english : english.substr(space + 1);
+  const auto g = lexicons_.Get(Language::kEn).Find(Fold(last));
+  return g && g->Has('t');
 }
 
 // Whether an English reading ends in a person noun ("pope", "female doctor").
@@ -319,6 +333,7 @@ void Reader::ReadCharacters(size_t i) {
     Piece p = Verbatim(RomanizeName(text_.substr(unknown_from, upto - unknown_from)), unknown_from,
                        upto, true);
     p.verbatim = false;
+    p.romanized = true;
     pieces_.push_back(std::move(p));
     unknown_from = t.end;
   };
@@ -394,6 +409,61 @@ void Reader::GenderFromArticles(size_t from, Language language) {
   }
 }
 
+// A word no dictionary knows is a name when it has company: a title on the side the language
+// puts titles ("문재인 대통령", "الرئيس السيسي"), or, in Cyrillic, a capital letter ("Зеленский";
+// not an abbreviation such as "США"). Alone, it is just a word the reading could not read:
+// verbs and words with particles often are, and a dictionary that misses them must not make
+// them people.
+void Reader::NamesFromRomanized(size_t from, Language language) {
+  const bool title_after =
+      language == Language::kZh || language == Language::kJa || language == Language::kKo;
+  const auto neighbour = [&](size_t k, int step) -> const Piece* {
+    for (size_t n = k + step; n >= from && n < pieces_.size(); n += step) {
+      if (pieces_[n].verbatim && IsSpace(pieces_[n].text)) continue;
+      return &pieces_[n];
+    }
+    return nullptr;
+  };
+  for (size_t k = from; k < pieces_.size(); ++k) {
+    Piece& p = pieces_[k];
+    if (!p.romanized) continue;
+    const std::string_view source = text_.substr(p.begin, p.end - p.begin);
+    if (language == Language::kKo && !KoreanNameShape(source)) continue;
+    // A title is one person ("장군", not "병사들"); in Arabic it is definite ("الرئيس"). Russian
+    // names have capitals: a word after "бабушка" is her verb, not her name.
+    const Piece* title = neighbour(k, title_after ? +1 : -1);
+    const std::string_view title_source =
+        title == nullptr ? std::string_view()
+                         : text_.substr(title->begin, title->end - title->begin);
+    const bool titled =
+        language != Language::kRu && language != Language::kHi && title != nullptr &&
+        !title->verbatim && !title->romanized && IsTitle(title->text) &&
+        (language != Language::kAr || title_source.starts_with("\xD8\xA7\xD9\x84"));  // ال
+    const std::string folded = Fold(source);
+    const bool capital = ScriptOfText(source) == Script::kCyrillic && folded != source &&
+                         folded.substr(2) == source.substr(2);  // only the first letter
+    p.name = titled || capital;
+    // A word that is not a name must not look like one to the planner ("Monghwanjeog In").
+    if (!p.name) {
+      for (char& c : p.text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+  }
+}
+
+// Korean names are two to four syllables with no particle or verb ending after them: "건" (hung)
+// or "날리는" (flying) before a noun are not names.
+bool Reader::KoreanNameShape(std::string_view word) const {
+  const size_t syllables = word.size() / 3;  // Hangul syllables are three bytes each
+  if (syllables < 2 || syllables > 4) return false;
+  const Lexicon& lexicon = lexicons_.Get(Language::kKo);
+  for (size_t cut = 3; cut < word.size(); cut += 3) {
+    const auto suffix = lexicon.FindHand(word.substr(cut));
+    if (suffix && suffix->Has('s')) return false;
+  }
+  const std::string_view last = word.substr(word.size() - 3);
+  return last != "ë" && last != "ì" && last != "ë";  // 는 은 던
+}
+
 // Chinese, Japanese and Korean put a title after the name ("奥巴马总统", "이순신 장군"); English
 // puts it first, and the planner reads "president Aobama" as one named person, not two people.
 void Reader::TitlesBeforeNames(size_t from, Language language) {
@@ -426,8 +496,7 @@ void Reader::ReorderAdjectives(size_t from) {
     const Piece& adjective = pieces_[next];
     // Of two words that can each be either ("dress", "German"), neither moves.
     if (!adjective.adjective || (noun.adjective && adjective.noun) || adjective.verbatim ||
-        adjective.name ||
-        adjective.text.ends_with("ing") || adjective.text.ends_with("ed")) {
+        adjective.name || adjective.text.ends_with("ing") || adjective.text.ends_with("ed")) {
       continue;
     }
     Piece moved = std::move(pieces_[next]);
@@ -447,6 +516,7 @@ Reading Reader::Run() {
     const Token& t = tokens_[i];
     if (Foreign(i) && LanguageOf(i) != run_language) {
       GenderFromArticles(run_start, run_language);
+      NamesFromRomanized(run_start, run_language);
       TitlesBeforeNames(run_start, run_language);
       if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
       run_language = LanguageOf(i);
@@ -483,13 +553,14 @@ Reading Reader::Run() {
       } else {
         Piece p = Verbatim(Romanize(s), t.begin, t.end, true);
         p.verbatim = false;
-        p.name = true;
+        p.romanized = true;
         pieces_.push_back(std::move(p));
       }
       ++i;
     }
   }
   GenderFromArticles(run_start, run_language);
+  NamesFromRomanized(run_start, run_language);
   TitlesBeforeNames(run_start, run_language);
   if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
   return ReadingBuilder::Build(languages_.main, pieces_, text_);
@@ -524,16 +595,32 @@ Reading ReadingBuilder::Build(Language language, const std::vector<Piece>& piece
       append(" ", p.end, p.end, false);
       continue;
     }
+    const size_t at = r.text_.size();
     append(p.text, p.begin, p.end, p.verbatim);
+    if (p.name) {
+      // Words of one name read as one ("Hyfa Whby"): a name right after a name extends it.
+      if (!r.names_.empty() && r.names_.back().second + 1 >= at) {
+        r.names_.back().second = static_cast<uint32_t>(r.text_.size());
+      } else {
+        r.names_.emplace_back(static_cast<uint32_t>(at), static_cast<uint32_t>(r.text_.size()));
+      }
+    }
   }
   // Spaces the pieces doubled ("a  b") read as one; the first keeps its place in the map.
   std::string text;
   std::vector<uint32_t> begin, end;
+  std::vector<uint32_t> moved(r.text_.size() + 1, 0);  // old offset -> new offset
   for (size_t k = 0; k < r.text_.size(); ++k) {
+    moved[k] = static_cast<uint32_t>(text.size());
     if (r.text_[k] == ' ' && (text.empty() || text.back() == ' ')) continue;
     text.push_back(r.text_[k]);
     begin.push_back(r.begin_[k]);
     end.push_back(r.end_[k]);
+  }
+  moved[r.text_.size()] = static_cast<uint32_t>(text.size());
+  for (auto& [from, to] : r.names_) {
+    from = moved[from];
+    to = moved[to];
   }
   while (!text.empty() && text.back() == ' ') {
     text.pop_back();
@@ -547,6 +634,7 @@ Reading ReadingBuilder::Build(Language language, const std::vector<Piece>& piece
     r.text_ = std::string(source);
     r.begin_.clear();
     r.end_.clear();
+    r.names_.clear();
   }
   return r;
 }

@@ -28,12 +28,16 @@ class Reading {
   // The prompt span a reading span [start, end) came from. Words move when a reading puts an
   // adjective before its noun, so this is the smallest span covering all of them.
   std::pair<uint32_t, uint32_t> MapSpan(uint32_t start, uint32_t end) const;
+  // Spans of the reading that are names the front end kept or romanised ("Kelalunsi Tuomasi",
+  // "Helene Fischer"): real people, though no table of names knows them.
+  const std::vector<std::pair<uint32_t, uint32_t>>& names() const { return names_; }
 
  private:
   friend class ReadingBuilder;
   Language language_ = Language::kEn;
   std::string text_;
   std::vector<uint32_t> begin_, end_;  // per byte of text_ (empty when identity)
+  std::vector<std::pair<uint32_t, uint32_t>> names_;
   uint32_t source_size_ = 0;
 };
 

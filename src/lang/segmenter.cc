@@ -78,6 +78,11 @@ std::string Fold(std::string_view text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   u.foldCase(U_FOLD_CASE_DEFAULT);
+  // Arabic vowel marks and the tatweel are optional in writing; dictionaries list bare forms.
+  for (int32_t k = u.length(); k-- > 0;) {
+    const char16_t c = u.charAt(k);
+    if ((c >= 0x064B && c <= 0x065F) || c == 0x0670 || c == 0x0640) u.remove(k, 1);
+  }
   std::string out;
   u.toUTF8String(out);
   return out;

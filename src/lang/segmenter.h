@@ -20,7 +20,7 @@ struct Token {
 // Word-break segmentation of valid UTF-8 (ICU's root rules).
 std::vector<Token> Segment(std::string_view text);
 
-// Full Unicode case folding ("Ärztin" -> "ärztin", "ß" -> "ss").
+// Full Unicode case folding ("Ärztin" -> "ärztin", "ß" -> "ss"), without Arabic vowel marks.
 std::string Fold(std::string_view text);
 
 // A name in another script, in Latin letters with each part capitalised ("オバマ" -> "Obama",

@@ -145,13 +145,13 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
 // Plans `prompt`, already normalised, with `tables`, filling `plan`'s people, refusal and
 // images.
 void RunOnNormalized(const Tables& tables, std::string_view prompt, const Options& options,
-                     Plan& plan) {
+                     Plan& plan, const std::vector<std::pair<uint32_t, uint32_t>>& names = {}) {
   const cast::Knowledge& k = *tables.knowledge;
 
   const text::TokenList tokens = text::Lex(prompt);
   const std::vector<cast::TokenMatches> matches = cast::MatchPhrases(k, tokens);
   cast::Scene scene;
-  scene.mentions = cast::FindPeople(k, tokens, matches);
+  scene.mentions = cast::FindPeople(k, tokens, matches, names);
   scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
   plan.people = cast::Resolve(k, tokens, prompt, scene);
 
@@ -206,7 +206,7 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
     RunOnNormalized(*plan.tables, normalized.text(), options, plan);
   } else {
     plan.reading = reading.text();
-    RunOnNormalized(*plan.tables, reading.text(), options, plan);
+    RunOnNormalized(*plan.tables, reading.text(), options, plan, reading.names());
     for (cast::Person& p : plan.people) {
       std::tie(p.start, p.end) = reading.MapSpan(p.start, p.end);
       std::tie(p.head_start, p.head_end) = reading.MapSpan(p.head_start, p.head_end);
