@@ -11,8 +11,14 @@
 namespace depict::lang {
 namespace {
 
-constexpr std::array<Language, 6> kLatin = {Language::kEn, Language::kEs, Language::kFr,
-                                            Language::kDe, Language::kPt, Language::kIt};
+// Languages a word in Latin letters may be in: those written in Latin letters, then those whose
+// words people also type romanised ("golaya", "nangi", "hadaka", "luoti").
+constexpr std::array<Language, 12> kLatin = {
+    Language::kEn, Language::kEs, Language::kFr, Language::kDe, Language::kPt, Language::kIt,
+    Language::kRu, Language::kHi, Language::kAr, Language::kZh, Language::kJa, Language::kKo};
+constexpr size_t kFirstRomanized = 6;
+// A romanised language needs this many known words in a clause: single short words collide.
+constexpr int kMinRomanizedVotes = 2;
 
 std::string_view Span(std::string_view text, const Token& t) {
   return text.substr(t.begin, t.end - t.begin);
@@ -64,6 +70,7 @@ bool KnownEnglish(const Lexicon& english, const std::string& w) {
 Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<Token>& tokens,
             const std::vector<bool>& latin, size_t from, size_t to) {
   Votes votes{};
+  int words = 0;  // words of three letters or more
   for (size_t i = from; i < to; ++i) {
     // Spelled-out letters ("c o c k") and words with digits ("B3yonc3") are in no language.
     if (!latin[i] || tokens[i].end - tokens[i].begin < 2) continue;
@@ -72,13 +79,24 @@ Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<T
       continue;
     }
     const std::string folded = Fold(word);
+    if (word.size() >= 3) ++words;
+    // Romanised words are typed in plain lowercase ASCII.
+    const bool plain = std::all_of(word.begin(), word.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
+    });
     for (size_t l = 0; l < kLatin.size(); ++l) {
+      if (l >= kFirstRomanized && !plain) continue;
       const Lexicon& lexicon = lexicons.Get(kLatin[l]);
-      if (kLatin[l] == Language::kEn ? KnownEnglish(lexicon, folded)
-                                     : lexicon.Find(folded).has_value()) {
-        ++votes[l];
-      }
+      const bool known = kLatin[l] == Language::kEn ? KnownEnglish(lexicon, folded)
+                         : l >= kFirstRomanized     ? lexicon.FindRomanized(folded).has_value()
+                                                    : lexicon.Find(folded).has_value();
+      if (known) ++votes[l];
     }
+  }
+  // A romanised language must know most of the clause: a name or two ("Biden") and a word in
+  // disguise ("bеhеаdеd") collide with some romanised word far too easily.
+  for (size_t l = kFirstRomanized; l < kLatin.size(); ++l) {
+    if (votes[l] < kMinRomanizedVotes || votes[l] * 10 < words * 6) votes[l] = 0;
   }
   return votes;
 }
@@ -167,10 +185,10 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
                        (!tokens[i].word &&
                         ClauseBreak(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)));
       if (!end) continue;
+      // English wins a clause it ties: a clause is another language only when that language
+      // knows more of its words ("nangi ladki 12 saal" in an otherwise English prompt).
       const Language clause =
-          prompt_latin == Language::kEn
-              ? Language::kEn
-              : Best(Score(lexicons, text, tokens, latin, start, i), prompt_latin, prompt_latin);
+          Best(Score(lexicons, text, tokens, latin, start, i), Language::kEn, prompt_latin);
       for (size_t k = start; k < i; ++k) {
         if (latin[k]) {
           out.of_token[k] = clause;

@@ -1,5 +1,11 @@
 #include "lang/lexicon.h"
 
+#include <array>
+#include <utility>
+
+#include "lang/language.h"
+#include "lang/segmenter.h"
+
 namespace depict::lang {
 
 const std::map<std::string, std::string_view>& EmbeddedLexiconFiles();
@@ -32,8 +38,12 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   const std::string code(Code(language));
   auto lexicon = std::make_unique<Lexicon>();
   lexicon->hand_ = IndexIfPresent(files, "hand_" + code + ".tsv", false);
+  if (const auto it = files.find("hand_" + code + ".tsv"); it != files.end()) {
+    lexicon->hand_text_ = it->second;
+  }
   lexicon->words_ = IndexIfPresent(files, "lexicon_" + code + ".tsv", true);
   lexicon->lemmas_ = IndexIfPresent(files, "lemmas_" + code + ".tsv", true);
+  lexicon->roman_words_ = IndexIfPresent(files, "roman_" + code + ".tsv", true);
   return lexicon;
 }
 
@@ -50,6 +60,82 @@ std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
     if (auto rest = words_.Find(*lemma)) return ParseGloss(*rest);
   }
   return std::nullopt;
+}
+
+std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
+  std::call_once(roman_once_, [&] {
+    size_t pos = 0;
+    while (pos < hand_text_.size()) {
+      size_t end = hand_text_.find('\n', pos);
+      if (end == std::string_view::npos) end = hand_text_.size();
+      const std::string_view line = hand_text_.substr(pos, end - pos);
+      pos = end + 1;
+      const size_t tab = line.find('\t');
+      if (line.empty() || line[0] == '#' || tab == std::string_view::npos) continue;
+      const std::string_view form = line.substr(0, tab);
+      const Gloss gloss = ParseGloss(line.substr(tab + 1));
+      if (gloss.Has('s') || gloss.Has('x')) continue;  // affixes are not words
+      const std::string key =
+          RomanKey(ScriptOfText(form) == Script::kLatin ? std::string(form) : Romanize(form));
+      if (key.size() >= 3) roman_.emplace(key, gloss);  // the first reading of a key wins
+    }
+  });
+  const std::string key = RomanKey(folded);
+  if (key.size() < 3) return std::nullopt;  // "ai", "de": too many words share two letters
+  if (const auto it = roman_.find(key); it != roman_.end()) return it->second;
+  // Chinese and Japanese words romanised when the tables were made (pinyin, Hepburn).
+  if (const auto row = roman_words_.Find(key)) return Find(row->substr(0, row->find('\t')));
+  return std::nullopt;
+}
+
+std::string RomanKey(std::string_view latin) {
+  std::string s;
+  for (char c : latin) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c >= 'a' && c <= 'z') {
+      s.push_back(c);
+    } else if (c == '3' || c == '2') {  // Arabizi ع and ء, which ICU writes as marks
+      continue;
+    } else if (c == '7' || c == '5') {
+      s.push_back('h');
+    } else if (c == '6') {
+      s.push_back('t');
+    } else if (c == '9') {
+      s.push_back('s');
+    }
+  }
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kDigraphs = {{
+      {"shch", "s"},
+      {"sch", "s"},
+      {"tch", "c"},
+      {"ch", "c"},
+      {"sh", "s"},
+      {"zh", "z"},
+      {"kh", "h"},
+      {"ts", "c"},
+      {"dz", "z"},
+      {"ph", "f"},
+      {"th", "t"},
+      {"gh", "g"},
+      {"dh", "d"},
+      {"bh", "b"},
+      {"jh", "j"},
+      {"ee", "i"},
+  }};
+  for (const auto& [from, to] : kDigraphs) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+      s.replace(at, from.size(), to);
+    }
+  }
+  std::string out;
+  for (char c : s) {
+    if (c == 'y' || c == 'j') continue;
+    if (c == 'r') c = 'l';
+    if (c == 'w' || c == 'v') c = 'u';  // pinyin writes ü as v
+    if (!out.empty() && out.back() == c) continue;
+    out.push_back(c);
+  }
+  return out;
 }
 
 Lexicons::Lexicons(std::map<std::string, std::string_view> files) : files_(std::move(files)) {}

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "lang/language.h"
 #include "lang/sorted_table.h"
@@ -37,11 +38,23 @@ class Lexicon {
   std::optional<Gloss> Find(std::string_view folded) const;
   // Only the hand table (function words, affixes).
   std::optional<Gloss> FindHand(std::string_view folded) const;
+  // A word of a language in another script written in Latin letters ("golaya", "hadaka",
+  // "nangi"): the hand table's own Latin rows, then its rows romanised by ICU, both compared
+  // by RomanKey. Built on first use.
+  std::optional<Gloss> FindRomanized(std::string_view folded) const;
   size_t size() const { return hand_.size() + words_.size() + lemmas_.size(); }
 
  private:
-  SortedTable hand_, words_, lemmas_;
+  SortedTable hand_, words_, lemmas_, roman_words_;
+  std::string_view hand_text_;
+  mutable std::once_flag roman_once_;
+  mutable std::unordered_map<std::string, Gloss> roman_;
 };
+
+// How romanisations of one word in different systems are compared: lowercase letters only,
+// digraphs and doubled letters reduced, y and j dropped, r read as l, and the digits of Arabizi
+// as the letters they stand for ("golaya" and ICU's "golaâ" both give "gola").
+std::string RomanKey(std::string_view latin);
 
 class Lexicons {
  public:

@@ -24,6 +24,7 @@ class ReadingBuilder {
  public:
   static Reading Build(Language language, const std::vector<Piece>& pieces,
                        std::string_view source);
+  static void SetRomanized(Reading& r, bool romanized) { r.romanized_ = romanized; }
 };
 
 namespace {
@@ -125,6 +126,7 @@ class Reader {
   std::vector<Token> tokens_;
   TokenLanguages languages_;
   std::vector<Piece> pieces_;
+  bool romanized_ = false;
 };
 
 // "1940年代" -> "1940s": a number followed by a word the hand table reads after numbers (its key
@@ -266,7 +268,14 @@ size_t Reader::ReadPhrase(size_t i) {
     // A single Latin letter ("c o c k") is read only where the hand table knows it (Spanish
     // "y", Italian "e"): dictionaries list letters as abbreviations.
     const bool letter = form.size() == 1;
-    if (const auto g = letter ? lexicon.FindHand(form) : lexicon.Find(form)) {
+    std::optional<Gloss> found = letter ? lexicon.FindHand(form) : lexicon.Find(form);
+    // A word of another script's language typed in Latin letters ("golaya", "hadaka").
+    if (!found && e == 0 && ScriptOfText(form) == Script::kLatin && l != Language::kEn &&
+        !(l >= Language::kEs && l <= Language::kIt)) {
+      found = lexicon.FindRomanized(form);
+      romanized_ = romanized_ || found.has_value();
+    }
+    if (const auto g = found) {
       if (!g->Dropped()) {
         pieces_.push_back(Glossed(*g, begin, end));
         if (e == 0) pieces_.back().article = lexicons_.ArticleGender(l, form);
@@ -548,7 +557,7 @@ Reading Reader::Run() {
     } else {
       const std::string_view s = Span(text_, t);
       const bool latin = ScriptOfText(s) == Script::kLatin;
-      if (LanguageOf(i) >= Language::kEs && LanguageOf(i) <= Language::kIt && latin) {
+      if (latin) {
         pieces_.push_back(Verbatim(s, t.begin, t.end, true));  // a name or an English word
       } else {
         Piece p = Verbatim(Romanize(s), t.begin, t.end, true);
@@ -563,7 +572,9 @@ Reading Reader::Run() {
   NamesFromRomanized(run_start, run_language);
   TitlesBeforeNames(run_start, run_language);
   if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
-  return ReadingBuilder::Build(languages_.main, pieces_, text_);
+  Reading r = ReadingBuilder::Build(languages_.main, pieces_, text_);
+  ReadingBuilder::SetRomanized(r, romanized_);
+  return r;
 }
 
 }  // namespace

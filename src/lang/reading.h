@@ -31,6 +31,9 @@ class Reading {
   // Spans of the reading that are names the front end kept or romanised ("Kelalunsi Tuomasi",
   // "Helene Fischer"): real people, though no table of names knows them.
   const std::vector<std::pair<uint32_t, uint32_t>>& names() const { return names_; }
+  // Whether words in Latin letters were read as another script's language ("nangi", "luoti").
+  // Such a reading is a guess: the words may have been English after all ("ching chong").
+  bool romanized() const { return romanized_; }
 
  private:
   friend class ReadingBuilder;
@@ -38,6 +41,7 @@ class Reading {
   std::string text_;
   std::vector<uint32_t> begin_, end_;  // per byte of text_ (empty when identity)
   std::vector<std::pair<uint32_t, uint32_t>> names_;
+  bool romanized_ = false;
   uint32_t source_size_ = 0;
 };
 

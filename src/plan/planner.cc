@@ -207,6 +207,16 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   } else {
     plan.reading = reading.text();
     RunOnNormalized(*plan.tables, reading.text(), options, plan, reading.names());
+    // Latin letters read as a romanised language may have been English all along: the gate
+    // reads them as written too ("'ching chong'" is a slur, not two Chinese words).
+    if (reading.romanized() && !plan.refusal) {
+      Plan as_written;
+      RunOnNormalized(*plan.tables, normalized.text(), Options{0, options.seed}, as_written);
+      if (as_written.refusal) {
+        plan.refusal = std::move(as_written.refusal);
+        plan.images.clear();
+      }
+    }
     for (cast::Person& p : plan.people) {
       std::tie(p.start, p.end) = reading.MapSpan(p.start, p.end);
       std::tie(p.head_start, p.head_end) = reading.MapSpan(p.head_start, p.head_end);
