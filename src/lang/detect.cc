@@ -78,6 +78,9 @@ Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<T
     if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
+    // A capitalised word is most often a name ("Taylor Swift desnuda"), which is in no
+    // language; German capitalises nouns, but its other words vote.
+    if (word[0] >= 'A' && word[0] <= 'Z') continue;
     const std::string folded = Fold(word);
     if (word.size() >= 3) ++words;
     // Romanised words are typed in plain lowercase ASCII.
@@ -178,7 +181,8 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
     Votes whole = Score(lexicons, text, tokens, latin, 0, tokens.size());
     // An English word that is also a word elsewhere ("a", "con", "die") counts for both, so a
     // prompt is read as another language only when that language knows more of its words.
-    const Language prompt_latin = Best(whole, Language::kEn, Cld2Guess(text));
+    const Language guess = Cld2Guess(text);
+    const Language prompt_latin = Best(whole, Language::kEn, guess);
     size_t start = 0;
     for (size_t i = 0; i <= tokens.size(); ++i) {
       const bool end = i == tokens.size() ||
@@ -187,8 +191,14 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
       if (!end) continue;
       // English wins a clause it ties: a clause is another language only when that language
       // knows more of its words ("nangi ladki 12 saal" in an otherwise English prompt).
-      const Language clause =
-          Best(Score(lexicons, text, tokens, latin, start, i), Language::kEn, prompt_latin);
+      Votes votes = Score(lexicons, text, tokens, latin, start, i);
+      // Spanish, Portuguese and Italian share many words, and their dictionaries are uneven: a
+      // clause that votes for the prompt's language (as CLD2 also guessed it) but lost by one
+      // vote is still in it.
+      for (size_t l = 1; l < kFirstRomanized; ++l) {
+        if (kLatin[l] == prompt_latin && prompt_latin == guess && votes[l] > 0) ++votes[l];
+      }
+      const Language clause = Best(votes, Language::kEn, prompt_latin);
       for (size_t k = start; k < i; ++k) {
         if (latin[k]) {
           out.of_token[k] = clause;
