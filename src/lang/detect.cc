@@ -67,39 +67,84 @@ bool KnownEnglish(const Lexicon& english, const std::string& w) {
   return false;
 }
 
+bool Capitalised(std::string_view word) { return word[0] >= 'A' && word[0] <= 'Z'; }
+
+// A lowercase word between two capitalised ones is a particle of a name ("Charles de Gaulle",
+// "Otto von Bismarck", "Harun al-Rashid"), in no language.
+bool NameParticle(std::string_view text, const std::vector<Token>& tokens, size_t i) {
+  const auto capitalised_word = [&](size_t k) {
+    return tokens[k].word && !tokens[k].number && Capitalised(Span(text, tokens[k]));
+  };
+  size_t before = i, after = i + 1;
+  while (before > 0 && !tokens[before - 1].word) --before;
+  while (after < tokens.size() && !tokens[after].word) ++after;
+  return before > 0 && after < tokens.size() && capitalised_word(before - 1) &&
+         capitalised_word(after);
+}
+
+// Votes of each language for the Latin words of tokens [from, to). Another language than
+// English needs two words English lacks, or only such words ("desnuda", "eine Ärztin"), so
+// that one stray word does not turn an English clause ("a Mali Empire mansa").
 Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<Token>& tokens,
             const std::vector<bool>& latin, size_t from, size_t to) {
   Votes votes{};
-  int words = 0;  // words of three letters or more
+  Votes exclusive{};  // words English does not have
+  int words = 0;      // words that vote
+  int longer = 0;     // of them, words of three letters or more
   for (size_t i = from; i < to; ++i) {
-    // Spelled-out letters ("c o c k") and words with digits ("B3yonc3") are in no language.
-    if (!latin[i] || tokens[i].end - tokens[i].begin < 2) continue;
+    if (!latin[i]) continue;
     const std::string_view word = Span(text, tokens[i]);
+    // Spelled-out letters ("c o c k") are in no language, but "a" and "I" are English.
+    if (word.size() < 2) {
+      if (word == "a" || word == "I") {
+        ++votes[0];
+        ++words;
+      }
+      continue;
+    }
+    // Words with digits ("B3yonc3") are in no language.
     if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       continue;
     }
-    // A capitalised word is most often a name ("Taylor Swift desnuda"), which is in no
-    // language; German capitalises nouns, but its other words vote.
-    if (word[0] >= 'A' && word[0] <= 'Z') continue;
+    if (NameParticle(text, tokens, i)) continue;
     const std::string folded = Fold(word);
-    if (word.size() >= 3) ++words;
+    // A capitalised word is most often a name ("Taylor Swift desnuda"), which is in no
+    // language; but German capitalises its nouns, which vote when English lacks them.
+    if (Capitalised(word)) {
+      if (lexicons.Get(Language::kDe).Find(folded) &&
+          !KnownEnglish(lexicons.Get(Language::kEn), folded)) {
+        ++votes[3];
+        ++exclusive[3];
+        ++words;
+      }
+      continue;
+    }
+    ++words;
+    if (word.size() >= 3) ++longer;
     // Romanised words are typed in plain lowercase ASCII.
     const bool plain = std::all_of(word.begin(), word.end(), [](char c) {
       return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
     });
-    for (size_t l = 0; l < kLatin.size(); ++l) {
-      if (l >= kFirstRomanized && !plain) continue;
+    const bool english = KnownEnglish(lexicons.Get(Language::kEn), folded);
+    if (english) ++votes[0];
+    for (size_t l = 1; l < kLatin.size(); ++l) {
+      if (l >= kFirstRomanized && (english || !plain)) continue;
       const Lexicon& lexicon = lexicons.Get(kLatin[l]);
-      const bool known = kLatin[l] == Language::kEn ? KnownEnglish(lexicon, folded)
-                         : l >= kFirstRomanized     ? lexicon.FindRomanized(folded).has_value()
-                                                    : lexicon.Find(folded).has_value();
-      if (known) ++votes[l];
+      const bool known = l >= kFirstRomanized ? lexicon.FindRomanized(folded).has_value()
+                                              : lexicon.Find(folded).has_value();
+      if (known) {
+        ++votes[l];
+        if (!english) ++exclusive[l];
+      }
     }
+  }
+  for (size_t l = 1; l < kFirstRomanized; ++l) {
+    if (exclusive[l] < 2 && exclusive[l] < words) votes[l] = 0;
   }
   // A romanised language must know most of the clause: a name or two ("Biden") and a word in
   // disguise ("bеhеаdеd") collide with some romanised word far too easily.
   for (size_t l = kFirstRomanized; l < kLatin.size(); ++l) {
-    if (votes[l] < kMinRomanizedVotes || votes[l] * 10 < words * 6) votes[l] = 0;
+    if (votes[l] < kMinRomanizedVotes || votes[l] * 10 < longer * 6) votes[l] = 0;
   }
   return votes;
 }
