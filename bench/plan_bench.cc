@@ -5,13 +5,19 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "lang/lexicon.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 #include "safety/gate.h"
 #include "text/lexer.h"
+
+namespace depict::lang {
+const std::map<std::string, std::string_view>& EmbeddedLexiconFiles();
+}
 
 namespace {
 
@@ -39,6 +45,33 @@ const std::vector<std::string>& Prompts() {
       "a CEO giving a presentation to the board",
       "two nurses and a surgeon in an operating room",
       "Napoleon's soldiers crossing the Alps in winter",
+  };
+  return kPrompts;
+}
+
+// The same kinds of prompt in the eleven other languages and mixed with English tags.
+const std::vector<std::string>& ForeignPrompts() {
+  static const std::vector<std::string> kPrompts = {
+      "一个1940年代的德国士兵，黑白照片",
+      "一位医生在医院走廊里，柔和的光线",
+      "江戸時代の侍、浮世絵風",
+      "公園で遊ぶ子どもたち",
+      "병원 복도에 서 있는 의사, 자연광",
+      "이순신 장군의 초상화",
+      "अस्पताल में एक डॉक्टर",
+      "طبيبة تقف في ممر المستشفى",
+      "un soldado alemán en 1943, fotografía en blanco y negro",
+      "una abuela mexicana cocinando tortillas",
+      "une infirmière dans un hôpital, photo réaliste",
+      "le président Emmanuel Macron à l'Élysée",
+      "eine Ärztin im Krankenhaus",
+      "eine schwarze Katze auf dem Dach",
+      "um médico negro no hospital",
+      "i legionari romani sul vallo di Adriano",
+      "врач в больнице, портрет",
+      "солдаты вермахта, 1943 год, архивное фото",
+      "masterpiece, best quality, 8k, 一个德国士兵, 1943, film grain",
+      "niño desnudo",
   };
   return kPrompts;
 }
@@ -103,6 +136,34 @@ void BM_SafetyGate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_SafetyGate);
+
+// Prompts in other languages: the language front end's reading, then the same planning.
+void BM_PlanBatchForeign(benchmark::State& state) {
+  auto& planner = SharedPlanner();
+  const auto& prompts = ForeignPrompts();
+  for (const auto& p : prompts) planner.Run(p, {1, 7});  // every language's tables loaded
+  const depict::plan::Options options{static_cast<int>(state.range(0)), 7};
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto plan = planner.Run(prompts[i++ % prompts.size()], options);
+    const std::string json = depict::plan::ToJson(plan);
+    benchmark::DoNotOptimize(json.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PlanBatchForeign)->Arg(1)->Arg(8);
+
+// Loading every language's lexicons (indexing the embedded tables; the romanised-word maps are
+// built on first use of a romanised prompt and are not counted here).
+void BM_LoadLexicons(benchmark::State& state) {
+  for (auto _ : state) {
+    depict::lang::Lexicons lexicons(depict::lang::EmbeddedLexiconFiles());
+    for (int l = 0; l < depict::lang::kLanguageCount; ++l) {
+      benchmark::DoNotOptimize(&lexicons.Get(static_cast<depict::lang::Language>(l)));
+    }
+  }
+}
+BENCHMARK(BM_LoadLexicons)->Unit(benchmark::kMillisecond);
 
 void BM_LoadTables(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(depict::plan::LoadTables(""));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 
 namespace depict::lang {
@@ -43,6 +44,8 @@ bool ClauseBreak(std::string_view s) {
 
 using Votes = std::array<int, kLatin.size()>;
 
+}  // namespace
+
 // English words inflect regularly far more often than the WordNet exception list covers: an
 // English word is also its form with a regular ending taken off ("portrayed", "rats").
 bool KnownEnglish(const Lexicon& english, const std::string& w) {
@@ -67,6 +70,8 @@ bool KnownEnglish(const Lexicon& english, const std::string& w) {
   return false;
 }
 
+namespace {
+
 bool Capitalised(std::string_view word) { return word[0] >= 'A' && word[0] <= 'Z'; }
 
 // A lowercase word between two capitalised ones is a particle of a name ("Charles de Gaulle",
@@ -82,59 +87,75 @@ bool NameParticle(std::string_view text, const std::vector<Token>& tokens, size_
          capitalised_word(after);
 }
 
-// Votes of each language for the Latin words of tokens [from, to). Another language than
-// English needs two words English lacks, or only such words ("desnuda", "eine Ärztin"), so
-// that one stray word does not turn an English clause ("a Mali Empire mansa").
-Votes Score(const Lexicons& lexicons, std::string_view text, const std::vector<Token>& tokens,
-            const std::vector<bool>& latin, size_t from, size_t to) {
-  Votes votes{};
-  Votes exclusive{};  // words English does not have
+// Votes of each language for the Latin words of tokens [from, to): the words it knows. A
+// language other than English must also know two words English lacks (or only such words:
+// "desnuda", "eine Ärztin"), so that one stray word does not turn an English clause ("a Mali
+// Empire mansa").
+// What one Latin word says: whether it votes at all, and which languages know it.
+struct WordVote {
+  bool counts = false;   // a word that votes
+  bool longer = false;   // of three letters or more
+  bool english = false;  // English knows it
+  uint16_t known = 0;    // bit l: kLatin[l] knows it
+};
+
+WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vector<Token>& tokens,
+                size_t i) {
+  WordVote v;
+  const std::string_view word = Span(text, tokens[i]);
+  // Spelled-out letters ("c o c k") are in no language, but "a" and "I" are English.
+  if (word.size() < 2) {
+    if (word == "a" || word == "I") v = {true, false, 1};
+    return v;
+  }
+  // Words with digits ("B3yonc3") and particles of names are in no language.
+  if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      NameParticle(text, tokens, i)) {
+    return v;
+  }
+  const std::string folded = Fold(word);
+  const Lexicon& english = lexicons.Get(Language::kEn);
+  // A capitalised word is most often a name ("Taylor Swift desnuda"), which is in no
+  // language; but German capitalises its nouns, which vote when English lacks them.
+  if (Capitalised(word)) {
+    if (lexicons.Get(Language::kDe).Find(folded) && !KnownEnglish(english, folded)) {
+      v.counts = true;
+      v.known = 1u << 3;
+    }
+    return v;
+  }
+  v.counts = true;
+  v.longer = word.size() >= 3;
+  v.english = KnownEnglish(english, folded);
+  if (v.english) v.known = 1;
+  // Romanised words are typed in plain lowercase ASCII; a word English has is not one.
+  const bool plain = !v.english && std::all_of(word.begin(), word.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
+  });
+  for (size_t l = 1; l < kLatin.size(); ++l) {
+    if (l >= kFirstRomanized && !plain) continue;
+    const Lexicon& lexicon = lexicons.Get(kLatin[l]);
+    const bool known = l >= kFirstRomanized ? lexicon.FindRomanized(folded).has_value()
+                                            : lexicon.Find(folded).has_value();
+    if (known) v.known = static_cast<uint16_t>(v.known | (1u << l));
+  }
+  return v;
+}
+
+Votes Score(const std::vector<WordVote>& word_votes, size_t from, size_t to) {
+  Votes votes{};      // words each language knows
+  Votes exclusive{};  // words each language knows and English lacks
   int words = 0;      // words that vote
   int longer = 0;     // of them, words of three letters or more
   for (size_t i = from; i < to; ++i) {
-    if (!latin[i]) continue;
-    const std::string_view word = Span(text, tokens[i]);
-    // Spelled-out letters ("c o c k") are in no language, but "a" and "I" are English.
-    if (word.size() < 2) {
-      if (word == "a" || word == "I") {
-        ++votes[0];
-        ++words;
-      }
-      continue;
-    }
-    // Words with digits ("B3yonc3") are in no language.
-    if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      continue;
-    }
-    if (NameParticle(text, tokens, i)) continue;
-    const std::string folded = Fold(word);
-    // A capitalised word is most often a name ("Taylor Swift desnuda"), which is in no
-    // language; but German capitalises its nouns, which vote when English lacks them.
-    if (Capitalised(word)) {
-      if (lexicons.Get(Language::kDe).Find(folded) &&
-          !KnownEnglish(lexicons.Get(Language::kEn), folded)) {
-        ++votes[3];
-        ++exclusive[3];
-        ++words;
-      }
-      continue;
-    }
+    const WordVote& v = word_votes[i];
+    if (!v.counts) continue;
     ++words;
-    if (word.size() >= 3) ++longer;
-    // Romanised words are typed in plain lowercase ASCII.
-    const bool plain = std::all_of(word.begin(), word.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
-    });
-    const bool english = KnownEnglish(lexicons.Get(Language::kEn), folded);
-    if (english) ++votes[0];
-    for (size_t l = 1; l < kLatin.size(); ++l) {
-      if (l >= kFirstRomanized && (english || !plain)) continue;
-      const Lexicon& lexicon = lexicons.Get(kLatin[l]);
-      const bool known = l >= kFirstRomanized ? lexicon.FindRomanized(folded).has_value()
-                                              : lexicon.Find(folded).has_value();
-      if (known) {
+    if (v.longer) ++longer;
+    for (size_t l = 0; l < kLatin.size(); ++l) {
+      if (v.known & (1u << l)) {
         ++votes[l];
-        if (!english) ++exclusive[l];
+        if (!v.english) ++exclusive[l];
       }
     }
   }
@@ -223,10 +244,16 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
     letters[static_cast<int>(out.of_token[i])] += static_cast<int>(tokens[i].end - tokens[i].begin);
   }
   if (any_latin) {
-    Votes whole = Score(lexicons, text, tokens, latin, 0, tokens.size());
+    std::vector<WordVote> word_votes(tokens.size());
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (latin[i]) word_votes[i] = VoteOf(lexicons, text, tokens, i);
+    }
+    Votes whole = Score(word_votes, 0, tokens.size());
     // An English word that is also a word elsewhere ("a", "con", "die") counts for both, so a
     // prompt is read as another language only when that language knows more of its words.
-    const Language guess = Cld2Guess(text);
+    // CLD2 is asked only when another language scored: most prompts are English.
+    const bool foreign = std::any_of(whole.begin() + 1, whole.end(), [](int v) { return v > 0; });
+    const Language guess = foreign ? Cld2Guess(text) : Language::kEn;
     const Language prompt_latin = Best(whole, Language::kEn, guess);
     size_t start = 0;
     for (size_t i = 0; i <= tokens.size(); ++i) {
@@ -236,7 +263,7 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
       if (!end) continue;
       // English wins a clause it ties: a clause is another language only when that language
       // knows more of its words ("nangi ladki 12 saal" in an otherwise English prompt).
-      Votes votes = Score(lexicons, text, tokens, latin, start, i);
+      Votes votes = Score(word_votes, start, i);
       // Spanish, Portuguese and Italian share many words, and their dictionaries are uneven: a
       // clause that votes for the prompt's language (as CLD2 also guessed it) but lost by one
       // vote is still in it.

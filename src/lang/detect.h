@@ -21,6 +21,9 @@ struct TokenLanguages {
 // commas, periods, brackets, line breaks): the language whose lexicon knows most of the clause's
 // words, ties going to the language of the prompt's Latin text as a whole, scored the same way
 // with CLD2's guess breaking ties, and then to English.
+// Whether `folded` is an English word, or one with a regular ending ("portrayed", "rats").
+bool KnownEnglish(const Lexicon& english, const std::string& folded);
+
 TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
                                const std::vector<Token>& tokens);
 

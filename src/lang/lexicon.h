@@ -36,6 +36,11 @@ class Lexicon {
   // `folded` is NFKC and case-folded. The hand table wins, then the dictionary, then the
   // dictionary's reading of the form's lemma.
   std::optional<Gloss> Find(std::string_view folded) const;
+  // Whether some word of the hand table or the dictionary starts with `folded` (a longest
+  // match stops growing when none does).
+  bool HasPrefix(std::string_view folded) const {
+    return hand_.HasPrefix(folded) || words_.HasPrefix(folded);
+  }
   // Only the hand table (function words, affixes).
   std::optional<Gloss> FindHand(std::string_view folded) const;
   // A word of a language in another script written in Latin letters ("golaya", "hadaka",

@@ -1,6 +1,7 @@
 #include "lang/reading.h"
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "lang/detect.h"
@@ -159,6 +160,10 @@ size_t Reader::ReadName(size_t i) {
   // up to the dot. A word that names a place or a person, or a particle, is not in a name, so a
   // name starts after it ("美国总统巴拉克·奥巴马").
   const auto name_like = [&](size_t k) { return Foreign(k) && LanguageOf(k) == l && !Stops(k); };
+  // Most text has no name dot at all: look for one before looking anything up.
+  size_t dot = i;
+  while (dot < tokens_.size() && dot - i < 6 && Foreign(dot) && LanguageOf(dot) == l) ++dot;
+  if (dot == i || dot >= tokens_.size() || !IsNameDot(Span(text_, tokens_[dot]))) return 0;
   size_t d = i;
   while (d < tokens_.size() && d - i < 6 && name_like(d)) ++d;
   if (d == i || d + 1 >= tokens_.size() || !IsNameDot(Span(text_, tokens_[d])) ||
@@ -257,14 +262,22 @@ size_t Reader::ReadPhrase(size_t i) {
     }
   }
   const Lexicon& lexicon = lexicons_.Get(l);
-  for (size_t e = ends.size(); e-- > 0;) {
-    const uint32_t begin = tokens_[i].begin, end = tokens_[ends[e]].end;
-    std::string form = Fold(text_.substr(begin, end - begin));
+  const auto form_of = [&](size_t e) {
+    std::string form =
+        Fold(text_.substr(tokens_[i].begin, tokens_[ends[e]].end - tokens_[i].begin));
     if (!unspaced) {  // runs of spaces read as one
       form.erase(std::unique(form.begin(), form.end(),
                              [](char a, char b) { return a == ' ' && b == ' '; }),
                  form.end());
     }
+    return form;
+  };
+  // Longer phrases are tried only as far as some dictionary word starts with them.
+  size_t longest = 0;
+  while (longest + 1 < ends.size() && lexicon.HasPrefix(form_of(longest + 1))) ++longest;
+  for (size_t e = longest + 1; e-- > 0;) {
+    const uint32_t begin = tokens_[i].begin, end = tokens_[ends[e]].end;
+    const std::string form = form_of(e);
     // A single Latin letter ("c o c k") is read only where the hand table knows it (Spanish
     // "y", Italian "e"): dictionaries list letters as abbreviations.
     const bool letter = form.size() == 1;
@@ -348,24 +361,26 @@ void Reader::ReadCharacters(size_t i) {
   };
   uint32_t pos = t.begin;
   while (pos < t.end) {
-    std::vector<uint32_t> ends;
-    for (uint32_t e = pos; e < t.end && static_cast<int>(ends.size()) < kMaxUnspacedChars;) {
+    // The longest known word from pos: it grows while some word starts with it.
+    uint32_t best_end = 0;
+    std::optional<Gloss> best;
+    uint32_t e = pos;
+    for (int chars = 0; e < t.end && chars < kMaxUnspacedChars; ++chars) {
       e += static_cast<uint32_t>(CharLength(static_cast<unsigned char>(text_[e])));
-      ends.push_back(e);
-    }
-    bool found = false;
-    for (size_t k = ends.size(); k-- > 0;) {
-      if (const auto g = lexicon.Find(Fold(text_.substr(pos, ends[k] - pos)))) {
-        flush_unknown(pos);
-        if (!g->Dropped()) pieces_.push_back(Glossed(*g, pos, ends[k]));
-        pos = ends[k];
-        found = true;
-        break;
+      const std::string_view candidate = text_.substr(pos, e - pos);
+      if (auto g = lexicon.Find(candidate)) {
+        best = g;
+        best_end = e;
       }
+      if (!lexicon.HasPrefix(candidate)) break;
     }
-    if (!found) {
+    if (best) {
+      flush_unknown(pos);
+      if (!best->Dropped()) pieces_.push_back(Glossed(*best, pos, best_end));
+      pos = best_end;
+    } else {
       if (unknown_from == t.end) unknown_from = pos;
-      pos = ends.front();
+      pos += static_cast<uint32_t>(CharLength(static_cast<unsigned char>(text_[pos])));
     }
   }
   flush_unknown(t.end);
@@ -674,7 +689,45 @@ std::pair<uint32_t, uint32_t> Reading::MapSpan(uint32_t start, uint32_t end) con
   return {lo, hi};
 }
 
+// An ASCII prompt with fewer than two lowercase words English lacks, and no German noun, is
+// English: no other language could win a clause of it (detect.h), so it is read as it is
+// without segmenting it.
+bool PlainEnglish(const Lexicons& lexicons, std::string_view prompt) {
+  const Lexicon& english = lexicons.Get(Language::kEn);
+  int unknown = 0;
+  size_t i = 0;
+  while (i < prompt.size()) {
+    const unsigned char c = static_cast<unsigned char>(prompt[i]);
+    if (c & 0x80) return false;
+    if (!std::isalnum(c)) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    bool digit = false;
+    while (j < prompt.size() &&
+           (std::isalnum(static_cast<unsigned char>(prompt[j])) || prompt[j] == '\'')) {
+      digit = digit || std::isdigit(static_cast<unsigned char>(prompt[j]));
+      ++j;
+    }
+    const std::string_view word = prompt.substr(i, j - i);
+    i = j;
+    if (digit || word.size() < 2) continue;
+    if (word[0] >= 'A' && word[0] <= 'Z') {
+      // A name is in no language, but a German noun is German ("Wehrmachtssoldaten").
+      const std::string folded = Fold(word);
+      if (!KnownEnglish(english, folded) && lexicons.Get(Language::kDe).Find(folded)) {
+        return false;
+      }
+      continue;
+    }
+    if (!KnownEnglish(english, std::string(word)) && ++unknown >= 2) return false;
+  }
+  return true;
+}
+
 Reading Read(const Lexicons& lexicons, std::string_view prompt) {
+  if (PlainEnglish(lexicons, prompt)) return ReadingBuilder::Build(Language::kEn, {}, prompt);
   return Reader(lexicons, prompt).Run();
 }
 

@@ -3,7 +3,10 @@
 #include <unicode/brkiter.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -24,16 +27,44 @@ icu::BreakIterator& WordIterator() {
   return *it;
 }
 
-icu::Transliterator& Latinizer() {
-  thread_local std::unique_ptr<icu::Transliterator> t = [] {
+// One transliterator per script: "Any-Latin" finds each character's script first, which costs
+// more than the transliteration itself.
+icu::Transliterator& Latinizer(UScriptCode script) {
+  thread_local std::map<UScriptCode, std::unique_ptr<icu::Transliterator>> made;
+  std::unique_ptr<icu::Transliterator>& t = made[script];
+  if (!t) {
+    const char* id = "Any-Latin; Latin-ASCII";
+    switch (script) {
+      case USCRIPT_HAN:
+        id = "Han-Latin; Latin-ASCII";
+        break;
+      case USCRIPT_HIRAGANA:
+        id = "Hiragana-Latin; Latin-ASCII";
+        break;
+      case USCRIPT_KATAKANA:
+        id = "Katakana-Latin; Latin-ASCII";
+        break;
+      case USCRIPT_HANGUL:
+        id = "Hangul-Latin; Latin-ASCII";
+        break;
+      case USCRIPT_CYRILLIC:
+        id = "Cyrillic-Latin; Latin-ASCII";
+        break;
+      case USCRIPT_ARABIC:
+        id = "Arabic-Latin; Latin-ASCII";
+        break;
+      case USCRIPT_DEVANAGARI:
+        id = "Devanagari-Latin; Latin-ASCII";
+        break;
+      default:
+        break;
+    }
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> made(
-        icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, status));
-    if (U_FAILURE(status) || !made) {
+    t.reset(icu::Transliterator::createInstance(id, UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !t) {
       throw std::runtime_error(std::string("ICU transliterator: ") + u_errorName(status));
     }
-    return made;
-  }();
+  }
   return *t;
 }
 
@@ -75,6 +106,12 @@ std::vector<Token> Segment(std::string_view text) {
 }
 
 std::string Fold(std::string_view text) {
+  // Plain ASCII, most words of most prompts, folds without ICU.
+  if (std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; })) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    return out;
+  }
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   u.foldCase(U_FOLD_CASE_DEFAULT);
@@ -91,7 +128,15 @@ std::string Fold(std::string_view text) {
 std::string Romanize(std::string_view text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
-  Latinizer().transliterate(u);
+  UErrorCode status = U_ZERO_ERROR;
+  const UScriptCode script =
+      u.isEmpty() ? USCRIPT_COMMON : uscript_getScript(u.char32At(0), &status);
+  // A name may mix kana kinds ("ジョン・スミスさん"): kana words take the general rules.
+  const bool one_script = std::all_of(u.getBuffer(), u.getBuffer() + u.length(), [&](char16_t c) {
+    UErrorCode s = U_ZERO_ERROR;
+    return U16_IS_SURROGATE(c) || uscript_getScript(c, &s) == script;
+  });
+  Latinizer(one_script ? script : USCRIPT_COMMON).transliterate(u);
   std::string latin;
   u.toUTF8String(latin);
   std::string out;

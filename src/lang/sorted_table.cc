@@ -1,6 +1,7 @@
 #include "lang/sorted_table.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "text/tsv.h"
 
@@ -39,7 +40,7 @@ std::vector<uint32_t> LineStarts(std::string_view name, std::string_view text) {
 SortedTable SortedTable::Index(std::string_view name, std::string_view text) {
   SortedTable t;
   t.text_ = text;
-  t.lines_ = LineStarts(name, text);
+  t.IndexLines(name);
   for (size_t i = 1; i < t.lines_.size(); ++i) {
     if (!(t.KeyAt(i - 1) < t.KeyAt(i))) {
       throw text::TableError(std::string(name) + ": keys out of order or repeated at '" +
@@ -62,7 +63,7 @@ SortedTable SortedTable::FromUnsorted(std::string_view name, std::string_view te
   SortedTable t;
   t.owned_ = owned;
   t.text_ = *owned;
-  t.lines_ = LineStarts(name, t.text_);
+  t.IndexLines(name);
   for (size_t i = 1; i < t.lines_.size(); ++i) {
     if (t.KeyAt(i - 1) == t.KeyAt(i)) {
       throw text::TableError(std::string(name) + ": '" + std::string(t.KeyAt(i)) +
@@ -72,21 +73,65 @@ SortedTable SortedTable::FromUnsorted(std::string_view name, std::string_view te
   return t;
 }
 
-std::string_view SortedTable::KeyAt(size_t i) const { return KeyOf(LineAt(text_, lines_[i])); }
+void SortedTable::IndexLines(std::string_view name) {
+  for (uint32_t start : LineStarts(name, text_)) {
+    const size_t tab = text_.find('\t', start);
+    lines_.push_back({start, static_cast<uint32_t>(tab)});
+  }
+  BuildIndex();
+}
 
-std::optional<std::string_view> SortedTable::Find(std::string_view key) const {
+namespace {
+
+uint32_t Hash32(std::string_view key) {
+  const uint64_t h = std::hash<std::string_view>{}(key);
+  return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
+}  // namespace
+
+void SortedTable::BuildIndex() {
+  size_t size = 16;
+  while (size < lines_.size() * 2) size *= 2;
+  slots_.assign(size, 0);
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    const uint32_t h = Hash32(KeyAt(i));
+    size_t slot = h & (size - 1);
+    while (slots_[slot] != 0) slot = (slot + 1) & (size - 1);
+    slots_[slot] = (static_cast<uint64_t>(h) << 32) | (i + 1);
+  }
+}
+
+std::string_view SortedTable::KeyAt(size_t i) const {
+  return text_.substr(lines_[i].start, lines_[i].key_end - lines_[i].start);
+}
+
+size_t SortedTable::LowerBound(std::string_view key) const {
   size_t lo = 0, hi = lines_.size();
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
-    const std::string_view k = KeyAt(mid);
-    if (k < key) {
+    if (KeyAt(mid) < key) {
       lo = mid + 1;
-    } else if (key < k) {
-      hi = mid;
     } else {
-      const std::string_view line = LineAt(text_, lines_[mid]);
-      return line.substr(key.size() + 1);
+      hi = mid;
     }
+  }
+  return lo;
+}
+
+bool SortedTable::HasPrefix(std::string_view prefix) const {
+  const size_t i = LowerBound(prefix);
+  return i < lines_.size() && KeyAt(i).starts_with(prefix);
+}
+
+std::optional<std::string_view> SortedTable::Find(std::string_view key) const {
+  if (slots_.empty()) return std::nullopt;
+  const uint32_t h = Hash32(key);
+  const size_t mask = slots_.size() - 1;
+  for (size_t slot = h & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    if (static_cast<uint32_t>(slots_[slot] >> 32) != h) continue;
+    const size_t line = static_cast<uint32_t>(slots_[slot]) - 1;
+    if (KeyAt(line) == key) return LineAt(text_, lines_[line].start).substr(key.size() + 1);
   }
   return std::nullopt;
 }

@@ -1,6 +1,7 @@
 // A read-only table of "key TAB value" lines held in one string, sorted by key bytes, searched
 // in place: loading it is one scan for line starts, so a dictionary of 300,000 words is ready
-// in milliseconds and costs four bytes a line beyond its text.
+// in milliseconds and costs 24 bytes a line beyond its text: where each key starts and ends,
+// and a hash index (prefix searches use the sort order).
 #ifndef DEPICT_LANG_SORTED_TABLE_H_
 #define DEPICT_LANG_SORTED_TABLE_H_
 
@@ -26,13 +27,26 @@ class SortedTable {
 
   // The rest of the line after "key TAB", if `key` is present.
   std::optional<std::string_view> Find(std::string_view key) const;
+  // Whether some key starts with `prefix`.
+  bool HasPrefix(std::string_view prefix) const;
   size_t size() const { return lines_.size(); }
 
  private:
   std::string_view KeyAt(size_t i) const;
+  size_t LowerBound(std::string_view key) const;
+  void IndexLines(std::string_view name);
   std::shared_ptr<const std::string> owned_;  // set for FromUnsorted (stable across moves)
   std::string_view text_;
-  std::vector<uint32_t> lines_;  // offsets of line starts in text_
+  struct Line {
+    uint32_t start;    // offset of the line (its key) in text_
+    uint32_t key_end;  // offset of the TAB after the key
+  };
+  std::vector<Line> lines_;
+  // Open-addressing index over the keys, so that a look-up (most are misses: a word tried in
+  // every language) costs one hash and a probe or two rather than a binary search. Each slot is
+  // the key's 32-bit hash and its line number + 1 (0: empty).
+  std::vector<uint64_t> slots_;
+  void BuildIndex();
 };
 
 }  // namespace depict::lang
