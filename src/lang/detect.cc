@@ -70,6 +70,18 @@ bool KnownEnglish(const Lexicon& english, const std::string& w) {
   return false;
 }
 
+uint16_t KnownElsewhere(const Lexicons& lexicons, const std::string& folded, bool romanized) {
+  uint16_t known = 0;
+  for (size_t l = 1; l < kLatin.size(); ++l) {
+    if (l >= kFirstRomanized && !romanized) continue;
+    const Lexicon& lexicon = lexicons.Get(kLatin[l]);
+    const bool found = l >= kFirstRomanized ? lexicon.FindRomanized(folded).has_value()
+                                            : lexicon.Find(folded).has_value();
+    if (found) known = static_cast<uint16_t>(known | (1u << l));
+  }
+  return known;
+}
+
 namespace {
 
 bool Capitalised(std::string_view word) { return word[0] >= 'A' && word[0] <= 'Z'; }
@@ -132,13 +144,7 @@ WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vect
   const bool plain = !v.english && std::all_of(word.begin(), word.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
   });
-  for (size_t l = 1; l < kLatin.size(); ++l) {
-    if (l >= kFirstRomanized && !plain) continue;
-    const Lexicon& lexicon = lexicons.Get(kLatin[l]);
-    const bool known = l >= kFirstRomanized ? lexicon.FindRomanized(folded).has_value()
-                                            : lexicon.Find(folded).has_value();
-    if (known) v.known = static_cast<uint16_t>(v.known | (1u << l));
-  }
+  v.known = static_cast<uint16_t>(v.known | KnownElsewhere(lexicons, folded, plain));
   return v;
 }
 

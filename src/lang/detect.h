@@ -2,6 +2,8 @@
 #ifndef DEPICT_LANG_DETECT_H_
 #define DEPICT_LANG_DETECT_H_
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -23,6 +25,11 @@ struct TokenLanguages {
 // with CLD2's guess breaking ties, and then to English.
 // Whether `folded` is an English word, or one with a regular ending ("portrayed", "rats").
 bool KnownEnglish(const Lexicon& english, const std::string& folded);
+
+// Which other languages that write, or are typed, in Latin letters know `folded`: bit l of the
+// result for the l-th of English, Spanish, French, German, Portuguese, Italian, then (only when
+// `romanized`) Russian, Hindi, Arabic, Chinese, Japanese, Korean typed in Latin letters.
+uint16_t KnownElsewhere(const Lexicons& lexicons, const std::string& folded, bool romanized);
 
 TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
                                const std::vector<Token>& tokens);

@@ -689,12 +689,11 @@ std::pair<uint32_t, uint32_t> Reading::MapSpan(uint32_t start, uint32_t end) con
   return {lo, hi};
 }
 
-// An ASCII prompt with fewer than two lowercase words English lacks, and no German noun, is
-// English: no other language could win a clause of it (detect.h), so it is read as it is
-// without segmenting it.
+// An ASCII prompt whose lowercase words English knows or no other language does, with no German
+// noun, is English: no other language could win a clause of it (detect.h), so it is read as it
+// is without segmenting it.
 bool PlainEnglish(const Lexicons& lexicons, std::string_view prompt) {
   const Lexicon& english = lexicons.Get(Language::kEn);
-  int unknown = 0;
   size_t i = 0;
   while (i < prompt.size()) {
     const unsigned char c = static_cast<unsigned char>(prompt[i]);
@@ -721,7 +720,12 @@ bool PlainEnglish(const Lexicons& lexicons, std::string_view prompt) {
       }
       continue;
     }
-    if (!KnownEnglish(english, std::string(word)) && ++unknown >= 2) return false;
+    // A word English lacks keeps the prompt English when no other language knows it either
+    // ("baduk", "ukiyo"): it cannot vote.
+    const std::string folded(word);
+    if (!KnownEnglish(english, folded) && KnownElsewhere(lexicons, folded, true) != 0) {
+      return false;
+    }
   }
   return true;
 }
