@@ -1,11 +1,16 @@
 #include "lang/reading.h"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <optional>
 
 #include "lang/detect.h"
 #include "lang/segmenter.h"
+#include "text/confusables.h"
 
 namespace depict::lang {
 
@@ -26,6 +31,31 @@ class ReadingBuilder {
   static Reading Build(Language language, const std::vector<Piece>& pieces,
                        std::string_view source);
   static void SetRomanized(Reading& r, bool romanized) { r.romanized_ = romanized; }
+  // A reading of a cleaned copy of the prompt, mapped back onto the prompt itself. An identity
+  // reading of the copy becomes a reading of the copy's words (the copy is not the prompt).
+  static void MapToSource(Reading& r, std::string_view clean, std::string_view prompt,
+                          const std::vector<uint32_t>& to_source) {
+    if (r.begin_.empty()) {
+      r.text_ = std::string(clean);
+      for (size_t k = 0; k < clean.size(); ++k) {
+        r.begin_.push_back(to_source[k]);
+        r.end_.push_back(to_source[k] + 1);
+      }
+    } else {
+      for (size_t k = 0; k < r.begin_.size(); ++k) {
+        r.begin_[k] = to_source[r.begin_[k]];
+        r.end_[k] = r.end_[k] >= to_source.size() ? static_cast<uint32_t>(prompt.size())
+                                                  : to_source[r.end_[k]];
+      }
+    }
+    // A byte that ends inside a replaced character maps to that character's end.
+    for (size_t k = 0; k < r.end_.size(); ++k) {
+      uint32_t e = r.end_[k];
+      while (e < prompt.size() && (static_cast<unsigned char>(prompt[e]) & 0xC0) == 0x80) ++e;
+      r.end_[k] = std::max(e, r.begin_[k]);
+    }
+    r.source_size_ = static_cast<uint32_t>(prompt.size());
+  }
 };
 
 namespace {
@@ -730,7 +760,83 @@ bool PlainEnglish(const Lexicons& lexicons, std::string_view prompt) {
   return true;
 }
 
+// A word mixing look-alike letters of two scripts ("niñа" with a Cyrillic а, "гoлaя" with
+// Latin o and a) is written in the script most of its letters are in: the minority letters are
+// replaced by the look-alikes of that script (Unicode's confusables, as ICU ships them, through
+// text::LatinLookalike). Returns false when no word mixes scripts. `to_source[k]` is the prompt
+// offset of byte k of `clean` (and of its end).
+bool Deconfuse(std::string_view prompt, std::string& clean, std::vector<uint32_t>& to_source) {
+  static const std::array<char32_t, 26> kCyrillicFor = [] {
+    std::array<char32_t, 26> table{};
+    for (char32_t c = 0x0430; c <= 0x045F; ++c) {  // lowercase Cyrillic
+      const char l = text::LatinLookalike(c);
+      if (l >= 'a' && l <= 'z' && table[l - 'a'] == 0) table[l - 'a'] = c;
+    }
+    return table;
+  }();
+  bool changed = false;
+  size_t i = 0;
+  while (i < prompt.size()) {
+    // One word: letters and marks up to a space or punctuation.
+    size_t j = i;
+    int latin = 0, cyrillic = 0;
+    while (j < prompt.size()) {
+      int32_t k = static_cast<int32_t>(j);
+      UChar32 c = 0;
+      U8_NEXT(prompt.data(), k, static_cast<int32_t>(prompt.size()), c);
+      if (c < 0 || !u_isalpha(c)) break;
+      const Script script = ScriptOf(static_cast<char32_t>(c));
+      latin += script == Script::kLatin;
+      cyrillic += script == Script::kCyrillic;
+      j = static_cast<size_t>(k);
+    }
+    if (j == i) {
+      clean.push_back(prompt[i]);
+      to_source.push_back(static_cast<uint32_t>(i));
+      ++i;
+      continue;
+    }
+    const bool mixed = latin > 0 && cyrillic > 0;
+    for (size_t p = i; p < j;) {
+      int32_t k = static_cast<int32_t>(p);
+      UChar32 c = 0;
+      U8_NEXT(prompt.data(), k, static_cast<int32_t>(prompt.size()), c);
+      std::string replacement;
+      if (mixed && cyrillic > latin && c < 0x80) {
+        const char32_t lower = static_cast<char32_t>(c | 0x20);
+        const char32_t cyr = lower >= 'a' && lower <= 'z' ? kCyrillicFor[lower - 'a'] : 0;
+        if (cyr != 0) {
+          char buf[4];
+          int32_t n = 0;
+          U8_APPEND_UNSAFE(buf, n, static_cast<UChar32>(cyr));
+          replacement.assign(buf, static_cast<size_t>(n));
+        }
+      } else if (mixed && latin >= cyrillic && c >= 0x80) {
+        const char l = text::LatinLookalike(static_cast<char32_t>(c));
+        if (l != 0) replacement.assign(1, l);
+      }
+      if (replacement.empty()) replacement.assign(prompt.substr(p, static_cast<size_t>(k) - p));
+      changed = changed || replacement != prompt.substr(p, static_cast<size_t>(k) - p);
+      for (char b : replacement) {
+        clean.push_back(b);
+        to_source.push_back(static_cast<uint32_t>(p));
+      }
+      p = static_cast<size_t>(k);
+    }
+    i = j;
+  }
+  to_source.push_back(static_cast<uint32_t>(prompt.size()));
+  return changed;
+}
+
 Reading Read(const Lexicons& lexicons, std::string_view prompt) {
+  std::string clean;
+  std::vector<uint32_t> to_source;
+  if (Deconfuse(prompt, clean, to_source)) {
+    Reading r = Reader(lexicons, clean).Run();
+    ReadingBuilder::MapToSource(r, clean, prompt, to_source);
+    return r;
+  }
   if (PlainEnglish(lexicons, prompt)) return ReadingBuilder::Build(Language::kEn, {}, prompt);
   return Reader(lexicons, prompt).Run();
 }
