@@ -145,6 +145,8 @@ def parse_header(line):
 
 def clean_gloss(text):
     text = re.sub(r"<[^>]*>|\[[^\]]*\]|\{[^}]*\}|\([^)]*\)", "", text)
+    # An unbalanced bracket is a gloss cut by the split at commas ("(expressions", ")").
+    text = re.sub(r"[()\[\]{}<>]", "", text)
     text = re.sub(r"^\s*\d+\.\s*", "", text).strip()
     text = re.sub(r"^(to|a|an) ", "", text)
     text = re.sub(r"\s+", " ", text).strip(" .;:!?\"'")
@@ -179,7 +181,8 @@ def candidate_glosses(lines):
     for i, s in enumerate(sense_lines(lines)):
         for j, item in enumerate(re.split(r"[;,]", s)):
             g = clean_gloss(item)
-            if g and len(g.split()) <= MAX_GLOSS_WORDS and not re.search(r"[^\x00-\x7f]", g):
+            if g and re.search(r"[a-zA-Z]{2}", g) and len(g.split()) <= MAX_GLOSS_WORDS and \
+                    not re.search(r"[^\x00-\x7f]", g):
                 out.append((i, j, bool(MARKED.search(item)), g))
     return out
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 
 namespace depict::lang {
@@ -120,9 +121,19 @@ WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vect
     if (word == "a" || word == "I") v = {true, false, 1};
     return v;
   }
-  // Words with digits ("B3yonc3") and particles of names are in no language.
-  if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      NameParticle(text, tokens, i)) {
+  if (NameParticle(text, tokens, i)) return v;  // a particle of a name is in no language
+  // Words with digits ("B3yonc3") are in no language, except Arabic typed in Latin letters,
+  // where digits stand for letters ("3arya").
+  if (std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    const bool arabizi =
+        std::all_of(word.begin(), word.end(),
+                    [](char c) { return (c >= 'a' && c <= 'z') || std::strchr("235679", c); }) &&
+        std::any_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    if (arabizi && lexicons.Get(Language::kAr).FindRomanized(word)) {
+      v.counts = true;
+      v.longer = word.size() >= 3;
+      v.known = 1u << 8;  // kLatin[8] is Arabic
+    }
     return v;
   }
   const std::string folded = Fold(word);

@@ -348,6 +348,20 @@ std::optional<Gloss> FindAfterPrefixes(const Lexicon& lexicon, std::string_view 
   return std::nullopt;
 }
 
+// The reading of `word` less up to `depth` suffixes the hand table flags s.
+std::optional<Gloss> FindBeforeSuffixes(const Lexicon& lexicon, std::string_view word, int depth) {
+  if (depth == 0) return std::nullopt;
+  for (size_t cut = CharLength(static_cast<unsigned char>(word[0])); cut < word.size();
+       cut += CharLength(static_cast<unsigned char>(word[cut]))) {
+    const auto suffix = lexicon.FindHand(word.substr(cut));
+    if (!suffix || !suffix->Has('s')) continue;
+    const std::string_view stem = word.substr(0, cut);
+    if (auto g = lexicon.Find(stem)) return g;
+    if (auto g = FindBeforeSuffixes(lexicon, stem, depth - 1)) return g;
+  }
+  return std::nullopt;
+}
+
 // Korean particles after a noun ("의사가"), Arabic prefixes before one ("والطبيب"): the hand
 // table flags them s and x; the rest of the word is looked up.
 bool Reader::ReadAffixed(size_t i) {
@@ -357,14 +371,10 @@ bool Reader::ReadAffixed(size_t i) {
   for (size_t p = 0; p < word.size(); p += CharLength(static_cast<unsigned char>(word[p]))) {
     if (p > 0) cuts.push_back(p);
   }
-  for (size_t cut : cuts) {  // the longest affix first: suffixes from the left, prefixes...
-    const auto suffix = lexicon.FindHand(word.substr(cut));
-    if (suffix && suffix->Has('s')) {
-      if (const auto g = lexicon.Find(word.substr(0, cut))) {
-        if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
-        return true;
-      }
-    }
+  // Suffixes, the longest first, up to two ("이주노동자" + "들" + "을").
+  if (const auto g = FindBeforeSuffixes(lexicon, word, 2)) {
+    if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+    return true;
   }
   // Prefixes, the longest first, up to two ("و" + "ال" + "طبيب").
   if (const auto g = FindAfterPrefixes(lexicon, word, 2)) {
