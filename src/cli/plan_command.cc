@@ -166,6 +166,9 @@ std::function<int()> AddDemoCommand(CLI::App& app) {
         "children playing on the beach",
         "a black cat on a windowsill",
         "Muslims portrayed as rats",
+        "一个1940年代的德国士兵",
+        "una abuela mexicana cocinando tortillas",
+        "eine Ärztin im Krankenhaus",
     };
     PlanArgs args;
     args.images = 4;

@@ -28,6 +28,10 @@ std::string MemberText(const cast::Member& m) {
 
 std::string ToText(const Plan& plan, bool explain) {
   std::string out = "prompt: " + plan.prompt + "\n";
+  if (plan.language != lang::Language::kEn) {
+    out += "language: " + std::string(lang::Code(plan.language)) + "\nreading: " + plan.reading +
+           "\n";
+  }
   if (plan.refusal) {
     out += "decision: refuse (" + plan.refusal->category + ")\n";
     out += "  " + plan.refusal->message + "\n  triggered by:";
@@ -63,6 +67,7 @@ std::string ToText(const Plan& plan, bool explain) {
     const cast::ImageCast& image = plan.images[i];
     out += "image " + std::to_string(i + 1) + " (seed " + std::to_string(image.seed) +
            "): " + image.prompt + "\n";
+    if (plan.language != lang::Language::kEn) out += "  shown as: " + image.display_prompt + "\n";
     if (!explain) continue;
     for (size_t p = 0; p < image.people.size(); ++p) {
       out += "    " + plan.people[p].text + ":";
