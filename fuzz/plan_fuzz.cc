@@ -14,6 +14,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view prompt(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
     const depict::plan::Plan plan = planner.Run(prompt, {images, data[0]});
+    // People's offsets index the prompt as given, whatever language it was read in.
+    for (const auto& person : plan.people) {
+      if (person.start > person.end || person.end > prompt.size()) __builtin_trap();
+    }
     const std::string json = depict::plan::ToJson(plan);
     const std::string text = depict::plan::ToText(plan, true);
     if (json.empty() || text.empty()) __builtin_trap();

@@ -29,8 +29,8 @@ std::string MemberText(const cast::Member& m) {
 std::string ToText(const Plan& plan, bool explain) {
   std::string out = "prompt: " + plan.prompt + "\n";
   if (plan.language != lang::Language::kEn) {
-    out += "language: " + std::string(lang::Code(plan.language)) + "\nreading: " + plan.reading +
-           "\n";
+    out +=
+        "language: " + std::string(lang::Code(plan.language)) + "\nreading: " + plan.reading + "\n";
   }
   if (plan.refusal) {
     out += "decision: refuse (" + plan.refusal->category + ")\n";
