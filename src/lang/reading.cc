@@ -148,6 +148,7 @@ class Reader {
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from);
   void GenderFromArticles(size_t from, Language language);
+  std::optional<Gloss> RomanizedHarmWord(std::string_view word) const;
   void TitlesBeforeNames(size_t from, Language language);
   void NamesFromRomanized(size_t from, Language language);
   bool KoreanNameShape(std::string_view word) const;
@@ -426,6 +427,24 @@ void Reader::ReadCharacters(size_t i) {
   flush_unknown(t.end);
 }
 
+// A word in an English clause that English lacks but a hand table lists as written in Latin
+// letters for Hindi, Arabic or Russian ("nangi", "3arya", "golaya": the helpers listed mostly the
+// words of harmful prompts, as people type them): it is read, so that one such word in an
+// English prompt does not pass the gate unread. Only exact rows count, never a romanisation key.
+std::optional<Gloss> Reader::RomanizedHarmWord(std::string_view word) const {
+  if (word.size() < 4 || !std::all_of(word.begin(), word.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '\'';
+      })) {
+    return std::nullopt;
+  }
+  const std::string folded = Fold(word);
+  if (KnownEnglish(lexicons_.Get(Language::kEn), folded)) return std::nullopt;
+  for (Language l : {Language::kHi, Language::kAr, Language::kRu}) {
+    if (auto g = lexicons_.Get(l).FindHand(folded); g && !g->Dropped()) return g;
+  }
+  return std::nullopt;
+}
+
 // English words that already say a person's gender: a reading adds none to them.
 bool SaysGender(std::string_view english) {
   static constexpr std::string_view kWords[] = {
@@ -572,7 +591,11 @@ void Reader::ReorderAdjectives(size_t from) {
 
 Reading Reader::Run() {
   languages_ = DetectLanguages(lexicons_, text_, tokens_);
-  if (languages_.main == Language::kEn) return ReadingBuilder::Build(Language::kEn, {}, text_);
+  if (languages_.main == Language::kEn) {
+    bool harm = false;
+    for (const Token& t : tokens_) harm = harm || (t.word && RomanizedHarmWord(Span(text_, t)));
+    if (!harm) return ReadingBuilder::Build(Language::kEn, {}, text_);
+  }
   size_t i = 0;
   size_t run_start = 0;  // first piece of the current run of one language
   Language run_language = Language::kEn;
@@ -594,6 +617,12 @@ Reading Reader::Run() {
     }
     if (!Foreign(i)) {
       const std::string_view s = Span(text_, t);
+      if (const auto g = t.word ? RomanizedHarmWord(s) : std::nullopt) {
+        pieces_.push_back(Glossed(*g, t.begin, t.end));
+        romanized_ = true;
+        ++i;
+        continue;
+      }
       const std::string_view ascii = AsciiPunctuation(s);
       pieces_.push_back(Verbatim(ascii.empty() ? s : ascii, t.begin, t.end, t.word));
       if (!ascii.empty()) pieces_.back().verbatim = false;
