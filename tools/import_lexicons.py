@@ -273,11 +273,23 @@ def cldr_territories(locale):
 # --- simplemma ---------------------------------------------------------------------------------
 
 def simplemma_forms(wheel, code, tmp):
+    """Folded form -> folded lemma. German keeps case in simplemma (a noun is capitalised): a
+    form written lowercase takes the lemma of its lowercase entry ("jungen" -> "jung", not
+    "Jungen" -> "Junges"), and the lowercase forms are returned as a second value."""
     with zipfile.ZipFile(wheel) as z:
         z.extractall(tmp)
     sys.path.insert(0, tmp)
     from simplemma.strategies.dictionaries.dictionary_factory import _load_dictionary_from_disk
-    return {fold(k.decode()): fold(v.decode()) for k, v in _load_dictionary_from_disk(code).items()}
+    forms, lower = {}, set()
+    for k, v in _load_dictionary_from_disk(code).items():
+        key, lemma = k.decode(), fold(v.decode())
+        folded = fold(key)
+        if key[:1].islower():
+            lower.add(folded)
+            forms[folded] = lemma
+        else:
+            forms.setdefault(folded, lemma)
+    return forms, lower
 
 
 # --- WordNet -----------------------------------------------------------------------------------
@@ -397,7 +409,7 @@ def english_plural(word, irregular):
     return " ".join(head + [p])
 
 
-def inflections(code, forms, lexicon, people, irregular):
+def inflections(code, forms, lexicon, people, irregular, lower=frozenset()):
     """Rows for inflected forms: a plural or feminine person noun gets its own English gloss
     ("médicas" -> "female doctors"); any other form maps to its lemma."""
     rows, lemmas = {}, {}
@@ -406,6 +418,12 @@ def inflections(code, forms, lexicon, people, irregular):
         if form == lemma or lemma not in lexicon or len(form) > 40 or " " in form:
             continue
         gloss, flags = lexicon[lemma]
+        if form in lexicon and code == "de" and form in lower and "a" in flags and \
+                "a" not in lexicon[form][1]:
+            # A German lowercase form of an adjective whose capitalised twin is a noun
+            # ("jungen": young; "Jungen": boys): the reader takes the lemma for lowercase words.
+            lemmas[form] = lemma
+            continue
         if form in lexicon:
             # A form the dictionary lists itself keeps its gloss, but a feminine person noun
             # says so ("enfermera" is listed as "nurse").
@@ -496,7 +514,8 @@ def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, 
         table[form] = (g, flags)
     lemmas = {}
     if sm:
-        rows, lemmas = inflections(code, forms_of(sm), table, people, irregular)
+        forms, lower = forms_of(sm)
+        rows, lemmas = inflections(code, forms, table, people, irregular, lower)
         table.update(rows)
     return table, lemmas, sources
 

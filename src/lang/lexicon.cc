@@ -52,6 +52,14 @@ std::optional<Gloss> Lexicon::FindHand(std::string_view folded) const {
   return std::nullopt;
 }
 
+std::optional<Gloss> Lexicon::FindThroughLemma(std::string_view folded) const {
+  const auto lemma = lemmas_.Find(folded);
+  if (!lemma || *lemma == folded) return std::nullopt;
+  if (auto g = FindHand(*lemma)) return g;
+  if (auto rest = words_.Find(*lemma)) return ParseGloss(*rest);
+  return std::nullopt;
+}
+
 std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
   if (auto g = FindHand(folded)) return g;
   if (auto rest = words_.Find(folded)) return ParseGloss(*rest);

@@ -41,6 +41,8 @@ class Lexicon {
   bool HasPrefix(std::string_view folded) const {
     return hand_.HasPrefix(folded) || words_.HasPrefix(folded);
   }
+  // The reading of the form's lemma only ("jungen" -> "jung" -> "young").
+  std::optional<Gloss> FindThroughLemma(std::string_view folded) const;
   // Only the hand table (function words, affixes).
   std::optional<Gloss> FindHand(std::string_view folded) const;
   // A word of a language in another script written in Latin letters ("golaya", "hadaka",

@@ -148,6 +148,7 @@ class Reader {
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from);
   void GenderFromArticles(size_t from, Language language);
+  void GermanGenitives(size_t from, Language language);
   std::optional<Gloss> RomanizedHarmWord(std::string_view word) const;
   void TitlesBeforeNames(size_t from, Language language);
   void NamesFromRomanized(size_t from, Language language);
@@ -319,6 +320,15 @@ size_t Reader::ReadPhrase(size_t i) {
       found = lexicon.FindRomanized(form);
       romanized_ = romanized_ || found.has_value();
     }
+    // German writes nouns with a capital: a lowercase word the dictionary reads as no adjective
+    // is an inflected adjective when its lemma says so ("einer jungen Frau": young,
+    // not "boys").
+    if (found && l == Language::kDe && e == 0 && !found->Has('a')) {
+      const std::string_view source = text_.substr(begin, end - begin);
+      if (!source.empty() && source[0] >= 'a' && source[0] <= 'z') {
+        if (auto lemma = lexicon.FindThroughLemma(form); lemma && lemma->Has('a')) found = lemma;
+      }
+    }
     if (const auto g = found) {
       if (!g->Dropped()) {
         pieces_.push_back(Glossed(*g, begin, end));
@@ -443,6 +453,25 @@ std::optional<Gloss> Reader::RomanizedHarmWord(std::string_view word) const {
     if (auto g = lexicons_.Get(l).FindHand(folded); g && !g->Dropped()) return g;
   }
   return std::nullopt;
+}
+
+// German marks "of" with the article's case: "der"/"des" right after a noun is a genitive
+// ("die Gründerväter der Vereinigten Staaten": the founding fathers of the United States).
+void Reader::GermanGenitives(size_t from, Language language) {
+  if (language != Language::kDe) return;
+  for (size_t k = from + 1; k < pieces_.size(); ++k) {
+    Piece& p = pieces_[k];
+    if (p.verbatim || p.text != "the") continue;
+    const std::string_view source = text_.substr(p.begin, p.end - p.begin);
+    if (source != "der" && source != "des") continue;
+    size_t before = k;
+    while (before > from && pieces_[before - 1].verbatim && IsSpace(pieces_[before - 1].text)) {
+      --before;
+    }
+    if (before > from && pieces_[before - 1].noun && !pieces_[before - 1].verbatim) {
+      p.text = "of the";
+    }
+  }
 }
 
 // English words that already say a person's gender: a reading adds none to them.
@@ -603,6 +632,7 @@ Reading Reader::Run() {
     const Token& t = tokens_[i];
     if (Foreign(i) && LanguageOf(i) != run_language) {
       GenderFromArticles(run_start, run_language);
+      GermanGenitives(run_start, run_language);
       NamesFromRomanized(run_start, run_language);
       TitlesBeforeNames(run_start, run_language);
       if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
@@ -620,6 +650,14 @@ Reading Reader::Run() {
       if (const auto g = t.word ? RomanizedHarmWord(s) : std::nullopt) {
         pieces_.push_back(Glossed(*g, t.begin, t.end));
         romanized_ = true;
+        ++i;
+        continue;
+      }
+      // A hyphen joining two words of another language joins a compound ("Wikinger-Krieger"):
+      // the English reading says it with a space ("Viking warrior").
+      if (s == "-" && i > 0 && i + 1 < tokens_.size() && Foreign(i - 1) && Foreign(i + 1)) {
+        pieces_.push_back(Verbatim(" ", t.begin, t.end, false));
+        pieces_.back().verbatim = false;
         ++i;
         continue;
       }
@@ -653,6 +691,7 @@ Reading Reader::Run() {
     }
   }
   GenderFromArticles(run_start, run_language);
+  GermanGenitives(run_start, run_language);
   NamesFromRomanized(run_start, run_language);
   TitlesBeforeNames(run_start, run_language);
   if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
@@ -679,7 +718,9 @@ Reading ReadingBuilder::Build(Language language, const std::vector<Piece>& piece
     if (p.text.empty()) continue;
     if (p.word && !r.text_.empty()) {
       const char last = r.text_.back();
-      if (last != ' ' && last != '(' && last != '[' && last != '"' && last != '\n') {
+      // No space after an opening bracket or quote, or inside a hyphenated compound
+      // ("Wikinger-Krieger" -> "Viking-warrior").
+      if (last != ' ' && last != '(' && last != '[' && last != '"' && last != '\n' && last != '-') {
         append(" ", p.begin, p.begin, false);
       }
     }
