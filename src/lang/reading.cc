@@ -517,6 +517,9 @@ void Reader::GenderFromArticles(size_t from, Language language) {
     const bool feminine = pieces_[k].article == 'F';
     const std::string_view source = text_.substr(noun.begin, noun.end - noun.begin);
     if (feminine && source.ends_with("a")) continue;
+    // French feminine nouns in -e are as often feminine in grammar only ("la tête", "la
+    // personne", "la victime") as words for women.
+    if (feminine && language == Language::kFr && source.ends_with("e")) continue;
     noun.text = (feminine ? "female " : "male ") + noun.text;
   }
 }
