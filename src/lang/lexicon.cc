@@ -165,7 +165,8 @@ const Lexicon& Lexicons::Get(Language language) const {
 namespace depict::lang {
 
 std::string_view Lexicons::Keyed(int table, Language language, std::string_view key) const {
-  static constexpr std::array<const char*, 2> kFiles = {"cast_words.tsv", "articles.tsv"};
+  static constexpr std::array<const char*, 3> kFiles = {"cast_words.tsv", "articles.tsv",
+                                                        "demonyms_en.tsv"};
   std::call_once(keyed_once_[table],
                  [&] { keyed_[table] = IndexIfPresentUnsorted(files_, kFiles[table]); });
   std::string full(Code(language));
@@ -176,6 +177,10 @@ std::string_view Lexicons::Keyed(int table, Language language, std::string_view 
 
 std::string_view Lexicons::CastWord(Language language, std::string_view key) const {
   return Keyed(0, language, key);
+}
+
+std::string_view Lexicons::Demonym(std::string_view country) const {
+  return Keyed(2, Language::kEn, Fold(country));
 }
 
 char Lexicons::ArticleGender(Language language, std::string_view folded) const {

@@ -76,6 +76,8 @@ class Lexicons {
   std::string_view CastWord(Language language, std::string_view key) const;
   // 'M' or 'F' for an article that marks its noun's gender (data/lang/articles.tsv), else 0.
   char ArticleGender(Language language, std::string_view folded) const;
+  // The demonym of a country named in English ("Mexico" -> "Mexican"), "" if none.
+  std::string_view Demonym(std::string_view country) const;
 
  private:
   std::map<std::string, std::string_view> files_;
@@ -83,8 +85,8 @@ class Lexicons {
   mutable std::array<std::unique_ptr<Lexicon>, kLanguageCount> loaded_;
   // Small hand-written tables keyed "language:key": cast words and articles.
   std::string_view Keyed(int table, Language language, std::string_view key) const;
-  mutable std::array<std::once_flag, 2> keyed_once_;
-  mutable std::array<SortedTable, 2> keyed_;
+  mutable std::array<std::once_flag, 3> keyed_once_;
+  mutable std::array<SortedTable, 3> keyed_;
 };
 
 }  // namespace depict::lang

@@ -151,6 +151,7 @@ class Reader {
   void GermanGenitives(size_t from, Language language);
   std::optional<Gloss> RomanizedHarmWord(std::string_view word) const;
   void TitlesBeforeNames(size_t from, Language language);
+  void ModifiersOfPersons(size_t from, Language language);
   void NamesFromRomanized(size_t from, Language language);
   bool KoreanNameShape(std::string_view word) const;
 
@@ -579,6 +580,25 @@ bool Reader::KoreanNameShape(std::string_view word) const {
   return last != "ë" && last != "ì" && last != "ë";  // 는 은 던
 }
 
+// Chinese, Japanese and Korean put a place or a people right before a person noun to say where
+// the person is from: "墨西哥老奶奶" reads "Mexican grandmother", not "Mexico grandmother", and
+// "白人老爷爷" "white grandfather", not "white person grandfather" (two people).
+void Reader::ModifiersOfPersons(size_t from, Language language) {
+  if (language != Language::kZh && language != Language::kJa && language != Language::kKo) return;
+  for (size_t k = from; k + 1 < pieces_.size(); ++k) {
+    Piece& p = pieces_[k];
+    if (p.verbatim || p.name) continue;
+    size_t n = k + 1;
+    while (n < pieces_.size() && pieces_[n].verbatim && IsSpace(pieces_[n].text)) ++n;
+    if (n >= pieces_.size() || pieces_[n].verbatim || !IsPersonWord(pieces_[n].text)) continue;
+    if (p.text.ends_with(" person") || p.text.ends_with(" people")) {
+      p.text.erase(p.text.rfind(' '));
+    } else if (const std::string_view demonym = lexicons_.Demonym(p.text); !demonym.empty()) {
+      p.text = std::string(demonym);
+    }
+  }
+}
+
 // Chinese, Japanese and Korean put a title after the name ("奥巴马总统", "이순신 장군"); English
 // puts it first, and the planner reads "president Aobama" as one named person, not two people.
 void Reader::TitlesBeforeNames(size_t from, Language language) {
@@ -637,6 +657,7 @@ Reading Reader::Run() {
       GenderFromArticles(run_start, run_language);
       GermanGenitives(run_start, run_language);
       NamesFromRomanized(run_start, run_language);
+      ModifiersOfPersons(run_start, run_language);
       TitlesBeforeNames(run_start, run_language);
       if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
       run_language = LanguageOf(i);
@@ -696,6 +717,7 @@ Reading Reader::Run() {
   GenderFromArticles(run_start, run_language);
   GermanGenitives(run_start, run_language);
   NamesFromRomanized(run_start, run_language);
+  ModifiersOfPersons(run_start, run_language);
   TitlesBeforeNames(run_start, run_language);
   if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
   Reading r = ReadingBuilder::Build(languages_.main, pieces_, text_);
