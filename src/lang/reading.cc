@@ -127,6 +127,18 @@ std::string RomanizeName(std::string_view part) {
   return out;
 }
 
+// Russian surnames end in a handful of suffixes (-ов, -ин, -ский, -енко, -вич...); a capitalised
+// word without one is as often a place ("Киото", "Сенатской").
+bool RussianSurname(std::string_view folded) {
+  static constexpr std::string_view kEndings[] = {
+      "ов",  "ев",  "ёв",   "ин",   "ын",   "ский", "цкий", "ова", "ева", "ёва",
+      "ина", "ына", "ская", "цкая", "енко", "вич",  "ук",   "юк",  "ых",  "их"};
+  for (std::string_view e : kEndings) {
+    if (folded.ends_with(e) && folded.size() > e.size() + 2) return true;
+  }
+  return false;
+}
+
 class Reader {
  public:
   Reader(const Lexicons& lexicons, std::string_view text)
@@ -153,6 +165,9 @@ class Reader {
   void TitlesBeforeNames(size_t from, Language language);
   void ModifiersOfPersons(size_t from, Language language);
   void NamesFromRomanized(size_t from, Language language);
+  // Whether the word next to piece k is also a capitalised word no dictionary knows
+  // ("Ольга Бузова").
+  bool CapitalisedNeighbour(size_t k) const;
   bool KoreanNameShape(std::string_view word) const;
 
   const Lexicons& lexicons_;
@@ -557,13 +572,32 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
         (language != Language::kAr || title_source.starts_with("\xD8\xA7\xD9\x84"));  // ال
     const std::string folded = Fold(source);
     const bool capital = ScriptOfText(source) == Script::kCyrillic && folded != source &&
-                         folded.substr(2) == source.substr(2);  // only the first letter
+                         folded.substr(2) == source.substr(2) &&  // only the first letter
+                         (RussianSurname(folded) || CapitalisedNeighbour(k));
     p.name = titled || capital;
     // A word that is not a name must not look like one to the planner ("Monghwanjeog In").
     if (!p.name) {
       for (char& c : p.text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
   }
+}
+
+bool Reader::CapitalisedNeighbour(size_t k) const {
+  for (int step : {-1, +1}) {
+    size_t n = k;
+    while (true) {
+      if ((step < 0 && n == 0) || (step > 0 && n + 1 >= pieces_.size())) break;
+      n += step;
+      if (pieces_[n].verbatim && IsSpace(pieces_[n].text)) continue;
+      const Piece& q = pieces_[n];
+      if (q.romanized) {
+        const std::string_view source = text_.substr(q.begin, q.end - q.begin);
+        if (Fold(source) != source) return true;
+      }
+      break;
+    }
+  }
+  return false;
 }
 
 // Korean names are two to four syllables with no particle or verb ending after them: "건" (hung)
