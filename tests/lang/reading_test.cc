@@ -98,10 +98,17 @@ TEST_F(ReadingTest, KoreanParticlesAndArabicPrefixesAreStripped) {
   EXPECT_EQ(ReadOf("والطبيب").text(), "doctor");
 }
 
-TEST_F(ReadingTest, UnknownWordsInOtherScriptsAreRomanisedAsNames) {
-  const Reading r = ReadOf("Меркель");
-  EXPECT_EQ(r.language(), Language::kRu);
-  EXPECT_EQ(r.text().substr(0, 6), "Merkel");
+TEST_F(ReadingTest, UnknownWordsInOtherScriptsAreRomanisedAndNamesKeepTheirCapitals) {
+  // Two capitalised words no dictionary knows, or one that ends like a Russian surname: a name.
+  const Reading pair = ReadOf("Ангела Меркель");
+  EXPECT_EQ(pair.language(), Language::kRu);
+  EXPECT_EQ(pair.text().substr(0, 13), "Angela Merkel");
+  ASSERT_EQ(pair.names().size(), 1u);
+  EXPECT_EQ(ReadOf("Зеленский").text().substr(0, 3), "Zel");
+  // A capitalised place is romanised but not made a name.
+  const Reading place = ReadOf("Киото");
+  EXPECT_EQ(place.text(), "kioto");
+  EXPECT_TRUE(place.names().empty());
 }
 
 TEST_F(ReadingTest, EnglishTagsAroundAForeignSubjectStayEnglish) {
