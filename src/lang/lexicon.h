@@ -21,7 +21,8 @@ namespace depict::lang {
 // An English reading of a word. `english` "-" means the word has none (a particle).
 struct Gloss {
   std::string_view english;
-  std::string_view flags;  // a adjective, n noun, p place, s suffix, x prefix
+  std::string_view flags;  // a adjective, n noun, p place, s suffix, x prefix, e everyday
+                           // word in Latin letters (see reading.cc)
   bool Has(char flag) const { return flags.find(flag) != std::string_view::npos; }
   bool Dropped() const { return english == "-"; }
 };

@@ -466,7 +466,8 @@ std::optional<Gloss> Reader::RomanizedHarmWord(std::string_view word) const {
   const std::string folded = Fold(word);
   if (KnownEnglish(lexicons_.Get(Language::kEn), folded)) return std::nullopt;
   for (Language l : {Language::kHi, Language::kAr, Language::kRu}) {
-    if (auto g = lexicons_.Get(l).FindHand(folded); g && !g->Dropped()) return g;
+    // Rows flagged e are everyday words, read only in a clause voted into their language.
+    if (auto g = lexicons_.Get(l).FindHand(folded); g && !g->Dropped() && !g->Has('e')) return g;
   }
   return std::nullopt;
 }
