@@ -1,0 +1,211 @@
+#include <string>
+
+#include "lang/reader.h"
+
+namespace depict::lang {
+
+// German marks "of" with the article's case: "der"/"des" right after a noun is a genitive
+// ("die Gründerväter der Vereinigten Staaten": the founding fathers of the United States).
+void Reader::GermanGenitives(size_t from, Language language) {
+  if (language != Language::kDe) return;
+  for (size_t k = from + 1; k < pieces_.size(); ++k) {
+    Piece& p = pieces_[k];
+    if (p.verbatim || p.text != "the") continue;
+    const std::string_view source = text_.substr(p.begin, p.end - p.begin);
+    if (source != "der" && source != "des") continue;
+    size_t before = k;
+    while (before > from && pieces_[before - 1].verbatim && IsSpace(pieces_[before - 1].text)) {
+      --before;
+    }
+    if (before > from && pieces_[before - 1].noun && !pieces_[before - 1].verbatim) {
+      p.text = "of the";
+    }
+  }
+}
+
+// English words that already say a person's gender: a reading adds none to them.
+bool SaysGender(std::string_view english) {
+  static constexpr std::string_view kWords[] = {
+      "female",      "male",        "woman",         "man",         "women",     "men",
+      "girl",        "boy",         "girls",         "boys",        "mother",    "father",
+      "son",         "daughter",    "wife",          "husband",     "king",      "queen",
+      "prince",      "princess",    "monk",          "nun",         "brother",   "sister",
+      "grandmother", "grandfather", "uncle",         "aunt",        "lady",      "gentleman",
+      "bride",       "groom",       "emperor",       "empress",     "pope",      "actress",
+      "policewoman", "policeman",   "businesswoman", "businessman", "priestess", "widow",
+      "widower"};
+  for (std::string_view w : kWords) {
+    if (english == w || english.starts_with(std::string(w) + " ") ||
+        english.ends_with(" " + std::string(w))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// "un niño", "una estudiante": in Romance languages a singular article gives a person noun with
+// no gender of its own the gender it marks. A feminine article before a noun in -a says nothing
+// ("una persona", "una periodista": the noun itself is feminine), and neither do the words for a
+// person in general.
+void Reader::GenderFromArticles(size_t from, Language language) {
+  if (language < Language::kEs || language > Language::kIt || language == Language::kDe) return;
+  const Lexicon& english = lexicons_.Get(Language::kEn);
+  for (size_t k = from; k < pieces_.size(); ++k) {
+    if (!pieces_[k].article) continue;
+    size_t n = k + 1;
+    while (n < pieces_.size() && pieces_[n].verbatim && IsSpace(pieces_[n].text)) ++n;
+    if (n >= pieces_.size() || pieces_[n].verbatim || !pieces_[n].noun) continue;
+    Piece& noun = pieces_[n];
+    const std::string last = noun.text.substr(noun.text.rfind(' ') + 1);
+    const auto person = english.Find(last);
+    if (!person || !person->Has('h') || SaysGender(noun.text)) continue;
+    if (last == "person" || last == "people" || last == "individual" || last == "human" ||
+        last == "character" || last == "victim" || last == "figure" || last == "baby") {
+      continue;
+    }
+    const bool feminine = pieces_[k].article == 'F';
+    const std::string_view source = text_.substr(noun.begin, noun.end - noun.begin);
+    if (feminine && source.ends_with("a")) continue;
+    // French feminine nouns in -e are as often feminine in grammar only ("la tête", "la
+    // personne", "la victime") as words for women.
+    if (feminine && language == Language::kFr && source.ends_with("e")) continue;
+    noun.text = (feminine ? "female " : "male ") + noun.text;
+  }
+}
+
+// A word no dictionary knows is a name when it has company: a title on the side the language
+// puts titles ("문재인 대통령", "الرئيس السيسي"), or, in Cyrillic, a capital letter ("Зеленский";
+// not an abbreviation such as "США"). Alone, it is just a word the reading could not read:
+// verbs and words with particles often are, and a dictionary that misses them must not make
+// them people.
+void Reader::NamesFromRomanized(size_t from, Language language) {
+  const bool title_after =
+      language == Language::kZh || language == Language::kJa || language == Language::kKo;
+  const auto neighbour = [&](size_t k, int step) -> const Piece* {
+    for (size_t n = k + step; n >= from && n < pieces_.size(); n += step) {
+      if (pieces_[n].verbatim && IsSpace(pieces_[n].text)) continue;
+      return &pieces_[n];
+    }
+    return nullptr;
+  };
+  for (size_t k = from; k < pieces_.size(); ++k) {
+    Piece& p = pieces_[k];
+    if (!p.romanized) continue;
+    const std::string_view source = text_.substr(p.begin, p.end - p.begin);
+    if (language == Language::kKo && !KoreanNameShape(source)) continue;
+    // A title is one person ("장군", not "병사들"); in Arabic it is definite ("الرئيس"). Russian
+    // names have capitals: a word after "бабушка" is her verb, not her name.
+    const Piece* title = neighbour(k, title_after ? +1 : -1);
+    const std::string_view title_source =
+        title == nullptr ? std::string_view()
+                         : text_.substr(title->begin, title->end - title->begin);
+    const bool titled =
+        language != Language::kRu && language != Language::kHi && title != nullptr &&
+        !title->verbatim && !title->romanized && IsTitle(title->text) &&
+        (language != Language::kAr || title_source.starts_with("\xD8\xA7\xD9\x84"));  // ال
+    const std::string folded = Fold(source);
+    const bool capital = ScriptOfText(source) == Script::kCyrillic && folded != source &&
+                         folded.substr(2) == source.substr(2) &&  // only the first letter
+                         (RussianSurname(folded) || CapitalisedNeighbour(k));
+    p.name = titled || capital;
+    // A word that is not a name must not look like one to the planner ("Monghwanjeog In").
+    if (!p.name) {
+      for (char& c : p.text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+  }
+}
+
+bool Reader::CapitalisedNeighbour(size_t k) const {
+  for (int step : {-1, +1}) {
+    size_t n = k;
+    while (true) {
+      if ((step < 0 && n == 0) || (step > 0 && n + 1 >= pieces_.size())) break;
+      n += step;
+      if (pieces_[n].verbatim && IsSpace(pieces_[n].text)) continue;
+      const Piece& q = pieces_[n];
+      if (q.romanized) {
+        const std::string_view source = text_.substr(q.begin, q.end - q.begin);
+        if (Fold(source) != source) return true;
+      }
+      break;
+    }
+  }
+  return false;
+}
+
+// Korean names are two to four syllables with no particle or verb ending after them: "건" (hung)
+// or "날리는" (flying) before a noun are not names.
+bool Reader::KoreanNameShape(std::string_view word) const {
+  const size_t syllables = word.size() / 3;  // Hangul syllables are three bytes each
+  if (syllables < 2 || syllables > 4) return false;
+  const Lexicon& lexicon = lexicons_.Get(Language::kKo);
+  for (size_t cut = 3; cut < word.size(); cut += 3) {
+    const auto suffix = lexicon.FindHand(word.substr(cut));
+    if (suffix && suffix->Has('s')) return false;
+  }
+  const std::string_view last = word.substr(word.size() - 3);
+  return last != "ë" && last != "ì" && last != "ë";  // 는 은 던
+}
+
+// Chinese, Japanese and Korean put a place or a people right before a person noun to say where
+// the person is from: "墨西哥老奶奶" reads "Mexican grandmother", not "Mexico grandmother", and
+// "白人老爷爷" "white grandfather", not "white person grandfather" (two people).
+void Reader::ModifiersOfPersons(size_t from, Language language) {
+  if (language != Language::kZh && language != Language::kJa && language != Language::kKo) return;
+  for (size_t k = from; k + 1 < pieces_.size(); ++k) {
+    Piece& p = pieces_[k];
+    if (p.verbatim || p.name) continue;
+    size_t n = k + 1;
+    while (n < pieces_.size() && pieces_[n].verbatim && IsSpace(pieces_[n].text)) ++n;
+    if (n >= pieces_.size() || pieces_[n].verbatim || !IsPersonWord(pieces_[n].text)) continue;
+    if (p.text.ends_with(" person") || p.text.ends_with(" people")) {
+      p.text.erase(p.text.rfind(' '));
+    } else if (const std::string_view demonym = lexicons_.Demonym(p.text); !demonym.empty()) {
+      p.text = std::string(demonym);
+    }
+  }
+}
+
+// Chinese, Japanese and Korean put a title after the name ("奥巴马总统", "이순신 장군"); English
+// puts it first, and the planner reads "president Aobama" as one named person, not two people.
+void Reader::TitlesBeforeNames(size_t from, Language language) {
+  if (language != Language::kZh && language != Language::kJa && language != Language::kKo) return;
+  for (size_t k = from; k + 1 < pieces_.size(); ++k) {
+    if (!pieces_[k].name) continue;
+    size_t t = k + 1;
+    while (t < pieces_.size() && pieces_[t].verbatim && IsSpace(pieces_[t].text)) ++t;
+    if (t >= pieces_.size() || pieces_[t].name || pieces_[t].verbatim ||
+        !IsPersonWord(pieces_[t].text)) {
+      continue;
+    }
+    Piece title = std::move(pieces_[t]);
+    pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(t));
+    pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(k), std::move(title));
+    ++k;
+  }
+}
+
+// Romance and Arabic adjectives follow their noun; English puts them first ("soldado alemán" ->
+// "German soldier", "vestido blanco" -> "white dress"). Only the first adjective after a noun
+// moves: what follows it is as often a participle or a clause ("homme sénégalais assis").
+void Reader::ReorderAdjectives(size_t from) {
+  for (size_t k = from; k < pieces_.size(); ++k) {
+    const Piece& noun = pieces_[k];
+    if (!noun.noun || noun.verbatim || noun.name || noun.article) continue;
+    size_t next = k + 1;
+    while (next < pieces_.size() && pieces_[next].verbatim && IsSpace(pieces_[next].text)) ++next;
+    if (next >= pieces_.size()) break;
+    const Piece& adjective = pieces_[next];
+    // Of two words that can each be either ("dress", "German"), neither moves.
+    if (!adjective.adjective || (noun.adjective && adjective.noun) || adjective.verbatim ||
+        adjective.name || adjective.text.ends_with("ing") || adjective.text.ends_with("ed")) {
+      continue;
+    }
+    Piece moved = std::move(pieces_[next]);
+    pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(next));
+    pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(k), std::move(moved));
+    k = next;
+  }
+}
+
+}  // namespace depict::lang
