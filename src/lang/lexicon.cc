@@ -38,9 +38,6 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   const std::string code(Code(language));
   auto lexicon = std::make_unique<Lexicon>();
   lexicon->hand_ = IndexIfPresent(files, "hand_" + code + ".tsv", false);
-  if (const auto it = files.find("hand_" + code + ".tsv"); it != files.end()) {
-    lexicon->hand_text_ = it->second;
-  }
   lexicon->words_ = IndexIfPresent(files, "lexicon_" + code + ".tsv", true);
   lexicon->lemmas_ = IndexIfPresent(files, "lemmas_" + code + ".tsv", true);
   lexicon->roman_words_ = IndexIfPresent(files, "roman_" + code + ".tsv", true);
@@ -63,30 +60,18 @@ std::optional<Gloss> Lexicon::FindThroughLemma(std::string_view folded) const {
 std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
   if (auto g = FindHand(folded)) return g;
   if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
-  if (auto lemma = lemmas_.Find(folded)) {
-    if (auto g = FindHand(*lemma)) return g;
-    if (auto rest = words_.Find(*lemma)) return ParseGloss(*rest);
-  }
-  return std::nullopt;
+  return FindThroughLemma(folded);
 }
 
 std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
   std::call_once(roman_once_, [&] {
-    size_t pos = 0;
-    while (pos < hand_text_.size()) {
-      size_t end = hand_text_.find('\n', pos);
-      if (end == std::string_view::npos) end = hand_text_.size();
-      const std::string_view line = hand_text_.substr(pos, end - pos);
-      pos = end + 1;
-      const size_t tab = line.find('\t');
-      if (line.empty() || line[0] == '#' || tab == std::string_view::npos) continue;
-      const std::string_view form = line.substr(0, tab);
-      const Gloss gloss = ParseGloss(line.substr(tab + 1));
-      if (gloss.Has('s') || gloss.Has('x')) continue;  // affixes are not words
+    hand_.ForEach([&](std::string_view form, std::string_view rest) {
+      const Gloss gloss = ParseGloss(rest);
+      if (gloss.Has('s') || gloss.Has('x')) return;  // affixes are not words
       const std::string key =
           RomanKey(ScriptOfText(form) == Script::kLatin ? std::string(form) : Romanize(form));
       if (key.size() >= 3) roman_.emplace(key, gloss);  // the first reading of a key wins
-    }
+    });
   });
   const std::string key = RomanKey(folded);
   if (key.size() < 3) return std::nullopt;  // "ai", "de": too many words share two letters

@@ -21,8 +21,9 @@ namespace depict::lang {
 // An English reading of a word. `english` "-" means the word has none (a particle).
 struct Gloss {
   std::string_view english;
-  std::string_view flags;  // a adjective, n noun, p place, s suffix, x prefix, e everyday
-                           // word in Latin letters (see reading.cc)
+  // a adjective, n noun, p place, s suffix, x prefix, e everyday word in Latin letters
+  // (reader.cc); in English: h person noun, t title, g states a gender, o a person in general
+  std::string_view flags;
   bool Has(char flag) const { return flags.find(flag) != std::string_view::npos; }
   bool Dropped() const { return english == "-"; }
 };
@@ -54,7 +55,6 @@ class Lexicon {
 
  private:
   SortedTable hand_, words_, lemmas_, roman_words_;
-  std::string_view hand_text_;
   mutable std::once_flag roman_once_;
   mutable std::unordered_map<std::string, Gloss> roman_;
 };

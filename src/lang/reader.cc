@@ -160,21 +160,18 @@ bool Reader::Stops(size_t k) const {
 
 // Whether an English reading ends in a title that goes with a name ("president", "general":
 // data/people/modifiers.tsv, through the English word list's t flag).
-bool Reader::IsTitle(std::string_view english) const {
-  const size_t space = english.rfind(' ');
-  const std::string_view last =
-      space == std::string_view::npos ? english : english.substr(space + 1);
-  const auto g = lexicons_.Get(Language::kEn).Find(Fold(last));
-  return g && g->Has('t');
-}
+bool Reader::IsTitle(std::string_view english) const { return LastWordHas(english, 't'); }
 
 // Whether an English reading ends in a person noun ("pope", "female doctor").
-bool Reader::IsPersonWord(std::string_view english) const {
+bool Reader::IsPersonWord(std::string_view english) const { return LastWordHas(english, 'h'); }
+
+// Whether the English word list gives the last word of `english` the flag.
+bool Reader::LastWordHas(std::string_view english, char flag) const {
   const size_t space = english.rfind(' ');
   const std::string_view last =
       space == std::string_view::npos ? english : english.substr(space + 1);
   const auto g = lexicons_.Get(Language::kEn).Find(Fold(last));
-  return g && g->Has('h');
+  return g && g->Has(flag);
 }
 
 size_t Reader::ReadLatinName(size_t i) {

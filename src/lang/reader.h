@@ -88,6 +88,8 @@ class Reader {
   bool Stops(size_t k) const;
   bool IsPersonWord(std::string_view english) const;
   bool IsTitle(std::string_view english) const;
+  bool LastWordHas(std::string_view english, char flag) const;
+  bool SaysGender(std::string_view english) const;
   size_t ReadPhrase(size_t i);
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);

@@ -23,22 +23,16 @@ void Reader::GermanGenitives(size_t from, Language language) {
   }
 }
 
-// English words that already say a person's gender: a reading adds none to them.
-bool SaysGender(std::string_view english) {
-  static constexpr std::string_view kWords[] = {
-      "female",      "male",        "woman",         "man",         "women",     "men",
-      "girl",        "boy",         "girls",         "boys",        "mother",    "father",
-      "son",         "daughter",    "wife",          "husband",     "king",      "queen",
-      "prince",      "princess",    "monk",          "nun",         "brother",   "sister",
-      "grandmother", "grandfather", "uncle",         "aunt",        "lady",      "gentleman",
-      "bride",       "groom",       "emperor",       "empress",     "pope",      "actress",
-      "policewoman", "policeman",   "businesswoman", "businessman", "priestess", "widow",
-      "widower"};
-  for (std::string_view w : kWords) {
-    if (english == w || english.starts_with(std::string(w) + " ") ||
-        english.ends_with(" " + std::string(w))) {
-      return true;
-    }
+// Whether an English reading already says a person's gender (the word list's g flag, from
+// nouns.tsv and modifiers.tsv): a reading adds none to it.
+bool Reader::SaysGender(std::string_view english) const {
+  const Lexicon& words = lexicons_.Get(Language::kEn);
+  for (size_t start = 0; start < english.size();) {
+    size_t end = english.find(' ', start);
+    if (end == std::string_view::npos) end = english.size();
+    const auto g = words.Find(Fold(english.substr(start, end - start)));
+    if (g && g->Has('g')) return true;
+    start = end + 1;
   }
   return false;
 }
@@ -58,9 +52,9 @@ void Reader::GenderFromArticles(size_t from, Language language) {
     Piece& noun = pieces_[n];
     const std::string last = noun.text.substr(noun.text.rfind(' ') + 1);
     const auto person = english.Find(last);
-    if (!person || !person->Has('h') || SaysGender(noun.text)) continue;
-    if (last == "person" || last == "people" || last == "individual" || last == "human" ||
-        last == "character" || last == "victim" || last == "figure" || last == "baby") {
+    // A word for a person in general ("una persona") takes no gender from its article.
+    if (!person || !person->Has('h') || person->Has('o') || SaysGender(noun.text) ||
+        lexicons_.ArticleGender(Language::kEn, last) == 'O') {
       continue;
     }
     const bool feminine = pieces_[k].article == 'F';

@@ -119,6 +119,10 @@ size_t SortedTable::LowerBound(std::string_view key) const {
   return lo;
 }
 
+std::string_view SortedTable::RestAt(size_t i) const {
+  return LineAt(text_, lines_[i].start).substr(lines_[i].key_end - lines_[i].start + 1);
+}
+
 bool SortedTable::HasPrefix(std::string_view prefix) const {
   const size_t i = LowerBound(prefix);
   return i < lines_.size() && KeyAt(i).starts_with(prefix);
@@ -131,7 +135,7 @@ std::optional<std::string_view> SortedTable::Find(std::string_view key) const {
   for (size_t slot = h & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
     if (static_cast<uint32_t>(slots_[slot] >> 32) != h) continue;
     const size_t line = static_cast<uint32_t>(slots_[slot]) - 1;
-    if (KeyAt(line) == key) return LineAt(text_, lines_[line].start).substr(key.size() + 1);
+    if (KeyAt(line) == key) return RestAt(line);
   }
   return std::nullopt;
 }

@@ -27,12 +27,21 @@ class SortedTable {
 
   // The rest of the line after "key TAB", if `key` is present.
   std::optional<std::string_view> Find(std::string_view key) const;
+  // Calls `f(key, rest)` for every line, in key order.
+  template <typename F>
+  void ForEach(F f) const {
+    for (size_t i = 0; i < lines_.size(); ++i) {
+      const std::string_view key = KeyAt(i);
+      f(key, RestAt(i));
+    }
+  }
   // Whether some key starts with `prefix`.
   bool HasPrefix(std::string_view prefix) const;
   size_t size() const { return lines_.size(); }
 
  private:
   std::string_view KeyAt(size_t i) const;
+  std::string_view RestAt(size_t i) const;  // the line after "key TAB"
   size_t LowerBound(std::string_view key) const;
   void IndexLines(std::string_view name);
   std::shared_ptr<const std::string> owned_;  // set for FromUnsorted (stable across moves)
