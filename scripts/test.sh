@@ -54,7 +54,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # Issue 10's suites, one per language and one of mixed prompts (casting and safety twins,
   # written blind by helpers fluent in each): floors just under today's rates;
   # tests/suites/lang/README.md says what fails and why.
-  for suite in ar:58 de:63 es:63 fr:59 hi:62 it:60 ja:64 ko:56 mixed:57 pt:54 ru:56 zh:68; do
+  for suite in ar:58 de:63 es:63 fr:59 hi:62 it:60 ja:64 ko:56 mixed:57 pt:54 ru:56 zh:68 fresh_lang:64; do
     echo "== ${suite%%:*} language suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/lang/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
