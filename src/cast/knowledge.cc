@@ -529,6 +529,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
       e.first_name = true;
     }
   }
+  k->InheritCompoundHeads();
   // The imported tables come last: every hand table, given names included, wins over them.
   k->LoadWordNetPeople(files);
   k->LoadEvents(files);

@@ -209,6 +209,7 @@ class Knowledge {
   // Tables imported from datasets (knowledge_imports.cc); a hand table's entry always wins.
   void LoadWordNetPeople(const TableFiles& files);
   void InheritRole(std::string_view like, size_t hand_nouns, Noun& n) const;
+  void InheritCompoundHeads();
   void LoadEvents(const TableFiles& files);
   int InternPlace(std::string_view file, int line, std::string_view id);
 

@@ -52,6 +52,25 @@ void Knowledge::InheritRole(std::string_view like, size_t hand_nouns, Noun& n) c
   }
 }
 
+// An English compound noun is a kind of its last word: a "government official" is an official,
+// so a compound row that states no history or role age of its own takes its head's
+// ("official": man<1950, role:adult). "X of Y" compounds ("chief of staff") are headed by X and
+// keep their own row.
+void Knowledge::InheritCompoundHeads() {
+  for (Noun& n : nouns_) {
+    const size_t space = n.singular.rfind(' ');
+    if (space == std::string::npos || n.singular.find(" of ") != std::string::npos) continue;
+    const LexEntry* e = Find(std::string_view(n.singular).substr(space + 1));
+    if (e == nullptr || e->noun < 0) continue;
+    const Noun& head = nouns_[e->noun];
+    if (n.history_gender < 0 && n.gender.values == 0 && head.history_gender >= 0) {
+      n.history_gender = head.history_gender;
+      n.history_until = head.history_until;
+    }
+    if (n.age.values == 0 && head.age.from_role) n.age = head.age;
+  }
+}
+
 // Columns: singular, plural (`=` same, `-` none), gender, kind (person|group), synset, flags
 // (primary: the word's most frequent noun sense is a person or group; all: every noun sense is;
 // adj: as often an adjective; offensive: a slur). Nouns whose every sense is a person count as

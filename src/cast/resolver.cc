@@ -7,6 +7,9 @@
 namespace depict::cast {
 namespace {
 
+// Scenes that end before this year are the past: who was where is history, not today's mix.
+constexpr int kPastUntil = 1950;
+
 std::string Quote(std::string_view prompt, const text::TokenList& t, uint32_t token, uint32_t n) {
   if (token >= t.size()) return "''";
   const uint32_t last = std::min<uint32_t>(token + std::max<uint32_t>(n, 1), t.size()) - 1;
@@ -334,6 +337,15 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
           elite ? ": holders of such roles there and then were " : ": people there and then were ";
       return {Source::kContext, set, reason + ValuesText(Dim::kEthnicity, set)};
     }
+  }
+  // The past at a place the tables do not know: depict cannot say who was there, and people of
+  // every continent drawn in turn would be the very failure it exists to prevent ("Yellow
+  // Turban rebels in 184 AD" cast as Latino and Pacific Islander). Nothing is added; the
+  // prompt's own words decide.
+  if (era.known() && era.to < kPastUntil) {
+    return {Source::kContext, 0,
+            "set in " + EraText(era) + (era_why.empty() ? "" : " (" + era_why + ")") +
+                ", at a place the tables do not know: nothing is added"};
   }
   return {Source::kOpen, AllValues(Dim::kEthnicity), "nothing in the prompt fixes it"};
 }
