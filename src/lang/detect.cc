@@ -50,7 +50,7 @@ using Votes = std::array<int, kLatin.size()>;
 // English words inflect regularly far more often than the WordNet exception list covers: an
 // English word is also its form with a regular ending taken off ("portrayed", "rats").
 bool KnownEnglish(const Lexicon& english, const std::string& w) {
-  if (english.Find(w)) return true;
+  if (const auto g = english.Find(w); g && !g->Has('r')) return true;
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kEndings = {{
       {"'s", ""},
       {"ies", "y"},
@@ -65,7 +65,7 @@ bool KnownEnglish(const Lexicon& english, const std::string& w) {
     if (w.size() > ending.size() + 2 && w.ends_with(ending)) {
       std::string stem = w.substr(0, w.size() - ending.size());
       stem += replacement;
-      if (english.Find(stem)) return true;
+      if (const auto g = english.Find(stem); g && !g->Has('r')) return true;
     }
   }
   return false;
@@ -109,6 +109,7 @@ struct WordVote {
   bool counts = false;   // a word that votes
   bool longer = false;   // of three letters or more
   bool english = false;  // English knows it
+  bool rare_english = false;  // a rare English word ("anime"), also a word elsewhere
   uint16_t known = 0;    // bit l: kLatin[l] knows it
 };
 
@@ -151,6 +152,7 @@ WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vect
   v.longer = word.size() >= 3;
   v.english = KnownEnglish(english, folded);
   if (v.english) v.known = 1;
+  if (const auto g = english.Find(folded); !v.english && g && g->Has('r')) v.rare_english = true;
   // Romanised words are typed in plain lowercase ASCII; a word English has is not one.
   const bool plain = !v.english && std::all_of(word.begin(), word.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
@@ -286,6 +288,19 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
       // vote is still in it.
       for (size_t l = 1; l < kFirstRomanized; ++l) {
         if (kLatin[l] == prompt_latin && prompt_latin == guess && votes[l] > 0) ++votes[l];
+      }
+      // A clause of one word that English also has, rarely ("anime", a style tag), is English
+      // unless the prompt as a whole is in the other language: tags are one word each.
+      int voting = 0;
+      bool rare = false;
+      for (size_t k = start; k < i; ++k) {
+        voting += word_votes[k].counts;
+        rare = rare || word_votes[k].rare_english;
+      }
+      if (voting == 1 && rare) {
+        for (size_t l = 1; l < kLatin.size(); ++l) {
+          if (kLatin[l] != prompt_latin) votes[l] = 0;
+        }
       }
       const Language clause = Best(votes, Language::kEn, prompt_latin);
       for (size_t k = start; k < i; ++k) {
