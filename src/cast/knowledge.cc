@@ -75,6 +75,50 @@ const LexEntry* Knowledge::Find(std::string_view phrase) const {
   return it == lexicon_.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+// Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions), or
+// `limit + 1` as soon as it must exceed `limit`.
+int EditDistance(std::string_view a, std::string_view b, int limit) {
+  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size());
+  if (std::abs(n - m) > limit) return limit + 1;
+  std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+  for (int i = 0; i <= n; ++i) d[i][0] = i;
+  for (int j = 0; j <= m; ++j) d[0][j] = j;
+  for (int i = 1; i <= n; ++i) {
+    int row_min = limit + 1;
+    for (int j = 1; j <= m; ++j) {
+      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+      row_min = std::min(row_min, d[i][j]);
+    }
+    if (row_min > limit) return limit + 1;
+  }
+  return d[n][m];
+}
+
+}  // namespace
+
+int Knowledge::FuzzyNamed(std::string_view given, std::string_view surname) const {
+  const auto it = surnames_by_given_.find(given);
+  if (it == surnames_by_given_.end() || surname.size() < 4) return -1;
+  int found = -1;
+  for (const auto& [index, real] : it->second) {
+    // One slip in a surname of five letters or more, two in one of eight or more; the first
+    // letter is kept (people misspell the middle of a name, not its start).
+    const int limit = real.size() >= 8 ? 2 : real.size() >= 5 ? 1 : 0;
+    if (limit == 0 || real[0] != surname[0]) continue;
+    if (EditDistance(real, surname, limit) <= limit) {
+      if (found >= 0 && found != index) return -1;  // two people fit: guess neither
+      found = index;
+    }
+  }
+  return found;
+}
+
 ValueSet Knowledge::Population(int place, Era era, bool elite) const {
   if (place < 0 || place >= static_cast<int>(places_.size())) return 0;
   const auto& rows = places_[place].rows;
@@ -359,6 +403,13 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
         const size_t space = p.name.find(' ');
         if (space != std::string::npos && space >= 3)
           given_names.push_back(p.name.substr(0, space));
+        // Only names that need no capital: a name that is also an ordinary word ("Bush")
+        // is no name in lower case, let alone misspelled.
+        if (space != std::string::npos && p.name.find(' ', space + 1) == std::string::npos &&
+            !row.cells[0].starts_with('^')) {
+          k->surnames_by_given_[p.name.substr(0, space)].emplace_back(index,
+                                                                      p.name.substr(space + 1));
+        }
       }
       k->named_.push_back(std::move(p));
     }

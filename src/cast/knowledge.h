@@ -165,6 +165,9 @@ class Knowledge {
 
   // The entry for a phrase of normalised words joined by single spaces, or nullptr.
   const LexEntry* Find(std::string_view phrase) const;
+  // A real person's two-word name typed with one slip in the surname ("taylor swfit", "joe
+  // bidden", "scarlett johanson"): the person's index, or -1. `given` must be exact.
+  int FuzzyNamed(std::string_view given, std::string_view surname) const;
   size_t max_phrase_words() const { return max_phrase_words_; }
 
   const std::vector<Noun>& nouns() const { return nouns_; }
@@ -227,6 +230,9 @@ class Knowledge {
   void IndexPolityNames();
   std::vector<Institution> institutions_;
   std::vector<NamedPerson> named_;
+  // Given name -> (named index, surname) of real people with two-word names, for FuzzyNamed.
+  std::unordered_map<std::string, std::vector<std::pair<int, std::string>>, Hash, std::equal_to<>>
+      surnames_by_given_;
   std::vector<Modifier> modifiers_;
   Labels labels_;
   Target target_;

@@ -18,6 +18,61 @@ bool AfterTitle(const Knowledge& k, const text::TokenList& tokens, size_t i) {
          k.modifiers()[e->modifier].kind == ModifierKind::kTitle;
 }
 
+// Digits typed for letters in names ("gr3ta thunb3rg", "m3gan f0x").
+std::string Undigit(std::string_view word) {
+  std::string out(word);
+  for (char& c : out) {
+    switch (c) {
+      case '0':
+        c = 'o';
+        break;
+      case '1':
+        c = 'i';
+        break;
+      case '3':
+        c = 'e';
+        break;
+      case '4':
+        c = 'a';
+        break;
+      case '5':
+        c = 's';
+        break;
+      case '7':
+        c = 't';
+        break;
+      case '@':
+        c = 'a';
+        break;
+      case '$':
+        c = 's';
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+// A real person's name in disguise: digits for letters, or one slip in the surname ("taylor
+// swfit", "joe bidden"). Only two-word names, and only where the second word is no other
+// word the tables know.
+void MatchDisguisedName(const Knowledge& k, const text::TokenList& tokens, size_t i,
+                        TokenMatches& m) {
+  if (i + 1 >= tokens.size() || !tokens.IsWord(i) || !tokens.IsWord(i + 1)) return;
+  if (tokens[i].possessive) return;
+  const std::string given = Undigit(tokens.norm(i)), surname = Undigit(tokens.norm(i + 1));
+  if (given != tokens.norm(i) || surname != tokens.norm(i + 1)) {
+    if (const LexEntry* e = k.Find(given + " " + surname);
+        e != nullptr && e->named >= 0 && !e->named_needs_capital) {
+      Keep(m.named, e->named, 2);
+      return;
+    }
+  }
+  if (const LexEntry* e = k.Find(surname); e != nullptr && !e->surname && !e->first_name) return;
+  Keep(m.named, k.FuzzyNamed(given, surname), 2);
+}
+
 }  // namespace
 
 int ThingLength(const TokenMatches& m) {
@@ -64,6 +119,7 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
       }
       if (!e->continues) break;
     }
+    if (!out[i].named) MatchDisguisedName(k, tokens, i, out[i]);
   }
   return out;
 }

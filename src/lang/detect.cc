@@ -106,11 +106,11 @@ bool NameParticle(std::string_view text, const std::vector<Token>& tokens, size_
 // Empire mansa").
 // What one Latin word says: whether it votes at all, and which languages know it.
 struct WordVote {
-  bool counts = false;   // a word that votes
-  bool longer = false;   // of three letters or more
-  bool english = false;  // English knows it
+  bool counts = false;        // a word that votes
+  bool longer = false;        // of three letters or more
+  bool english = false;       // English knows it
   bool rare_english = false;  // a rare English word ("anime"), also a word elsewhere
-  uint16_t known = 0;    // bit l: kLatin[l] knows it
+  uint16_t known = 0;         // bit l: kLatin[l] knows it
 };
 
 WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vector<Token>& tokens,

@@ -33,6 +33,26 @@ TEST(PeopleFinderTest, FindsHeadsWithAttachedWords) {
   EXPECT_EQ(f.Text(1), "young boy");
 }
 
+TEST(PeopleFinderTest, RealNamesInDisguiseAreTheSamePeople) {
+  const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
+  const auto named_as = [&](const std::string& prompt) -> std::string {
+    const Found f = Find(prompt);
+    if (f.mentions.empty() || f.mentions[0].named < 0) return "";
+    return k.named()[f.mentions[0].named].name;
+  };
+  // One slip in the surname: a transposition, a doubled or a dropped letter.
+  EXPECT_EQ(named_as("taylor swfit on stage"), "taylor swift");
+  EXPECT_EQ(named_as("joe bidden giving a speech"), "joe biden");
+  EXPECT_EQ(named_as("scarlett johanson at the beach"), "scarlett johansson");
+  EXPECT_EQ(named_as("mark zuckerburg in a suit"), "mark zuckerberg");
+  // Digits for letters.
+  EXPECT_EQ(named_as("gr3ta thunb3rg at a rally"), "greta thunberg");
+  // Not a name: a different first letter, two slips in a short surname, a given name alone.
+  EXPECT_EQ(named_as("taylor shirt on stage"), "");
+  EXPECT_EQ(named_as("joe bodden giving a speech"), "");
+  EXPECT_EQ(named_as("a portrait of mark"), "");
+}
+
 TEST(PeopleFinderTest, NoPeopleInObjectsAndColours) {
   for (const char* prompt : {"a cup of black coffee", "a white horse in a meadow",
                              "a lighthouse at night", "an empty classroom", "a black cat"}) {

@@ -84,6 +84,26 @@ TEST(ResolverTest, HistoryAndPlaceFixContext) {
                  Source::kContext, {"man"});
 }
 
+TEST(ResolverTest, ThePastAtAnUnknownPlaceAddsNoEthnicity) {
+  // Nobody knows the "Yellow Turban" people to the tables: people of every continent drawn in
+  // turn would be wrong, so nothing is added; a known place still decides.
+  ExpectDecision("Yellow Turban rebels in 184 AD", "rebels", Dim::kEthnicity, Source::kContext, {});
+  EXPECT_EQ(
+      Attr(*PersonWith(PlanOf("Yellow Turban rebels in 184 AD"), "rebels"), Dim::kEthnicity).values,
+      0u);
+  ExpectDecision("a farmer in 1850", "farmer", Dim::kEthnicity, Source::kContext, {});
+  ExpectDecision("a farmer in Japan in 1850", "farmer", Dim::kEthnicity, Source::kContext,
+                 {"east_asian"});
+  ExpectDecision("a farmer in 1990", "farmer", Dim::kEthnicity, Source::kOpen, {});
+}
+
+TEST(ResolverTest, CompoundNounsTakeTheirHeadsHistory) {
+  ExpectDecision("government officials in 1847", "officials", Dim::kGender, Source::kContext,
+                 {"man"});
+  ExpectDecision("a government official in 1847", "official", Dim::kAge, Source::kContext,
+                 {"adult"});
+}
+
 TEST(ResolverTest, ExplicitBeatsContext) {
   ExpectDecision("a female pope", "pope", Dim::kGender, Source::kExplicit, {"woman"});
   ExpectDecision("a Black samurai", "samurai", Dim::kEthnicity, Source::kExplicit, {"black"});

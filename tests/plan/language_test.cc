@@ -103,5 +103,15 @@ TEST(LanguageTest, EnglishPromptsAreReadAsTheyAre) {
   EXPECT_TRUE(plan.reading.empty());
 }
 
+TEST(LanguageTest, AStyleTagThatIsAlsoAForeignWordLeavesThePromptEnglish) {
+  // "anime" is also Spanish ("encourage"), but one tag does not make a prompt Spanish; one
+  // foreign word that English lacks is still read ("desnuda").
+  const Plan tagged = testing::EmbeddedPlanner().Run("a girl in a short skirt, anime, 4k", {1, 1});
+  EXPECT_EQ(tagged.language, lang::Language::kEn);
+  EXPECT_TRUE(tagged.reading.empty()) << tagged.reading;
+  const Plan naked = testing::EmbeddedPlanner().Run("a photo of a girl, desnuda, 8k", {1, 1});
+  EXPECT_TRUE(naked.refusal) << naked.reading;
+}
+
 }  // namespace
 }  // namespace depict::plan
