@@ -154,8 +154,9 @@ WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vect
   if (v.english) v.known = 1;
   if (const auto g = english.Find(folded); !v.english && g && g->Has('r')) v.rare_english = true;
   // Romanised words are typed in plain lowercase ASCII; a word English has is not one.
+  // Pinyin may carry its tone marks ("quánluǒ").
   const bool plain = !v.english && std::all_of(word.begin(), word.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || c == '\'' || c == '-';
+    return (c >= 'a' && c <= 'z') || c == '\'' || c == '-' || (c & 0x80) != 0;
   });
   v.known = static_cast<uint16_t>(v.known | KnownElsewhere(lexicons, folded, plain));
   return v;

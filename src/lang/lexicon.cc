@@ -41,6 +41,7 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   lexicon->words_ = IndexIfPresent(files, "lexicon_" + code + ".tsv", true);
   lexicon->lemmas_ = IndexIfPresent(files, "lemmas_" + code + ".tsv", true);
   lexicon->roman_words_ = IndexIfPresent(files, "roman_" + code + ".tsv", true);
+  lexicon->cyrillic_ = language == Language::kRu;
   return lexicon;
 }
 
@@ -72,6 +73,20 @@ std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
           RomanKey(ScriptOfText(form) == Script::kLatin ? std::string(form) : Romanize(form));
       if (key.size() >= 3) roman_.emplace(key, gloss);  // the first reading of a key wins
     });
+    // Russian is typed in Latin letters whole sentences at a time ("golaya devushka v
+    // posteli"): the dictionary's words and their inflected forms count too, after the hand
+    // table's.
+    if (cyrillic_) {
+      const auto add = [&](std::string_view form, std::optional<Gloss> gloss) {
+        if (!gloss || gloss->Dropped()) return;
+        const std::string key = RomanKey(Romanize(form));
+        if (key.size() >= 4) roman_.emplace(key, *gloss);
+      };
+      words_.ForEach([&](std::string_view form, std::string_view rest) {
+        add(form, ParseGloss(rest));
+      });
+      lemmas_.ForEach([&](std::string_view form, std::string_view) { add(form, Find(form)); });
+    }
   });
   const std::string key = RomanKey(folded);
   if (key.size() < 3) return std::nullopt;  // "ai", "de": too many words share two letters
@@ -81,7 +96,8 @@ std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
   return std::nullopt;
 }
 
-std::string RomanKey(std::string_view latin) {
+std::string RomanKey(std::string_view typed) {
+  const std::string latin = StripMarks(typed);
   std::string s;
   for (char c : latin) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);

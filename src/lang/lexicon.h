@@ -55,6 +55,7 @@ class Lexicon {
 
  private:
   SortedTable hand_, words_, lemmas_, roman_words_;
+  bool cyrillic_ = false;  // romanised words also from the dictionary and its forms
   mutable std::once_flag roman_once_;
   mutable std::unordered_map<std::string, Gloss> roman_;
 };

@@ -200,6 +200,31 @@ size_t Reader::ReadLatinName(size_t i) {
   return j - i + 1;
 }
 
+// Pinyin typed a syllable at a time ("luo ti", "xiao nv hai"): the longest run of syllables
+// from token i that is one word. Returns the tokens it spans, or 0.
+size_t Reader::ReadPinyin(size_t i) {
+  constexpr size_t kMaxSyllables = 4;
+  std::vector<size_t> syllables = {i};
+  for (size_t k = i + 1; k + 1 < tokens_.size() && syllables.size() < kMaxSyllables; k += 2) {
+    if (!IsSpace(Span(text_, tokens_[k])) || !Foreign(k + 1) || LanguageOf(k + 1) != Language::kZh ||
+        ScriptOfText(Span(text_, tokens_[k + 1])) != Script::kLatin) {
+      break;
+    }
+    syllables.push_back(k + 1);
+  }
+  const Lexicon& lexicon = lexicons_.Get(Language::kZh);
+  for (size_t e = syllables.size(); e-- > 1;) {
+    std::string joined;
+    for (size_t k = 0; k <= e; ++k) joined += Fold(Span(text_, tokens_[syllables[k]]));
+    if (const auto g = lexicon.FindRomanized(joined); g && !g->Dropped()) {
+      pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[syllables[e]].end));
+      romanized_ = true;
+      return syllables[e] - i + 1;
+    }
+  }
+  return 0;
+}
+
 // The longest dictionary phrase starting at token i: returns how many tokens it spans.
 size_t Reader::ReadPhrase(size_t i) {
   const Language l = LanguageOf(i);
@@ -257,6 +282,8 @@ size_t Reader::ReadPhrase(size_t i) {
       if (!g->Dropped()) {
         pieces_.push_back(Glossed(*g, begin, end));
         if (e == 0) pieces_.back().article = lexicons_.ArticleGender(l, form);
+        pieces_.back().reflexive = g->Has('r');
+        pieces_.back().auxiliary = g->Has('u');
       }
       return ends[e] - i + 1;
     }
@@ -395,6 +422,7 @@ Reading Reader::Run() {
     if (Foreign(i) && LanguageOf(i) != run_language) {
       GenderFromArticles(run_start, run_language);
       GermanGenitives(run_start, run_language);
+      ReflexiveVerbs(run_start, run_language);
       NamesFromRomanized(run_start, run_language);
       ModifiersOfPersons(run_start, run_language);
       TitlesBeforeNames(run_start, run_language);
@@ -430,8 +458,12 @@ Reading Reader::Run() {
       ++i;
       continue;
     }
+    const bool pinyin =
+        LanguageOf(i) == Language::kZh && ScriptOfText(Span(text_, t)) == Script::kLatin;
     if (const size_t n = ReadName(i)) {
       i += n;
+    } else if (const size_t p = pinyin ? ReadPinyin(i) : 0) {
+      i += p;
     } else if (const size_t m = ReadPhrase(i)) {
       i += m;
     } else if (ReadAffixed(i)) {
@@ -455,6 +487,7 @@ Reading Reader::Run() {
   }
   GenderFromArticles(run_start, run_language);
   GermanGenitives(run_start, run_language);
+  ReflexiveVerbs(run_start, run_language);
   NamesFromRomanized(run_start, run_language);
   ModifiersOfPersons(run_start, run_language);
   TitlesBeforeNames(run_start, run_language);

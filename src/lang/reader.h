@@ -27,6 +27,8 @@ struct Piece {
   bool name = false;       // a name: kept as written, or romanised from another script
   bool romanized = false;  // a word no dictionary knows, romanised: perhaps a name
   char article = 0;        // 'M' or 'F': a singular article that marks its noun's gender
+  bool reflexive = false;  // "se", "sich": the hand table's flag r
+  bool auxiliary = false;  // "ha", "hat", "est": the hand table's flag u
 };
 
 class ReadingBuilder {
@@ -91,11 +93,13 @@ class Reader {
   bool LastWordHas(std::string_view english, char flag) const;
   bool SaysGender(std::string_view english) const;
   size_t ReadPhrase(size_t i);
+  size_t ReadPinyin(size_t i);
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from);
   void GenderFromArticles(size_t from, Language language);
   void GermanGenitives(size_t from, Language language);
+  void ReflexiveVerbs(size_t from, Language language);
   std::optional<Gloss> RomanizedHarmWord(std::string_view word) const;
   void TitlesBeforeNames(size_t from, Language language);
   void ModifiersOfPersons(size_t from, Language language);

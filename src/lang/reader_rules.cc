@@ -67,6 +67,56 @@ void Reader::GenderFromArticles(size_t from, Language language) {
   }
 }
 
+// Reflexive verbs ("se corta", "s'est pendu", "si è impiccato", "hat sich erhängt") say that
+// the act is done to the doer, which is what the safety gate must read: the pronoun's
+// "oneself" goes after its verb ("hanged oneself"), or becomes "one's" before the verb's object
+// ("se corta las venas": "cuts one's veins"; "se corta el pelo": "cuts one's hair"). Romance
+// languages put the verb after the pronoun and its auxiliaries; German after a subject's finite
+// verb ("erhängt sich") or at the clause's end ("hat sich im Keller erhängt").
+void Reader::ReflexiveVerbs(size_t from, Language language) {
+  if (language < Language::kEs || language > Language::kIt) return;
+  const size_t size = pieces_.size();
+  const auto clause_break = [&](size_t k) {
+    return !pieces_[k].word &&
+           pieces_[k].text.find_first_of(",.;:!?()[]") != std::string::npos;
+  };
+  const auto next_word = [&](size_t k) {
+    for (++k; k < size; ++k) {
+      if (clause_break(k)) return size;
+      if (pieces_[k].word && !pieces_[k].text.empty()) return k;
+    }
+    return size;
+  };
+  for (size_t k = from; k < size; ++k) {
+    if (!pieces_[k].reflexive) continue;
+    size_t verb = size;
+    if (language == Language::kDe) {
+      size_t before = k;
+      while (before > from && !pieces_[before - 1].word && !clause_break(before - 1)) --before;
+      const bool after_verb = before > from && pieces_[before - 1].word &&
+                              !pieces_[before - 1].auxiliary && !pieces_[before - 1].noun &&
+                              !pieces_[before - 1].name &&
+                              !lexicons_.Get(Language::kEn).FindHand(pieces_[before - 1].text);
+      if (after_verb) {
+        verb = before - 1;
+      } else {
+        for (size_t j = next_word(k); j < size; j = next_word(j)) verb = j;
+      }
+    } else {
+      verb = next_word(k);
+      while (verb < size && pieces_[verb].auxiliary) verb = next_word(verb);
+    }
+    if (verb >= size || pieces_[verb].name) continue;
+    pieces_[k].text.clear();
+    const size_t object = verb > k ? next_word(verb) : size;
+    if (object < size && pieces_[object].text == "the") {
+      pieces_[object].text = "one's";
+    } else {
+      pieces_[verb].text += " oneself";
+    }
+  }
+}
+
 // A word no dictionary knows is a name when it has company: a title on the side the language
 // puts titles ("문재인 대통령", "الرئيس السيسي"), or, in Cyrillic, a capital letter ("Зеленский";
 // not an abbreviation such as "США"). Alone, it is just a word the reading could not read:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 
 #include "lang/detect.h"
 #include "lang/reader.h"
@@ -220,10 +221,82 @@ bool Deconfuse(std::string_view prompt, std::string& clean, std::vector<uint32_t
   return changed;
 }
 
+// Letters typed apart to hide a word ("c o r t á n d o s e", "n a k e d  1 3"): four or more
+// single letters or digits, each followed by one space, are joined into the word they spell
+// (two spaces or punctuation end it). Returns false when nothing was joined.
+bool JoinSpelledOut(std::string& clean, std::vector<uint32_t>& to_source) {
+  constexpr int kMinLetters = 4;
+  // Where each character of `clean` starts, and whether it is a lone letter or digit: one
+  // between spaces (or the text's ends).
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < clean.size();) {
+    starts.push_back(i);
+    int32_t k = static_cast<int32_t>(i);
+    UChar32 c = 0;
+    U8_NEXT(clean.data(), k, static_cast<int32_t>(clean.size()), c);
+    i = static_cast<size_t>(k);
+  }
+  starts.push_back(clean.size());
+  const auto is_alnum = [&](size_t ci) {
+    int32_t k = static_cast<int32_t>(starts[ci]);
+    UChar32 c = 0;
+    U8_NEXT(clean.data(), k, static_cast<int32_t>(clean.size()), c);
+    return c > 0 && (u_isalpha(c) || u_isdigit(c));
+  };
+  const size_t n = starts.size() - 1;
+  const auto is_space = [&](size_t ci) { return ci < n && clean[starts[ci]] == ' '; };
+  const auto lone = [&](size_t ci) {
+    return ci < n && is_alnum(ci) && (ci == 0 || is_space(ci - 1)) &&
+           (ci + 1 == n || is_space(ci + 1) || !is_alnum(ci + 1));
+  };
+  std::vector<bool> drop(n, false);  // the spaces inside a spelled-out word
+  bool changed = false;
+  for (size_t ci = 0; ci < n;) {
+    if (!lone(ci) || (ci + 1 < n && is_alnum(ci + 1))) {
+      ++ci;
+      continue;
+    }
+    size_t last = ci;
+    int letters = 1;
+    while (last + 2 < n && is_space(last + 1) && !is_space(last + 2) && lone(last + 2)) {
+      last += 2;
+      ++letters;
+    }
+    // A one-letter word before the run is a word of its own: "a s w a s t i k a" is "a
+    // swastika", "y c o r t a" is "y corta".
+    const char first = clean[starts[ci]];
+    if (letters > kMinLetters && std::strchr("aAiIyYoOeEuU", first) != nullptr) {
+      ci += 2;
+      --letters;
+    }
+    if (letters >= kMinLetters) {
+      for (size_t s = ci + 1; s < last; s += 2) drop[s] = true;
+      changed = true;
+    }
+    ci = last + 1;
+  }
+  if (!changed) return false;
+  std::string joined;
+  std::vector<uint32_t> map;
+  for (size_t ci = 0; ci < n; ++ci) {
+    if (drop[ci]) continue;
+    for (size_t b = starts[ci]; b < starts[ci + 1]; ++b) {
+      joined.push_back(clean[b]);
+      map.push_back(to_source[b]);
+    }
+  }
+  map.push_back(to_source.back());
+  clean = std::move(joined);
+  to_source = std::move(map);
+  return true;
+}
+
 Reading Read(const Lexicons& lexicons, std::string_view prompt) {
   std::string clean;
   std::vector<uint32_t> to_source;
-  if (Deconfuse(prompt, clean, to_source)) {
+  bool cleaned = Deconfuse(prompt, clean, to_source);
+  cleaned = JoinSpelledOut(clean, to_source) || cleaned;
+  if (cleaned) {
     Reading r = Reader(lexicons, clean).Run();
     ReadingBuilder::MapToSource(r, clean, prompt, to_source);
     return r;

@@ -1,6 +1,8 @@
 #include "lang/segmenter.h"
 
 #include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
@@ -154,6 +156,28 @@ std::string Romanize(std::string_view text) {
     }
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string StripMarks(std::string_view text) {
+  if (std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; })) {
+    return std::string(text);
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
+  if (U_FAILURE(status)) return std::string(text);
+  const icu::UnicodeString decomposed = nfd->normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))),
+      status);
+  if (U_FAILURE(status)) return std::string(text);
+  icu::UnicodeString bare;
+  for (int32_t k = 0; k < decomposed.length();) {
+    const UChar32 c = decomposed.char32At(k);
+    if (u_charType(c) != U_NON_SPACING_MARK) bare.append(c);
+    k += U16_LENGTH(c);
+  }
+  std::string out;
+  bare.toUTF8String(out);
   return out;
 }
 

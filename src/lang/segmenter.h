@@ -27,6 +27,10 @@ std::string Fold(std::string_view text);
 // "Меркель" -> "Merkel"), for the text encoder and the planner's name rules.
 std::string Romanize(std::string_view text);
 
+// Latin letters without their accents and tone marks ("quánluǒ" -> "quanluo", "ž" -> "z"):
+// romanised words are typed either way.
+std::string StripMarks(std::string_view text);
+
 }  // namespace depict::lang
 
 #endif  // DEPICT_LANG_SEGMENTER_H_
