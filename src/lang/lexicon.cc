@@ -166,8 +166,8 @@ const Lexicon& Lexicons::Get(Language language) const {
 namespace depict::lang {
 
 std::string_view Lexicons::Keyed(int table, Language language, std::string_view key) const {
-  static constexpr std::array<const char*, 3> kFiles = {"cast_words.tsv", "articles.tsv",
-                                                        "demonyms_en.tsv"};
+  static constexpr std::array<const char*, 4> kFiles = {"cast_words.tsv", "articles.tsv",
+                                                        "demonyms_en.tsv", "surnames.tsv"};
   std::call_once(keyed_once_[table],
                  [&] { keyed_[table] = IndexIfPresentUnsorted(files_, kFiles[table]); });
   std::string full(Code(language));
@@ -182,6 +182,10 @@ std::string_view Lexicons::CastWord(Language language, std::string_view key) con
 
 std::string_view Lexicons::Demonym(std::string_view country) const {
   return Keyed(2, Language::kEn, Fold(country));
+}
+
+bool Lexicons::Surname(Language language, std::string_view word) const {
+  return !Keyed(3, language, word).empty();
 }
 
 char Lexicons::ArticleGender(Language language, std::string_view folded) const {

@@ -76,6 +76,8 @@ class Lexicons {
   const Lexicon& Get(Language language) const;
   // A word of data/lang/cast_words.tsv ("zh", "woman" -> "女性"), "" when the table lacks it.
   std::string_view CastWord(Language language, std::string_view key) const;
+  // Whether `word` is a family name that starts personal names (data/lang/surnames.tsv).
+  bool Surname(Language language, std::string_view word) const;
   // 'M' or 'F' for an article that marks its noun's gender (data/lang/articles.tsv), else 0.
   char ArticleGender(Language language, std::string_view folded) const;
   // The demonym of a country named in English ("Mexico" -> "Mexican"), "" if none.
@@ -85,10 +87,10 @@ class Lexicons {
   std::map<std::string, std::string_view> files_;
   mutable std::array<std::once_flag, kLanguageCount> once_;
   mutable std::array<std::unique_ptr<Lexicon>, kLanguageCount> loaded_;
-  // Small hand-written tables keyed "language:key": cast words and articles.
+  // Small hand-written tables keyed "language:key": cast words, articles, demonyms, surnames.
   std::string_view Keyed(int table, Language language, std::string_view key) const;
-  mutable std::array<std::once_flag, 3> keyed_once_;
-  mutable std::array<SortedTable, 3> keyed_;
+  mutable std::array<std::once_flag, 4> keyed_once_;
+  mutable std::array<SortedTable, 4> keyed_;
 };
 
 }  // namespace depict::lang

@@ -108,6 +108,7 @@ class Reader {
   // ("Ольга Бузова").
   bool CapitalisedNeighbour(size_t k) const;
   bool KoreanNameShape(std::string_view word) const;
+  bool KoreanFullName(std::string_view word) const;
 
   const Lexicons& lexicons_;
   std::string_view text_;

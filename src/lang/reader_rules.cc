@@ -136,7 +136,16 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
     Piece& p = pieces_[k];
     if (!p.romanized) continue;
     const std::string_view source = text_.substr(p.begin, p.end - p.begin);
-    if (language == Language::kKo && !KoreanNameShape(source)) continue;
+    // A Korean name alone among English words ("news photo, 손흥민 shot dead"): a family name
+    // and a one- or two-syllable given name. Among Korean words an unknown word of that shape
+    // is as often a verb or a noun with its particle ("지휘하는", "방패를").
+    const auto english_side = [&](int step) {
+      const Piece* n = neighbour(k, step);
+      return n == nullptr || n->verbatim;
+    };
+    const bool korean = language == Language::kKo && english_side(-1) && english_side(+1) &&
+                        KoreanFullName(source);
+    if (language == Language::kKo && !korean && !KoreanNameShape(source)) continue;
     // A title is one person ("장군", not "병사들"); in Arabic it is definite ("الرئيس"). Russian
     // names have capitals: a word after "бабушка" is her verb, not her name.
     const Piece* title = neighbour(k, title_after ? +1 : -1);
@@ -151,7 +160,7 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
     const bool capital = ScriptOfText(source) == Script::kCyrillic && folded != source &&
                          folded.substr(2) == source.substr(2) &&  // only the first letter
                          (RussianSurname(folded) || CapitalisedNeighbour(k));
-    p.name = titled || capital;
+    p.name = titled || capital || korean;
     // A word that is not a name must not look like one to the planner ("Monghwanjeog In").
     if (!p.name) {
       for (char& c : p.text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
@@ -179,6 +188,20 @@ bool Reader::CapitalisedNeighbour(size_t k) const {
 
 // Korean names are two to four syllables with no particle or verb ending after them: "건" (hung)
 // or "날리는" (flying) before a noun are not names.
+bool Reader::KoreanFullName(std::string_view word) const {
+  // A particle after the name ("손흥민이") is not part of it.
+  if (word.size() >= 12) {
+    const auto particle = lexicons_.Get(Language::kKo).FindHand(word.substr(word.size() - 3));
+    if (particle && particle->Has('s')) word.remove_suffix(3);
+  }
+  const size_t syllables = word.size() / 3;
+  if (syllables < 2 || syllables > 4) return false;
+  // Two-syllable surnames take a given name of one or two syllables; one-syllable surnames
+  // (almost all) a given name of two: "김연아", "남궁민".
+  if (syllables >= 3 && lexicons_.Surname(Language::kKo, word.substr(0, 6))) return true;
+  return syllables == 3 && lexicons_.Surname(Language::kKo, word.substr(0, 3));
+}
+
 bool Reader::KoreanNameShape(std::string_view word) const {
   const size_t syllables = word.size() / 3;  // Hangul syllables are three bytes each
   if (syllables < 2 || syllables > 4) return false;
@@ -218,12 +241,23 @@ void Reader::TitlesBeforeNames(size_t from, Language language) {
     if (!pieces_[k].name) continue;
     size_t t = k + 1;
     while (t < pieces_.size() && pieces_[t].verbatim && IsSpace(pieces_[t].text)) ++t;
+    // An adjective may stand between them ("문재인 전 대통령": former president).
+    size_t adjective = pieces_.size();
+    if (t < pieces_.size() && pieces_[t].adjective && !pieces_[t].name) {
+      adjective = t++;
+      while (t < pieces_.size() && pieces_[t].verbatim && IsSpace(pieces_[t].text)) ++t;
+    }
     if (t >= pieces_.size() || pieces_[t].name || pieces_[t].verbatim ||
         !IsPersonWord(pieces_[t].text)) {
       continue;
     }
     Piece title = std::move(pieces_[t]);
     pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(t));
+    if (adjective < pieces_.size()) {
+      title.text = pieces_[adjective].text + " " + title.text;
+      title.begin = std::min(title.begin, pieces_[adjective].begin);
+      pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(adjective));
+    }
     pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(k), std::move(title));
     ++k;
   }
