@@ -245,7 +245,7 @@ def cedict(path):
         if not m:
             continue
         trad, simp, glosses = m.group(1), m.group(2), m.group(4).split("/")
-        gloss = None
+        senses = []
         for g in glosses:
             ref = re.match(r"(?:same as|see|variant of) ([^|\[ ]+)", g)
             if ref:
@@ -255,8 +255,12 @@ def cedict(path):
             # "Mao Zedong (1893-1976), Chinese communist leader": the first item is the reading.
             g = clean_gloss(re.split(r"[;,]", re.sub(r"\([^)]*\)", "", g))[0])
             if g and len(g.split()) <= MAX_GLOSS_WORDS:
-                gloss = g
-                break
+                senses.append(g)
+        gloss = senses[0] if senses else None
+        # A paraphrase first ("to be in favor of; to support") yields to a one-word sense
+        # among the next two: a reading word for word reads best with the word.
+        if gloss and len(gloss.split()) >= 3:
+            gloss = next((g for g in senses[1:3] if len(g.split()) == 1), gloss)
         if not gloss:
             continue
         for form in (simp, trad):
