@@ -102,9 +102,54 @@ int EditDistance(std::string_view a, std::string_view b, int limit) {
 
 }  // namespace
 
+namespace {
+
+// How a name sounds, the same for its spellings from other scripts: "deepika padukone" and
+// "dipika padukon" (romanised from Devanagari), "mohammed" and "muhamad" do not meet, but
+// doubled vowels, doubled letters, a silent final e and h after a consonant do.
+std::string SoundKey(std::string_view name) {
+  std::string s;
+  for (char c : name) s.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  const auto replace_all = [&s](std::string_view from, std::string_view to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+      s.replace(at, from.size(), to);
+    }
+  };
+  replace_all("ee", "i");
+  replace_all("oo", "u");
+  replace_all("ou", "u");
+  replace_all("ph", "f");
+  replace_all("ck", "k");
+  replace_all("w", "v");
+  replace_all("y", "i");
+  if (s.size() > 3 && s.back() == 'e') s.pop_back();
+  std::string out;
+  for (char c : s) {
+    if (c == 'h' && !out.empty() && std::strchr("aeiou", out.back()) == nullptr) continue;
+    if (!out.empty() && out.back() == c) continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
 int Knowledge::FuzzyNamed(std::string_view given, std::string_view surname) const {
+  if (surname.size() < 4) return -1;
   const auto it = surnames_by_given_.find(given);
-  if (it == surnames_by_given_.end() || surname.size() < 4) return -1;
+  if (it == surnames_by_given_.end()) {
+    // Spelled as it sounds: both words must sound the same, and one person only.
+    const auto sound = sounds_by_given_.find(SoundKey(given));
+    if (sound == sounds_by_given_.end() || given.size() < 4) return -1;
+    int found = -1;
+    const std::string key = SoundKey(surname);
+    for (const auto& [index, real] : sound->second) {
+      if (real != key) continue;
+      if (found >= 0 && found != index) return -1;
+      found = index;
+    }
+    return found;
+  }
   int found = -1;
   for (const auto& [index, real] : it->second) {
     // One slip in a surname of five letters or more, two in one of eight or more; the first
@@ -409,6 +454,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
             !row.cells[0].starts_with('^')) {
           k->surnames_by_given_[p.name.substr(0, space)].emplace_back(index,
                                                                       p.name.substr(space + 1));
+          k->sounds_by_given_[SoundKey(p.name.substr(0, space))].emplace_back(
+              index, SoundKey(p.name.substr(space + 1)));
         }
       }
       k->named_.push_back(std::move(p));

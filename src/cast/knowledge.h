@@ -233,6 +233,9 @@ class Knowledge {
   // Given name -> (named index, surname) of real people with two-word names, for FuzzyNamed.
   std::unordered_map<std::string, std::vector<std::pair<int, std::string>>, Hash, std::equal_to<>>
       surnames_by_given_;
+  // The same by SoundKey: names written from another script ("dipika padukon").
+  std::unordered_map<std::string, std::vector<std::pair<int, std::string>>, Hash, std::equal_to<>>
+      sounds_by_given_;
   std::vector<Modifier> modifiers_;
   Labels labels_;
   Target target_;

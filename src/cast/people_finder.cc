@@ -246,11 +246,23 @@ bool Finder::TryAgeNoun(size_t& i) {
   const std::string_view unit = t_.norm(i + 1);
   if ((unit != "year" && unit != "years") || t_.norm(i + 2) != "old") return false;
   if (IsPersonNoun(i + 3) || (i + 3 < t_.size() && m_[i + 3].demonym)) return false;
+  // "a 13 year old young girl": an adjective may stand before the person it describes.
+  if (i + 4 < t_.size() && m_[i + 3].modifier && IsPersonNoun(i + 4)) return false;
   int years = 0;
   if (!text::ParseInt(t_.norm(i), years) || years < 0 || years >= 130) return false;
+  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+  // "a girl, 13 years old", "девочка 13 лет": the age of the person just named.
+  if (!out_.empty() && !out_.back().possessor && !out_.back().style_only) {
+    size_t gap = out_.back().end_token;
+    while (gap < i && (t_.norm(gap) == "," || t_.norm(gap) == "(")) ++gap;
+    if (gap == i && out_.back().named < 0 && !out_.back().unknown_name) {
+      out_.back().age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
+      i += 3;
+      return true;
+    }
+  }
   Mention mention;
   mention.head_token = static_cast<uint32_t>(i);
-  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
   mention.age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
   Finish(mention, i, i + 3);
   AttachAfter(mention);

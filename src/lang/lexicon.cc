@@ -82,9 +82,8 @@ std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
         const std::string key = RomanKey(Romanize(form));
         if (key.size() >= 4) roman_.emplace(key, *gloss);
       };
-      words_.ForEach([&](std::string_view form, std::string_view rest) {
-        add(form, ParseGloss(rest));
-      });
+      words_.ForEach(
+          [&](std::string_view form, std::string_view rest) { add(form, ParseGloss(rest)); });
       lemmas_.ForEach([&](std::string_view form, std::string_view) { add(form, Find(form)); });
     }
   });

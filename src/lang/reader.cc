@@ -96,16 +96,19 @@ constexpr int kMaxUnspacedChars = 8;
 // "1940年代" -> "1940s": a number followed by a word the hand table reads after numbers (its key
 // is "0" and the word, its gloss a pattern with {n}).
 size_t Reader::ReadNumber(size_t i) {
-  if (i + 1 >= tokens_.size() || !Foreign(i + 1)) return 0;
-  const Lexicon& lexicon = lexicons_.Get(LanguageOf(i + 1));
-  const auto g = lexicon.FindHand("0" + Fold(Span(text_, tokens_[i + 1])));
+  // The word may follow a hyphen ("14-jährige").
+  size_t w = i + 1;
+  if (w + 1 < tokens_.size() && Span(text_, tokens_[w]) == "-") ++w;
+  if (w >= tokens_.size() || !Foreign(w)) return 0;
+  const Lexicon& lexicon = lexicons_.Get(LanguageOf(w));
+  const auto g = lexicon.FindHand("0" + Fold(Span(text_, tokens_[w])));
   if (!g) return 0;
   std::string english(g->english);
   const size_t n = english.find("{n}");
   if (n != std::string::npos) english.replace(n, 3, Span(text_, tokens_[i]));
-  Piece p = Glossed(Gloss{english, g->flags}, tokens_[i].begin, tokens_[i + 1].end);
+  Piece p = Glossed(Gloss{english, g->flags}, tokens_[i].begin, tokens_[w].end);
   pieces_.push_back(std::move(p));
-  return 2;
+  return w - i + 1;
 }
 
 // Parts of a name joined by middle dots, in Han or kana; or, in Latin letters, two or more
@@ -206,7 +209,8 @@ size_t Reader::ReadPinyin(size_t i) {
   constexpr size_t kMaxSyllables = 4;
   std::vector<size_t> syllables = {i};
   for (size_t k = i + 1; k + 1 < tokens_.size() && syllables.size() < kMaxSyllables; k += 2) {
-    if (!IsSpace(Span(text_, tokens_[k])) || !Foreign(k + 1) || LanguageOf(k + 1) != Language::kZh ||
+    if (!IsSpace(Span(text_, tokens_[k])) || !Foreign(k + 1) ||
+        LanguageOf(k + 1) != Language::kZh ||
         ScriptOfText(Span(text_, tokens_[k + 1])) != Script::kLatin) {
       break;
     }
@@ -292,7 +296,10 @@ size_t Reader::ReadPhrase(size_t i) {
 }
 
 // The reading of `word` less up to `depth` prefixes the hand table flags x.
-std::optional<Gloss> FindAfterPrefixes(const Lexicon& lexicon, std::string_view word, int depth) {
+// `lead` collects the readings of the prefixes that say something ("ك": like, "ب": with), not
+// those that only mark a noun ("ال": the).
+std::optional<Gloss> FindAfterPrefixes(const Lexicon& lexicon, std::string_view word, int depth,
+                                       std::string* lead) {
   if (depth == 0) return std::nullopt;
   size_t cut = 0;
   std::vector<size_t> cuts;
@@ -304,8 +311,16 @@ std::optional<Gloss> FindAfterPrefixes(const Lexicon& lexicon, std::string_view 
     const auto prefix = lexicon.FindHand(word.substr(0, cuts[c]));
     if (!prefix || !prefix->Has('x')) continue;
     const std::string_view rest = word.substr(cuts[c]);
-    if (auto g = lexicon.Find(rest)) return g;
-    if (auto g = FindAfterPrefixes(lexicon, rest, depth - 1)) return g;
+    std::optional<Gloss> g = lexicon.Find(rest);
+    std::string inner;
+    if (!g) g = FindAfterPrefixes(lexicon, rest, depth - 1, &inner);
+    if (!g) continue;
+    if (lead != nullptr && !prefix->Dropped() && prefix->english != "the" &&
+        prefix->english != "and") {
+      *lead += std::string(prefix->english) + " ";
+    }
+    if (lead != nullptr) *lead += inner;
+    return g;
   }
   return std::nullopt;
 }
@@ -339,9 +354,27 @@ bool Reader::ReadAffixed(size_t i) {
     return true;
   }
   // Prefixes, the longest first, up to two ("و" + "ال" + "طبيب").
-  if (const auto g = FindAfterPrefixes(lexicon, word, 2)) {
-    if (!g->Dropped()) pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+  std::string lead;
+  if (const auto g = FindAfterPrefixes(lexicon, word, 2, &lead)) {
+    if (!g->Dropped()) {
+      pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+      pieces_.back().text.insert(0, lead);
+    }
     return true;
+  }
+  // Both: "و" + "رأس" + "ه" (and + head + his).
+  for (size_t c = cuts.size(); c-- > 0;) {
+    const auto suffix = lexicon.FindHand(std::string_view(word).substr(cuts[c]));
+    if (!suffix || !suffix->Has('s')) continue;
+    lead.clear();
+    if (const auto g =
+            FindAfterPrefixes(lexicon, std::string_view(word).substr(0, cuts[c]), 2, &lead)) {
+      if (!g->Dropped()) {
+        pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[i].end));
+        pieces_.back().text.insert(0, lead);
+      }
+      return true;
+    }
   }
   return false;
 }

@@ -77,8 +77,7 @@ void Reader::ReflexiveVerbs(size_t from, Language language) {
   if (language < Language::kEs || language > Language::kIt) return;
   const size_t size = pieces_.size();
   const auto clause_break = [&](size_t k) {
-    return !pieces_[k].word &&
-           pieces_[k].text.find_first_of(",.;:!?()[]") != std::string::npos;
+    return !pieces_[k].word && pieces_[k].text.find_first_of(",.;:!?()[]") != std::string::npos;
   };
   const auto next_word = [&](size_t k) {
     for (++k; k < size; ++k) {
@@ -143,8 +142,8 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
       const Piece* n = neighbour(k, step);
       return n == nullptr || n->verbatim;
     };
-    const bool korean = language == Language::kKo && english_side(-1) && english_side(+1) &&
-                        KoreanFullName(source);
+    const bool korean =
+        language == Language::kKo && english_side(-1) && english_side(+1) && KoreanFullName(source);
     if (language == Language::kKo && !korean && !KoreanNameShape(source)) continue;
     // A title is one person ("장군", not "병사들"); in Arabic it is definite ("الرئيس"). Russian
     // names have capitals: a word after "бабушка" is her verb, not her name.

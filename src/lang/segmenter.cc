@@ -2,8 +2,8 @@
 
 #include <unicode/brkiter.h>
 #include <unicode/normalizer2.h>
-#include <unicode/uchar.h>
 #include <unicode/translit.h>
+#include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/uscript.h>
 
@@ -127,6 +127,70 @@ std::string Fold(std::string_view text) {
   return out;
 }
 
+namespace {
+
+bool DevanagariConsonant(char16_t c) {
+  return (c >= 0x0915 && c <= 0x0939) || (c >= 0x0958 && c <= 0x095F);
+}
+bool DevanagariSign(char16_t c) { return c >= 0x093E && c <= 0x094D; }  // vowel signs, virama
+bool DevanagariVowel(char16_t c) { return c >= 0x0904 && c <= 0x0914; }
+
+// Hindi does not say every inherent "a" that Devanagari spells: ICU writes "विराट कोहली" as
+// "virata kohali", people as "virat kohli". The vowel is silent at the end of a word (not after
+// a cluster) and between a vowel and a consonant that has one (Ohala's rule, applied from the
+// right); a virama after the consonant makes ICU drop it.
+void DeleteSchwas(icu::UnicodeString& u) {
+  constexpr char16_t kVirama = 0x094D, kNukta = 0x093C;
+  // Units: a consonant (with nukta) and its vowel kind ('a' inherent, 'v' a sign, '0' virama),
+  // or an independent vowel ('V'). `at` is where a virama would go.
+  struct Unit {
+    char vowel;
+    int32_t at;
+  };
+  std::vector<Unit> units;
+  for (int32_t k = 0; k < u.length();) {
+    const char16_t c = u.charAt(k);
+    if (DevanagariVowel(c)) {
+      units.push_back({'V', k + 1});
+      ++k;
+      continue;
+    }
+    if (!DevanagariConsonant(c)) {
+      units.push_back({'-', k + 1});  // a word break, a sign of nasality or another script
+      ++k;
+      continue;
+    }
+    int32_t next = k + 1;
+    if (next < u.length() && u.charAt(next) == kNukta) ++next;
+    char vowel = 'a';
+    if (next < u.length() && DevanagariSign(u.charAt(next))) {
+      vowel = u.charAt(next) == kVirama ? '0' : 'v';
+    }
+    units.push_back({vowel, next});
+    k = next + (vowel == 'a' ? 0 : 1);
+  }
+  const auto has_vowel = [&](size_t i) {
+    return units[i].vowel == 'a' || units[i].vowel == 'v' || units[i].vowel == 'V';
+  };
+  const auto consonant = [&](size_t i) {
+    return units[i].vowel == 'a' || units[i].vowel == 'v' || units[i].vowel == '0';
+  };
+  std::vector<int32_t> viramas;
+  for (size_t i = units.size(); i-- > 0;) {
+    if (units[i].vowel != 'a' || i == 0 || units[i - 1].vowel == '-') continue;
+    const bool last = i + 1 == units.size() || units[i + 1].vowel == '-';
+    const bool deletes =
+        last ? units[i - 1].vowel != '0' : has_vowel(i - 1) && consonant(i + 1) && has_vowel(i + 1);
+    if (deletes) {
+      units[i].vowel = '0';
+      viramas.push_back(units[i].at);
+    }
+  }
+  for (int32_t at : viramas) u.insert(at, kVirama);  // from the right: offsets stay valid
+}
+
+}  // namespace
+
 std::string Romanize(std::string_view text) {
   icu::UnicodeString u = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
@@ -138,6 +202,7 @@ std::string Romanize(std::string_view text) {
     UErrorCode s = U_ZERO_ERROR;
     return U16_IS_SURROGATE(c) || uscript_getScript(c, &s) == script;
   });
+  if (script == USCRIPT_DEVANAGARI) DeleteSchwas(u);
   Latinizer(one_script ? script : USCRIPT_COMMON).transliterate(u);
   std::string latin;
   u.toUTF8String(latin);
@@ -166,9 +231,10 @@ std::string StripMarks(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   if (U_FAILURE(status)) return std::string(text);
-  const icu::UnicodeString decomposed = nfd->normalize(
-      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))),
-      status);
+  const icu::UnicodeString decomposed =
+      nfd->normalize(icu::UnicodeString::fromUTF8(
+                         icu::StringPiece(text.data(), static_cast<int32_t>(text.size()))),
+                     status);
   if (U_FAILURE(status)) return std::string(text);
   icu::UnicodeString bare;
   for (int32_t k = 0; k < decomposed.length();) {

@@ -51,6 +51,8 @@ TEST(PeopleFinderTest, RealNamesInDisguiseAreTheSamePeople) {
   EXPECT_EQ(named_as("taylor shirt on stage"), "");
   EXPECT_EQ(named_as("joe bodden giving a speech"), "");
   EXPECT_EQ(named_as("a portrait of mark"), "");
+  // Spelled as it sounds from another script: the same person.
+  EXPECT_EQ(named_as("dipika padukon smiling"), "deepika padukone");
 }
 
 TEST(PeopleFinderTest, NoPeopleInObjectsAndColours) {

@@ -28,7 +28,18 @@ class ReadingTest : public ::testing::Test {
         "一个\ta\t\n的\t-\t\n德国\tGermany\tp\n士兵\tsoldier\tn\n"
         "0年代\t{n}s\t\n";
     files_["hand_ko.tsv"] = "의사\tdoctor\tn\n가\t-\ts\n는\t-\ts\n";
-    files_["hand_ar.tsv"] = "و\tand\tx\nال\tthe\tx\nطبيب\tdoctor\tn\n";
+    files_["hand_ar.tsv"] =
+        "و\tand\tx\nال\tthe\tx\nطبيب\tdoctor\tn\nك\tlike\tx\nجرذان\trats\tn\n"
+        "ه\t-\ts\nرأس\thead\tn\n";
+    files_["hand_fr.tsv"] =
+        "homme\tman\tn\nqui\twho\t\nse\toneself\tr\ns'est\toneself\tr\nest\tis\tu\n"
+        "pendu\thanged\ta\ncoupe\tcuts\t\nles\tthe\t\ncheveux\thair\tn\n"
+        "veines\tveins\tn\nfemme\twoman\tn\nla\tthe\t\n";
+    files_["hand_de.tsv"] +=
+        "mann\tman\tn\nhat\thas\tu\nsich\toneself\tr\n"
+        "keller\tcellar\tn\nerhängt\thanged\ta\n";
+    files_["hand_hi.tsv"] = "में\tin\t\n";
+    files_["surnames.tsv"] = "ko:손\tSon\n";
     files_["articles.tsv"] = "es:un\tM\nes:una\tF\n";
     for (auto& [name, text] : files_) views_[name] = text;
     lexicons_ = std::make_unique<Lexicons>(views_);
@@ -117,8 +128,39 @@ TEST_F(ReadingTest, EnglishTagsAroundAForeignSubjectStayEnglish) {
   EXPECT_EQ(r.text(), "masterpiece, best quality, a Germany soldier, 1943");
 }
 
+TEST_F(ReadingTest, ArabicPrefixesThatSaySomethingAreRead) {
+  EXPECT_EQ(ReadOf("كجرذان").text(), "like rats");
+  EXPECT_EQ(ReadOf("ورأسه").text(), "head");  // and + head + his
+}
+
+TEST_F(ReadingTest, ReflexiveVerbsAreDoneToOneself) {
+  EXPECT_EQ(ReadOf("homme qui s'est pendu").text(), "man who hanged oneself");
+  EXPECT_EQ(ReadOf("la femme se coupe les veines").text(), "the woman cuts one's veins");
+  EXPECT_EQ(ReadOf("Mann hat sich im Keller erhängt").text(),
+            "man has in the cellar hanged oneself");
+}
+
+TEST_F(ReadingTest, HindiNamesLoseTheVowelsHindiDoesNotSay) {
+  // ICU spells every inherent vowel ("virata kohali"); Hindi drops them at the end of a word
+  // and between a vowel and a consonant with its own vowel.
+  EXPECT_EQ(ReadOf("विराट कोहली में").text(), "virat kohli in");
+}
+
+TEST_F(ReadingTest, AKoreanNameAloneAmongEnglishWordsIsAName) {
+  const Reading r = ReadOf("news photo, 손흥민 smiling");
+  EXPECT_EQ(r.names().size(), 1u) << r.text();
+}
+
+TEST_F(ReadingTest, LettersTypedApartAreJoined) {
+  const Reading r = ReadOf("un soldado alemán, p e r s o n a");
+  EXPECT_EQ(r.language(), Language::kEs);
+  EXPECT_NE(r.text().find("person"), std::string::npos) << r.text();
+  // A one-letter word before them stays a word.
+  EXPECT_EQ(ReadOf("a n o o s e").text(), "a noose");
+}
+
 TEST_F(ReadingTest, SpelledOutLettersAreNotAForeignLanguage) {
-  EXPECT_TRUE(ReadOf("a n o o s e").identity());
+  EXPECT_EQ(ReadOf("a n o o s e").language(), Language::kEn);
 }
 
 }  // namespace

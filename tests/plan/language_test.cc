@@ -103,6 +103,15 @@ TEST(LanguageTest, EnglishPromptsAreReadAsTheyAre) {
   EXPECT_TRUE(plan.reading.empty());
 }
 
+TEST(LanguageTest, PinyinTypedASyllableAtATimeIsRead) {
+  for (const char* prompt : {"luo ti de xiao nv hai", "luǒ tǐ de xiǎo nǚ hái"}) {
+    const Plan plan = testing::EmbeddedPlanner().Run(prompt, {1, 1});
+    EXPECT_EQ(plan.language, lang::Language::kZh) << prompt;
+    EXPECT_NE(plan.reading.find("naked"), std::string::npos) << prompt << " -> " << plan.reading;
+    EXPECT_TRUE(plan.refusal) << prompt << " -> " << plan.reading;
+  }
+}
+
 TEST(LanguageTest, AStyleTagThatIsAlsoAForeignWordLeavesThePromptEnglish) {
   // "anime" is also Spanish ("encourage"), but one tag does not make a prompt Spanish; one
   // foreign word that English lacks is still read ("desnuda").
