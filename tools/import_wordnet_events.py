@@ -241,7 +241,7 @@ def located(before):
     return before[-1] == "of" and len(before) > 1 and before[-2] in LOCATIVE_OF
 
 
-def phrases_of(off, kind, syn, current, ordinary):
+def phrases_of(off, kind, syn, current, ordinary, idx):
     """(phrase, lemma) pairs for one synset: its lemmas, with bare battle, siege and dynasty
     names written with the kind word; names of present-day places, one-word ordinary WordNet
     words and names with digits but no event word (9/11) left out."""
@@ -252,6 +252,11 @@ def phrases_of(off, kind, syn, current, ordinary):
         if not marked and re.search(r"\d", f):
             continue  # '9 11', 'sep 11'
         if not marked and kind in PREFIX:
+            # A bare name whose only sense is the event is the event ("at Dien Bien Phu", "at
+            # Thermopylae"): it is kept too, unless it is a place or an ordinary word.
+            if (idx.get(lemma.lower(), []) == [off] and kind != "dynasty" and f not in current
+                    and f not in ordinary):
+                out.append((f, lemma.lower()))
             f = PREFIX[kind].format(f)  # 'atlanta' -> 'siege of atlanta'
         if f in current or (" " not in f and f in ordinary):
             continue  # 'russia' (the empire) is a country in places.tsv; 'crusade' a word
@@ -284,7 +289,8 @@ HEADER = """\
 #            apostrophes dropped, hyphens and dots written as spaces. A bare battle or siege name
 #            is written "battle of X" / "siege of X" and a bare dynasty name "X dynasty" (WordNet
 #            has Blenheim -> battle of blenheim; Atlanta -> siege of atlanta; Tudor -> tudor
-#            dynasty). Left out: names of present-day places in places.tsv (russia), one-word names
+#            dynasty); the bare name is kept too when the event is its only WordNet sense
+#            (dien bien phu, thermopylae). Left out: names of present-day places in places.tsv (russia), one-word names
 #            that are also ordinary lowercase WordNet nouns or adjectives (restoration, fall,
 #            crusade), and names with digits but no event word (9/11). A phrase that names two
 #            events (siege of syracuse, battle of the somme, gulf war) goes to the one listed
@@ -322,7 +328,7 @@ def main():
     for off in sorted(events):
         era, place = parse_years(syn[off]["gloss"]), place_of(off, syn, places)
         era = f"{era[0]}..{era[1]}" if era else "-"
-        for p, lemma in phrases_of(off, events[off], syn, current, ordinary):
+        for p, lemma in phrases_of(off, events[off], syn, current, ordinary, idx):
             # a phrase naming two events (the two sieges of Syracuse, 'gulf war') goes to the
             # one that comes first among the senses of that lemma in index.noun
             rank = idx[lemma].index(off) if off in idx.get(lemma, []) else 99
