@@ -249,6 +249,54 @@ void Knowledge::SetTarget(std::string_view name, std::string_view json_text) {
   target_ = std::move(target);
 }
 
+void Knowledge::LoadDemonyms(const std::string& file, std::string_view content, bool imported) {
+  for (const auto& row : ReadTsv(file, content, 7)) {
+    Demonym d;
+    d.word = std::string(row.cells[0]);
+    d.place = InternPlace(file, row.line, row.cells[2]);
+    d.ethnicity = ParseSet(file, row.line, Dim::kEthnicity, row.cells[3]);
+    d.gender = ParseGender(file, row.line, row.cells[4]);
+    const std::string_view kind = row.cells[5];
+    if (kind == "nation") {
+      d.kind = DemonymKind::kNation;
+    } else if (kind == "people") {
+      d.kind = DemonymKind::kPeople;
+    } else if (kind == "region") {
+      d.kind = DemonymKind::kRegion;
+    } else if (kind == "color") {
+      d.kind = DemonymKind::kColor;
+    } else {
+      FailAt(file, row.line, "kind must be nation, people, region or color");
+    }
+    if (d.ethnicity == 0 && d.place < 0) {
+      FailAt(file, row.line, "a demonym needs an ethnicity or a place whose population decides");
+    }
+    d.era = ParseEra(file, row.line, row.cells[6]);
+    // An imported word yields to any word a hand table already gives a meaning.
+    if (imported) {
+      const LexEntry* taken = Find(d.word);
+      if (taken != nullptr &&
+          (taken->noun >= 0 || taken->noun_plural >= 0 || taken->demonym >= 0 ||
+           taken->demonym_plural >= 0 || taken->place >= 0 || taken->named >= 0 ||
+           taken->modifier >= 0 || taken->era >= 0 || taken->first_name || taken->not_person)) {
+        continue;
+      }
+    }
+    const int index = static_cast<int>(demonyms_.size());
+    LexEntry& e = Add(file, row.line, d.word);
+    if (e.demonym >= 0) FailAt(file, row.line, "duplicate demonym '" + d.word + "'");
+    e.demonym = index;
+    const std::string_view plural = row.cells[1];
+    if (plural == "=") {
+      e.demonym_plural = index;
+    } else if (plural != "-") {
+      LexEntry& p = Add(file, row.line, plural);
+      if (p.demonym_plural < 0) p.demonym_plural = index;
+    }
+    demonyms_.push_back(std::move(d));
+  }
+}
+
 std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
                                                  std::string_view target_name) {
   auto k = std::make_shared<Knowledge>();
@@ -296,44 +344,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
       if (e.place < 0) FailAt(file, row.line, "place id is required");
     }
   }
-  {
-    const std::string file = "places/demonyms.tsv";
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 7)) {
-      Demonym d;
-      d.word = std::string(row.cells[0]);
-      d.place = k->InternPlace(file, row.line, row.cells[2]);
-      d.ethnicity = ParseSet(file, row.line, Dim::kEthnicity, row.cells[3]);
-      d.gender = ParseGender(file, row.line, row.cells[4]);
-      const std::string_view kind = row.cells[5];
-      if (kind == "nation") {
-        d.kind = DemonymKind::kNation;
-      } else if (kind == "people") {
-        d.kind = DemonymKind::kPeople;
-      } else if (kind == "region") {
-        d.kind = DemonymKind::kRegion;
-      } else if (kind == "color") {
-        d.kind = DemonymKind::kColor;
-      } else {
-        FailAt(file, row.line, "kind must be nation, people, region or color");
-      }
-      if (d.ethnicity == 0 && d.place < 0) {
-        FailAt(file, row.line, "a demonym needs an ethnicity or a place whose population decides");
-      }
-      d.era = ParseEra(file, row.line, row.cells[6]);
-      const int index = static_cast<int>(k->demonyms_.size());
-      LexEntry& e = k->Add(file, row.line, d.word);
-      if (e.demonym >= 0) FailAt(file, row.line, "duplicate demonym '" + d.word + "'");
-      e.demonym = index;
-      const std::string_view plural = row.cells[1];
-      if (plural == "=") {
-        e.demonym_plural = index;
-      } else if (plural != "-") {
-        LexEntry& p = k->Add(file, row.line, plural);
-        if (p.demonym_plural < 0) p.demonym_plural = index;
-      }
-      k->demonyms_.push_back(std::move(d));
-    }
-  }
+  k->LoadDemonyms("places/demonyms.tsv", FileContent(files, "places/demonyms.tsv"), false);
   {
     const std::string file = "people/nouns.tsv";
     for (const auto& row : ReadTsv(file, FileContent(files, file), 8)) {
@@ -630,6 +641,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   k->InheritCompoundHeads();
   // The imported tables come last: every hand table, given names included, wins over them.
   k->LoadWordNetPeople(files);
+  if (const auto it = files.find("places/wordnet_demonyms.tsv"); it != files.end()) {
+    k->LoadDemonyms(it->first, it->second, true);  // an optional import
+  }
   k->LoadEvents(files);
   k->IndexPolityNames();
   for (size_t i = 0; i < k->places_.size(); ++i) {

@@ -211,6 +211,9 @@ class Knowledge {
   LexEntry& Add(std::string_view file, int line, std::string_view phrase);
   // Tables imported from datasets (knowledge_imports.cc); a hand table's entry always wins.
   void LoadWordNetPeople(const TableFiles& files);
+  // Rows of places/demonyms.tsv, or of an import of the same form whose words yield to every
+  // word the hand tables define.
+  void LoadDemonyms(const std::string& file, std::string_view content, bool imported);
   void InheritRole(std::string_view like, size_t hand_nouns, Noun& n) const;
   void InheritCompoundHeads();
   void LoadEvents(const TableFiles& files);

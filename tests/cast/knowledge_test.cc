@@ -66,6 +66,22 @@ TEST(KnowledgeTest, LoadsAndIndexesPhrases) {
   EXPECT_EQ(k->Find("nobody"), nullptr);
 }
 
+TEST(KnowledgeTest, ImportedDemonymsYieldToHandTables) {
+  TableFiles f = Minimal();
+  f["places/wordnet_demonyms.tsv"] =
+      "kyotoite\tkyotoites\tjp\t-\t-\tnation\t-\n"
+      "japanese\t=\tus\t-\t-\tnation\t-\n"     // the hand table's word: ignored
+      "maria\tmarias\tjp\t-\t-\tnation\t-\n";  // a given name: ignored
+  const auto k = Knowledge::Load(f);
+  const LexEntry* kyoto = k->Find("kyotoite");
+  ASSERT_NE(kyoto, nullptr);
+  ASSERT_GE(kyoto->demonym, 0);
+  EXPECT_EQ(k->places()[k->demonyms()[kyoto->demonym].place].id, "jp");
+  EXPECT_EQ(k->Find("kyotoites")->demonym_plural, kyoto->demonym);
+  EXPECT_EQ(k->places()[k->demonyms()[k->Find("japanese")->demonym].place].id, "jp");
+  EXPECT_LT(k->Find("maria")->demonym, 0);
+}
+
 TEST(KnowledgeTest, PopulationByEraAndRole) {
   const auto k = Knowledge::Load(Minimal());
   const int us = k->FindPlaceId("us");
