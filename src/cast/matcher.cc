@@ -69,6 +69,15 @@ void MatchDisguisedName(const Knowledge& k, const text::TokenList& tokens, size_
       return;
     }
   }
+  // East Asian names put the family name first ("Aragaki Yui", "Kimura Takuya"): a
+  // capitalised pair the tables know the other way round.
+  if (tokens[i].capitalized && tokens[i + 1].capitalized) {
+    if (const LexEntry* e = k.Find(surname + " " + given);
+        e != nullptr && e->named >= 0 && k.named()[e->named].real) {
+      Keep(m.named, e->named, 2);
+      return;
+    }
+  }
   if (const LexEntry* e = k.Find(surname); e != nullptr && !e->surname && !e->first_name) return;
   Keep(m.named, k.FuzzyNamed(given, surname), 2);
 }

@@ -107,7 +107,14 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
     const cast::Decision& age = p.attributes[static_cast<int>(cast::Dim::kAge)];
     fp.minor = age.source != cast::Source::kOpen && age.values != 0 && (age.values & ~minors) == 0;
     const cast::Decision& ethnicity = p.attributes[static_cast<int>(cast::Dim::kEthnicity)];
-    fp.identity_group = (p.group || p.members > 1) && ethnicity.source == cast::Source::kExplicit;
+    // A group named by its ethnicity or nationality, or one person named by it alone ("a
+    // Filipino drawn as a rat"): who they are is what the image would be about.
+    std::string head = p.text;
+    for (char& c : head) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    const cast::LexEntry* e = k.Find(head);
+    const bool demonym_alone = e != nullptr && (e->demonym >= 0 || e->demonym_plural >= 0);
+    fp.identity_group =
+        (p.group || p.members > 1 || demonym_alone) && ethnicity.source == cast::Source::kExplicit;
     facts.people.push_back(std::move(fp));
   }
   for (const cast::Mention& m : scene.mentions) {
