@@ -98,6 +98,9 @@ constexpr int kHistoricalBefore = 1900;
 safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const cast::Scene& scene,
                         const std::vector<cast::Person>& people) {
   safety::Facts facts;
+  // A scene set in the past is a history frame for the rules that allow one.
+  const bool past = scene.setting.undated_past ||
+                    (scene.setting.era.known() && scene.setting.era.to < 1950);
   const cast::ValueSet minors = cast::Bit(cast::kChild) | cast::Bit(cast::kTeen);
   for (const cast::Person& p : people) {
     safety::FactPerson fp;
@@ -115,6 +118,7 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
     const bool demonym_alone = e != nullptr && (e->demonym >= 0 || e->demonym_plural >= 0);
     fp.identity_group =
         (p.group || p.members > 1 || demonym_alone) && ethnicity.source == cast::Source::kExplicit;
+    fp.past = past;
     facts.people.push_back(std::move(fp));
   }
   for (const cast::Mention& m : scene.mentions) {

@@ -84,6 +84,8 @@ bool Has(const FactPerson& p, int builtin) {
       return p.identity_group;
     case kHistoricalPerson:
       return p.historical;
+    case kPast:
+      return p.past;
     default:
       return false;
   }

@@ -32,6 +32,7 @@ struct FactPerson {
   bool extremist = false;       // @extremist_person
   bool historical = false;      // @historical_person: a named real person who died before 1900
   bool identity_group = false;  // @identity_group: several people whose ethnicity is stated
+  bool past = false;            // @past: the scene is set before 1950 ("refugees in 1915")
   bool name = false;            // the span is a name, not words the gate reads ("Al Gore")
 };
 

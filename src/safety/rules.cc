@@ -21,6 +21,7 @@ int BuiltinId(std::string_view name) {
   if (name == "@historical_person") return kHistoricalPerson;
   if (name == "@person") return kPerson;
   if (name == "@identity_group") return kIdentityGroup;
+  if (name == "@past") return kPast;
   return -1;
 }
 

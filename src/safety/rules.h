@@ -27,7 +27,8 @@ enum Builtin : int {
   kHistoricalPerson = 3,  // @historical_person: a named real person who died before 1900
   kPerson = 4,            // @person: anyone the prompt depicts
   kIdentityGroup = 5,     // @identity_group: people named by who they are ("Mexican immigrants")
-  kBuiltinCount = 6,
+  kPast = 6,              // @past: the person is in a scene set before 1950 (a history frame)
+  kBuiltinCount = 7,
 };
 
 // What a list of phrases is to a rule. The kind decides what a frame can do to it.
