@@ -68,6 +68,7 @@ class Resolver {
     return words.empty() ? k_.places()[place].id : "'" + words + "'";
   }
 
+  void HistoricalEthnicity(const NamedPerson& n, Person& p) const;
   Decision Gender(const Mention& m) const;
   Decision Age(const Mention& m) const;
   Decision Ethnicity(const Mention& m, const std::vector<int>& person_of,
@@ -350,6 +351,23 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
   return {Source::kOpen, AllValues(Dim::kEthnicity), "nothing in the prompt fixes it"};
 }
 
+// A historical person (died before kPastUntil) of a place whose people the tables give as one
+// group then ("Mansa Musa": Mali, 1280-1337, Black) is counted as that group; the prompt is
+// not changed (they are drawn as themselves). Where the place was mixed, or for the living,
+// nothing is said: a birthplace does not tell a living person's ethnicity.
+void Resolver::HistoricalEthnicity(const NamedPerson& n, Person& p) const {
+  if (!n.real || n.place < 0 || n.life.from == 0 || n.life.to == 0 || n.life.to >= kPastUntil) {
+    return;
+  }
+  const ValueSet set = k_.Population(n.place, n.life, false);
+  if (set == 0 || (set & (set - 1)) != 0) return;  // unknown, or more than one group
+  Decision& d = p.attributes[static_cast<int>(Dim::kEthnicity)];
+  d.values = set;
+  d.reason = "named person of " + k_.places()[n.place].id + " in " + EraText(n.life) +
+             ", where people then were " + ValuesText(Dim::kEthnicity, set) +
+             ": drawn as themselves";
+}
+
 std::vector<Person> Resolver::Run() {
   std::vector<Person> people;
   std::vector<int> person_of(scene_.mentions.size(), -1);
@@ -379,6 +397,7 @@ std::vector<Person> Resolver::Run() {
       if (m.named >= 0 && k_.named()[m.named].gender >= 0) {
         p.attributes[static_cast<int>(Dim::kGender)].values = Bit(k_.named()[m.named].gender);
       }
+      if (m.named >= 0) HistoricalEthnicity(k_.named()[m.named], p);
     } else {
       p.attributes[static_cast<int>(Dim::kGender)] = Gender(m);
       p.attributes[static_cast<int>(Dim::kAge)] = Age(m);

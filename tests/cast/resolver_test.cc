@@ -59,6 +59,12 @@ TEST(ResolverTest, NamedPeopleAreDrawnAsThemselves) {
     EXPECT_TRUE(p.people[0].named) << prompt;
     for (Dim dim : kDims) EXPECT_EQ(Attr(p.people[0], dim).source, Source::kIdentity) << prompt;
   }
+  // A historical person of a place whose people were then one group is counted as that group;
+  // a living person is not given an ethnicity by birthplace; the prompt is unchanged either way.
+  const plan::Plan musa = PlanOf("Mansa Musa arriving in Cairo");
+  EXPECT_EQ(Attr(musa.people[0], Dim::kEthnicity).values, Set(Dim::kEthnicity, {"black"}));
+  EXPECT_EQ(musa.images[0].prompt, "Mansa Musa arriving in Cairo");
+  EXPECT_EQ(Attr(PlanOf("Lionel Messi smiling").people[0], Dim::kEthnicity).values, 0u);
 }
 
 TEST(ResolverTest, HistoryAndPlaceFixContext) {
