@@ -1,5 +1,6 @@
 #include "cast/resolver.h"
 
+#include <ctime>
 #include <string>
 
 #include "cast/setting.h"
@@ -9,6 +10,13 @@ namespace {
 
 // Scenes that end before this year are the past: who was where is history, not today's mix.
 constexpr int kPastUntil = 1950;
+
+int CurrentYear() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  return utc.tm_year + 1900;
+}
 
 std::string Quote(std::string_view prompt, const text::TokenList& t, uint32_t token, uint32_t n) {
   if (token >= t.size()) return "''";
@@ -69,6 +77,7 @@ class Resolver {
   }
 
   void HistoricalEthnicity(const NamedPerson& n, Person& p) const;
+  void AdultLife(const NamedPerson& n, Person& p) const;
   Decision Gender(const Mention& m) const;
   Decision Age(const Mention& m) const;
   Decision Ethnicity(const Mention& m, const std::vector<int>& person_of,
@@ -368,6 +377,21 @@ void Resolver::HistoricalEthnicity(const NamedPerson& n, Person& p) const {
              ": drawn as themselves";
 }
 
+// The ages a real person is drawn at, from their years: their adult life, from 20 to their
+// death or to today ("Einstein": adult or elderly; "Mansa Musa", who died at 57: adult).
+// Nothing for people famous as children, or with no birth year.
+void Resolver::AdultLife(const NamedPerson& n, Person& p) const {
+  if (!n.real || n.minor || n.life.from == 0) return;
+  const int end = n.life.to >= kNow ? CurrentYear() : n.life.to;
+  const int oldest = end - n.life.from;
+  if (oldest < 20 || oldest > 120) return;
+  Decision& d = p.attributes[static_cast<int>(Dim::kAge)];
+  d.values = Bit(kAdult) | (oldest >= 65 ? Bit(kElderly) : 0);
+  d.reason = "a real person, " + std::to_string(n.life.from) + "-" +
+             (n.life.to >= kNow ? std::string("") : std::to_string(n.life.to)) +
+             ": drawn as themselves, as an adult";
+}
+
 std::vector<Person> Resolver::Run() {
   std::vector<Person> people;
   std::vector<int> person_of(scene_.mentions.size(), -1);
@@ -398,6 +422,7 @@ std::vector<Person> Resolver::Run() {
         p.attributes[static_cast<int>(Dim::kGender)].values = Bit(k_.named()[m.named].gender);
       }
       if (m.named >= 0) HistoricalEthnicity(k_.named()[m.named], p);
+      if (m.named >= 0) AdultLife(k_.named()[m.named], p);
     } else {
       p.attributes[static_cast<int>(Dim::kGender)] = Gender(m);
       p.attributes[static_cast<int>(Dim::kAge)] = Age(m);

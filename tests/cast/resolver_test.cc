@@ -65,6 +65,10 @@ TEST(ResolverTest, NamedPeopleAreDrawnAsThemselves) {
   EXPECT_EQ(Attr(musa.people[0], Dim::kEthnicity).values, Set(Dim::kEthnicity, {"black"}));
   EXPECT_EQ(musa.images[0].prompt, "Mansa Musa arriving in Cairo");
   EXPECT_EQ(Attr(PlanOf("Lionel Messi smiling").people[0], Dim::kEthnicity).values, 0u);
+  // Ages from their years: their adult life, to their death or to today.
+  EXPECT_EQ(Attr(musa.people[0], Dim::kAge).values, Set(Dim::kAge, {"adult"}));
+  EXPECT_EQ(Attr(PlanOf("Albert Einstein at a blackboard").people[0], Dim::kAge).values,
+            Set(Dim::kAge, {"adult", "elderly"}));
 }
 
 TEST(ResolverTest, HistoryAndPlaceFixContext) {
