@@ -50,6 +50,11 @@ std::optional<Gloss> Lexicon::FindHand(std::string_view folded) const {
   return std::nullopt;
 }
 
+std::optional<Gloss> Lexicon::FindDictionary(std::string_view folded) const {
+  if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
+  return std::nullopt;
+}
+
 std::optional<Gloss> Lexicon::FindThroughLemma(std::string_view folded) const {
   const auto lemma = lemmas_.Find(folded);
   if (!lemma || *lemma == folded) return std::nullopt;

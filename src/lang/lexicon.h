@@ -47,6 +47,8 @@ class Lexicon {
   std::optional<Gloss> FindThroughLemma(std::string_view folded) const;
   // Only the hand table (function words, affixes).
   std::optional<Gloss> FindHand(std::string_view folded) const;
+  // Only the imported dictionary (its sense where the hand table gives another).
+  std::optional<Gloss> FindDictionary(std::string_view folded) const;
   // A word of a language in another script written in Latin letters ("golaya", "hadaka",
   // "nangi"): the hand table's own Latin rows, then its rows romanised by ICU, both compared
   // by RomanKey. Built on first use.

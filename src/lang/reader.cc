@@ -459,7 +459,7 @@ Reading Reader::Run() {
       NamesFromRomanized(run_start, run_language);
       ModifiersOfPersons(run_start, run_language);
       TitlesBeforeNames(run_start, run_language);
-      if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
+      if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start, run_language);
       run_language = LanguageOf(i);
       run_start = pieces_.size();
     }
@@ -524,7 +524,7 @@ Reading Reader::Run() {
   NamesFromRomanized(run_start, run_language);
   ModifiersOfPersons(run_start, run_language);
   TitlesBeforeNames(run_start, run_language);
-  if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start);
+  if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start, run_language);
   Reading r = ReadingBuilder::Build(languages_.main, pieces_, text_);
   ReadingBuilder::SetRomanized(r, romanized_);
   return r;

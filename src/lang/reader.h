@@ -96,7 +96,7 @@ class Reader {
   size_t ReadPinyin(size_t i);
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);
-  void ReorderAdjectives(size_t from);
+  void ReorderAdjectives(size_t from, Language language);
   void GenderFromArticles(size_t from, Language language);
   void GermanGenitives(size_t from, Language language);
   void ReflexiveVerbs(size_t from, Language language);

@@ -265,7 +265,34 @@ void Reader::TitlesBeforeNames(size_t from, Language language) {
 // Romance and Arabic adjectives follow their noun; English puts them first ("soldado alemán" ->
 // "German soldier", "vestido blanco" -> "white dress"). Only the first adjective after a noun
 // moves: what follows it is as often a participle or a clause ("homme sénégalais assis").
-void Reader::ReorderAdjectives(size_t from) {
+void Reader::ReorderAdjectives(size_t from, Language language) {
+  // A role word right after a thing is that thing's adjective where the dictionary has one
+  // ("foto ufficiale", "photo officielle": an official photo, not a photo and an officer).
+  const Lexicon& lexicon = lexicons_.Get(language);
+  for (size_t k = from; k + 1 < pieces_.size(); ++k) {
+    const Piece& thing = pieces_[k];
+    if (thing.verbatim || thing.name || !thing.word || IsPersonWord(thing.text) ||
+        lexicons_.Get(Language::kEn).FindHand(thing.text)) {
+      continue;
+    }
+    size_t next = k + 1;
+    while (next < pieces_.size() && pieces_[next].verbatim && IsSpace(pieces_[next].text)) ++next;
+    if (next >= pieces_.size()) break;
+    Piece& after = pieces_[next];
+    if (after.adjective || after.verbatim || after.name || !IsPersonWord(after.text)) continue;
+    const auto sense =
+        lexicon.FindDictionary(Fold(text_.substr(after.begin, after.end - after.begin)));
+    if (sense && sense->Has('a')) {
+      // As an adjective it has no gender: "female official" is "official".
+      std::string_view english = sense->english;
+      for (std::string_view g : {"female ", "male "}) {
+        if (english.starts_with(g)) english.remove_prefix(g.size());
+      }
+      after.text = std::string(english);
+      after.adjective = true;
+      after.noun = false;
+    }
+  }
   for (size_t k = from; k < pieces_.size(); ++k) {
     const Piece& noun = pieces_[k];
     if (!noun.noun || noun.verbatim || noun.name || noun.article) continue;
