@@ -125,8 +125,10 @@ struct LexEntry {
   bool named_needs_capital = false;   // the name is also an ordinary word: match "Bush", not "bush"
   bool first_name = false;
   bool surname = false;
-  bool not_person = false;  // a thing named with a person word ("German shepherd")
-  bool continues = false;   // a longer phrase starts with these words
+  bool not_person = false;     // a thing named with a person word ("German shepherd")
+  bool thing = false;          // a made thing ("uniform", "bag"): people/things.tsv
+  bool thing_or_verb = false;  // ... that is also a verb ("watch", "bottle")
+  bool continues = false;      // a longer phrase starts with these words
 };
 
 // How cast values are written into image prompts.
@@ -211,6 +213,7 @@ class Knowledge {
   LexEntry& Add(std::string_view file, int line, std::string_view phrase);
   // Tables imported from datasets (knowledge_imports.cc); a hand table's entry always wins.
   void LoadWordNetPeople(const TableFiles& files);
+  void LoadThings(const TableFiles& files);
   // Rows of places/demonyms.tsv, or of an import of the same form whose words yield to every
   // word the hand tables define.
   void LoadDemonyms(const std::string& file, std::string_view content, bool imported);

@@ -71,6 +71,24 @@ void Knowledge::InheritCompoundHeads() {
   }
 }
 
+// Made things (people/things.tsv, from WordNet): a word another table gives a meaning keeps it.
+void Knowledge::LoadThings(const TableFiles& files) {
+  const std::string file = "people/things.tsv";
+  const auto it = files.find(file);
+  if (it == files.end()) return;  // an optional import
+  for (const auto& row : text::ReadTsv(file, it->second, 3)) {
+    const bool verb = row.cells[2] == "v";
+    for (std::string_view word : {row.cells[0], row.cells[1]}) {
+      if (Taken(Find(word))) continue;
+      const LexEntry* e = Find(word);
+      if (e != nullptr && (e->first_name || e->surname)) continue;
+      LexEntry& entry = Add(file, row.line, word);
+      entry.thing = true;
+      entry.thing_or_verb = verb;
+    }
+  }
+}
+
 // Columns: singular, plural (`=` same, `-` none), gender, kind (person|group), synset, flags
 // (primary: the word's most frequent noun sense is a person or group; all: every noun sense is;
 // adj: as often an adjective; offensive: a slur). Nouns whose every sense is a person count as

@@ -125,6 +125,8 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
       if (len == 1) {
         m.first_name = e->first_name;
         m.surname = e->surname;
+        m.thing = e->thing;
+        m.thing_or_verb = e->thing_or_verb;
       }
       if (!e->continues) break;
     }

@@ -23,6 +23,8 @@ struct TokenMatches {
   Hit not_person;  // a thing named with a person word; index is unused (0)
   bool first_name = false;
   bool surname = false;
+  bool thing = false;          // a one-word made thing ("uniform")
+  bool thing_or_verb = false;  // ... also a verb ("watch")
 };
 
 // The length of a not-person phrase at a token if no other phrase there is longer, else 0.

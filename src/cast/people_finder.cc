@@ -121,6 +121,14 @@ bool Finder::TryNoun(size_t& i) {
     i = end;
     return true;
   }
+  // A person word right before a made thing names the thing's kind, not someone shown: "a
+  // nurse uniform", "a doctor bag", "a queen bed". After a plural, a word that is also a verb
+  // is as often the verb ("their parents watch").
+  if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && end < t_.size() && t_.IsWord(end) &&
+      m_[end].thing && !(is_plural && m_[end].thing_or_verb) && !IsPersonNoun(end)) {
+    i = end;
+    return true;
+  }
   if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && end < t_.size() &&
       (m_[end].demonym || ModifierIs(end, ModifierKind::kGender)) &&
       IsPersonNoun(end + std::max<size_t>(m_[end].demonym.length, 1))) {

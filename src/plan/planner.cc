@@ -99,8 +99,8 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
                         const std::vector<cast::Person>& people) {
   safety::Facts facts;
   // A scene set in the past is a history frame for the rules that allow one.
-  const bool past = scene.setting.undated_past ||
-                    (scene.setting.era.known() && scene.setting.era.to < 1950);
+  const bool past =
+      scene.setting.undated_past || (scene.setting.era.known() && scene.setting.era.to < 1950);
   const cast::ValueSet minors = cast::Bit(cast::kChild) | cast::Bit(cast::kTeen);
   for (const cast::Person& p : people) {
     safety::FactPerson fp;

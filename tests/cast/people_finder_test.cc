@@ -55,6 +55,18 @@ TEST(PeopleFinderTest, RealNamesInDisguiseAreTheSamePeople) {
   EXPECT_EQ(named_as("dipika padukon smiling"), "deepika padukone");
 }
 
+TEST(PeopleFinderTest, APersonWordBeforeAMadeThingNamesItsKind) {
+  for (const char* prompt : {"a nurse uniform on a hanger", "a doctor bag on the table",
+                             "a queen bed with white sheets", "a baby bottle"}) {
+    EXPECT_TRUE(Find(prompt).mentions.empty()) << prompt;
+  }
+  // A work that shows someone shows them; a verb after a plural is the verb; an adverb says
+  // where.
+  EXPECT_EQ(Find("a soldier statue in a park").mentions.size(), 1u);
+  EXPECT_EQ(Find("kids opening presents while their parents watch").mentions.size(), 2u);
+  EXPECT_EQ(Find("a ballerina backstage").mentions.size(), 1u);
+}
+
 TEST(PeopleFinderTest, NoPeopleInObjectsAndColours) {
   for (const char* prompt : {"a cup of black coffee", "a white horse in a meadow",
                              "a lighthouse at night", "an empty classroom", "a black cat"}) {
