@@ -249,6 +249,27 @@ bool Finder::HasOwner(size_t head, size_t end, bool group) const {
 }
 
 // "a 9-year-old playing chess": an age used as a noun is a person of that age.
+// "a cheerleader, 14, on the bleachers": a number standing alone between commas right after a
+// person is that person's age (tag lists write ages so).
+bool Finder::TryAgeTag(size_t& i) {
+  if (t_[i].kind != text::TokenKind::kNumber || i < 2 || out_.empty()) return false;
+  if (t_.norm(i - 1) != "," ||
+      (i + 1 < t_.size() && t_.norm(i + 1) != "," && t_.norm(i + 1) != ")")) {
+    return false;
+  }
+  Mention& person = out_.back();
+  if (person.end_token != i - 1 || person.possessor || person.style_only || person.named >= 0 ||
+      person.unknown_name || person.group()) {
+    return false;
+  }
+  int years = 0;
+  if (!text::ParseInt(t_.norm(i), years) || years < 1 || years >= 100) return false;
+  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+  person.age.push_back({Bit(age), static_cast<uint32_t>(i), 1});
+  ++i;
+  return true;
+}
+
 bool Finder::TryAgeNoun(size_t& i) {
   if (t_[i].kind != text::TokenKind::kNumber || i + 2 >= t_.size()) return false;
   const std::string_view unit = t_.norm(i + 1);
@@ -652,7 +673,9 @@ std::vector<Mention> Finder::Run() {
       AbsorbTitle();
       continue;
     }
-    if (TryGroupOf(i) || TryNoun(i) || TryDemonymHead(i) || TryAgeNoun(i)) continue;
+    if (TryGroupOf(i) || TryNoun(i) || TryDemonymHead(i) || TryAgeNoun(i) || TryAgeTag(i)) {
+      continue;
+    }
     ++i;
   }
   MarkStyleReferences();

@@ -79,6 +79,7 @@ class Finder {
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
   bool TryAgeNoun(size_t& i);
+  bool TryAgeTag(size_t& i);
   bool HasOwner(size_t head, size_t end, bool group) const;
   void AbsorbTitle();
   void Attach(Mention& mention);

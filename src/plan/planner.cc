@@ -138,6 +138,19 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
       // Julius Caesar"). Sexual depictions of historical people are still refused.
       fp.historical = np.real && np.life.to != 0 && np.life.to < kHistoricalBefore;
     }
+    // "Gal Gadot as Wonder Woman": a real person playing a character is still that person.
+    if (!fp.real && !facts.people.empty()) {
+      const safety::FactPerson& before = facts.people.back();
+      if (before.name && before.real && before.end <= fp.start) {
+        std::string_view between = prompt.substr(before.end, fp.start - before.end);
+        while (!between.empty() && between.front() == ' ') between.remove_prefix(1);
+        while (!between.empty() && between.back() == ' ') between.remove_suffix(1);
+        if (between == "as" || between == "dressed as" || between == "playing") {
+          fp.real = true;
+          fp.historical = before.historical;
+        }
+      }
+    }
     // The cast person this name is (same words) shares its facts; the name keeps its own span
     // so that the gate does not read it as words ("Al Gore").
     for (safety::FactPerson& other : facts.people) {

@@ -167,8 +167,11 @@ class Judge {
   bool NearestHas(const Match& m, int builtin, const FactPerson** who) const {
     const bool interaction = rules_.list_kinds()[m.list] == ListKind::kInteraction;
     uint32_t best = UINT32_MAX, best_before = UINT32_MAX, best_after = UINT32_MAX;
-    // A person named inside the match is its object ("a KKK hood"), not whom it is about.
-    const auto inside = [&](const FactPerson& p) { return m.start <= p.start && p.end <= m.end; };
+    // A person named inside the match is its object ("a KKK hood"), not whom it is about; but a
+    // group named inside an expulsion is whom it is about ("running Mexicans out of town").
+    const auto inside = [&](const FactPerson& p) {
+      return m.start <= p.start && p.end <= m.end && !p.identity_group;
+    };
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       best = std::min(best, Distance(m.start, m.end, p.start, p.end));
