@@ -9,6 +9,7 @@
 #include "cast/rewriter.h"
 #include "cast/sampler.h"
 #include "cast/setting.h"
+#include "lang/detect.h"
 #include "lang/reading.h"
 #include "plan/display_prompt.h"
 #include "text/lexer.h"
@@ -169,7 +170,8 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
 // Plans `prompt`, already normalised, with `tables`, filling `plan`'s people, refusal and
 // images.
 void RunOnNormalized(const Tables& tables, std::string_view prompt, const Options& options,
-                     Plan& plan, const std::vector<std::pair<uint32_t, uint32_t>>& names = {}) {
+                     Plan& plan, const std::vector<std::pair<uint32_t, uint32_t>>& names = {},
+                     bool english_prompt = false) {
   const cast::Knowledge& k = *tables.knowledge;
 
   const text::TokenList tokens = text::Lex(prompt);
@@ -179,7 +181,15 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
   scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
   plan.people = cast::Resolve(k, tokens, prompt, scene);
 
-  const safety::Facts facts = GateFacts(k, prompt, scene, plan.people);
+  safety::Facts facts = GateFacts(k, prompt, scene, plan.people);
+  // A word English has (WordNet's, with its regular endings) is no typo of a table word.
+  const lang::Lexicon& english = tables.lexicons->Get(lang::Language::kEn);
+  const std::function<bool(std::string_view)> known = [&english](std::string_view word) {
+    const std::string w(word);
+    return lang::KnownEnglish(english, w) || english.Find(w).has_value();
+  };
+  // Only an English prompt's own words: a reading's romanised words ("Gongbang") are no typos.
+  if (english_prompt) facts.known_word = &known;
   plan.refusal = safety::Check(*tables.rules, prompt, tokens, facts);
   if (plan.refusal) return;
 
@@ -227,7 +237,7 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   const lang::Reading reading = lang::Read(*plan.tables->lexicons, normalized.text());
   plan.language = reading.language();
   if (reading.identity()) {
-    RunOnNormalized(*plan.tables, normalized.text(), options, plan);
+    RunOnNormalized(*plan.tables, normalized.text(), options, plan, {}, true);
   } else {
     plan.reading = reading.text();
     RunOnNormalized(*plan.tables, reading.text(), options, plan, reading.names());

@@ -279,7 +279,12 @@ class Judge {
 
 std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const text::TokenList& t,
                              const Facts& facts) {
-  const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids());
+  TypoReader typos;
+  typos.known = facts.known_word;
+  typos.targets = [&rules](char first) -> const std::vector<int>& {
+    return rules.TypoTargets(first);
+  };
+  const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids(), typos);
   std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));
   // A denied phrase is not shown: "no gore", "nothing explicit", "not nude". A passive one is
   // done to the person before it: "Elon Musk being handcuffed by FBI agents".

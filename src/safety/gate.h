@@ -4,6 +4,7 @@
 #define DEPICT_SAFETY_GATE_H_
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,9 @@ struct FactPerson {
 
 struct Facts {
   std::vector<FactPerson> people;
+  // Whether a word is one the language knows (English): a word it does not know, one edit
+  // from a word the tables use, is read as a typo of it. Null: no typos are read.
+  const std::function<bool(std::string_view)>* known_word = nullptr;
 };
 
 // Returns the first rule (in file order) whose required items all hold and whose excluded

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "safety/rules.h"
+
 namespace depict::safety {
 namespace {
 
@@ -57,8 +59,8 @@ int LetterCount(std::string_view s) {
 class Builder {
  public:
   Builder(std::string_view prompt, const text::TokenList& t, const text::Lemmatizer& lem,
-          const text::StringTable& vocabulary)
-      : prompt_(prompt), t_(t), lem_(lem), vocabulary_(vocabulary) {}
+          const text::StringTable& vocabulary, const TypoReader& typos)
+      : prompt_(prompt), t_(t), lem_(lem), vocabulary_(vocabulary), typos_(typos) {}
 
   GateWords Build() {
     out_.words.reserve(t_.size());
@@ -293,6 +295,7 @@ class Builder {
         AddForm(CollapseRuns(out_.forms[k], 1));
       }
     }
+    AddTypoForm(c);
     w.spelling_count = static_cast<uint32_t>(out_.forms.size() - word_first_);
     for (size_t k = word_first_; k < word_first_ + w.spelling_count; ++k) {
       for (const int id : LemmaIds(out_.forms[k])) AddLemma(id);
@@ -301,10 +304,52 @@ class Builder {
     out_.words.push_back(w);
   }
 
+  // Optimal string alignment distance of at most one edit (a letter added, dropped, changed,
+  // or two swapped).
+  static bool OneEdit(std::string_view a, std::string_view b) {
+    if (a.size() > b.size()) std::swap(a, b);
+    if (b.size() - a.size() > 1) return false;
+    size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    if (i == a.size()) return true;  // equal, or b has one more letter at the end
+    if (a.size() == b.size()) {
+      if (a.substr(i + 1) == b.substr(i + 1)) return true;  // one changed
+      return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+             a.substr(i + 2) == b.substr(i + 2);  // two swapped
+    }
+    return a.substr(i) == b.substr(i + 1);  // b has one more letter
+  }
+
+  void AddTypoForm(const Chunk& c) {
+    if (typos_.known == nullptr || !typos_.targets || c.joined ||
+        c.text.size() < Rules::kMinTypoLength) {
+      return;
+    }
+    // A capital inside a prompt starts a name ("Zendaya"), not a misspelled word.
+    if (c.start > 0 && prompt_[c.start] >= 'A' && prompt_[c.start] <= 'Z') return;
+    for (size_t k = word_first_; k < out_.forms.size(); ++k) {
+      if (out_.form_ids[k] >= 0) return;
+    }
+    if (!std::all_of(c.text.begin(), c.text.end(),
+                     [](char ch) { return ch >= 'a' && ch <= 'z'; }) ||
+        (*typos_.known)(c.text)) {
+      return;
+    }
+    int found = -1;
+    for (const int id : typos_.targets(c.text[0])) {
+      const std::string& target = vocabulary_.at(id);
+      if (!OneEdit(c.text, target)) continue;
+      if (found >= 0) return;  // two table words fit: it stands for neither
+      found = id;
+    }
+    if (found >= 0) AddForm(vocabulary_.at(found));
+  }
+
   std::string_view prompt_;
   const text::TokenList& t_;
   const text::Lemmatizer& lem_;
   const text::StringTable& vocabulary_;
+  TypoReader typos_;
   GateWords out_;
   size_t word_first_ = 0;
   std::vector<std::string> scratch_;
@@ -313,8 +358,9 @@ class Builder {
 }  // namespace
 
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
-                        const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary) {
-  return Builder(prompt, tokens, lemmatizer, vocabulary).Build();
+                        const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary,
+                        const TypoReader& typos) {
+  return Builder(prompt, tokens, lemmatizer, vocabulary, typos).Build();
 }
 
 }  // namespace depict::safety

@@ -7,6 +7,7 @@
 #define DEPICT_SAFETY_GATE_WORDS_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,16 @@ struct GateWords {
 
 // Builds the gate's words from the lexer's tokens of `prompt`. A lemma is kept only where
 // `vocabulary` (the words the tables use) has it: any other lemma could match nothing.
+// With `typos`, a word of six letters or more that no form of which the tables use and that
+// `known` says is no word ("suicde", "handcufs") also stands for the table word one edit away
+// with its first letter (one only: two candidates, and it stands for neither).
+struct TypoReader {
+  const std::function<bool(std::string_view)>* known = nullptr;
+  std::function<const std::vector<int>&(char)> targets;
+};
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
-                        const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary);
+                        const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary,
+                        const TypoReader& typos = {});
 
 }  // namespace depict::safety
 

@@ -3,6 +3,7 @@
 #ifndef DEPICT_SAFETY_RULES_H_
 #define DEPICT_SAFETY_RULES_H_
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -77,6 +78,13 @@ class Rules {
   const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
   const std::string& Message(std::string_view category) const;
   const text::Lemmatizer& lemmatizer() const { return *lemmatizer_; }
+  // The words of six letters or more the tables use, by first letter ('a' is 0): what a
+  // mistyped word may stand for ("suicde", "handcufs").
+  const std::vector<int>& TypoTargets(char first) const {
+    static const std::vector<int> kNone;
+    return first >= 'a' && first <= 'z' ? typo_targets_[static_cast<size_t>(first - 'a')] : kNone;
+  }
+  static constexpr size_t kMinTypoLength = 6;
 
  private:
   friend class RulesLoader;
@@ -88,6 +96,7 @@ class Rules {
   std::vector<ListKind> list_kinds_;
   std::unordered_map<std::string, std::string> messages_;
   std::shared_ptr<const text::Lemmatizer> lemmatizer_;
+  std::array<std::vector<int>, 26> typo_targets_;
 };
 
 }  // namespace depict::safety

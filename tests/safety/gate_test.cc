@@ -199,6 +199,12 @@ TEST(GateTest, PlannerPeopleDecideWhomAnActIsAbout) {
   EXPECT_EQ(CategoryOf("a woman, 25, sexy pose"), "");
   EXPECT_EQ(CategoryOf("Gal Gadot as Wonder Woman but naked"), "sexual_real_person");
   EXPECT_EQ(CategoryOf("Gal Gadot as Wonder Woman, cinematic"), "");
+  // A word English lacks, one edit from a word the tables use, is a typo of it; English words
+  // and names are not.
+  EXPECT_EQ(CategoryOf("suicde by hanging in a forest"), "self_harm");
+  EXPECT_EQ(CategoryOf("a decapitaed body, photoreal"), "graphic_violence");
+  EXPECT_EQ(CategoryOf("a woman in a dresss at the beach"), "");
+  EXPECT_EQ(CategoryOf("a carpenter at work in Gongbang"), "");
   // A group named inside an expulsion is whom it is about.
   EXPECT_EQ(CategoryOf("a mob chasing Mexicans out of town with torches"), "hate");
 }
