@@ -310,6 +310,32 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
           letters[static_cast<int>(clause)] += static_cast<int>(tokens[k].end - tokens[k].begin);
         }
       }
+      // An English clause half in another language ("Juden als Ratten controlling the world"):
+      // where two or more words English lacks are one language's, and they are at least half as
+      // many as the English words, they are read in it. Fewer are names ("serena williams").
+      if (clause == Language::kEn) {
+        int english_words = 0;
+        for (size_t k = start; k < i; ++k)
+          english_words += word_votes[k].counts && word_votes[k].english;
+        for (size_t l = 1; l < kFirstRomanized; ++l) {
+          int exclusive = 0;
+          for (size_t k = start; k < i; ++k) {
+            const WordVote& v = word_votes[k];
+            exclusive += v.counts && !v.english && !v.rare_english && (v.known & (1u << l)) != 0;
+          }
+          if (exclusive < 2 || exclusive * 2 < english_words) continue;
+          for (size_t k = start; k < i; ++k) {
+            const WordVote& v = word_votes[k];
+            if (!latin[k] || !v.counts || v.english || v.rare_english || !(v.known & (1u << l))) {
+              continue;
+            }
+            out.of_token[k] = kLatin[l];
+            letters[l == 0 ? 0 : static_cast<int>(kLatin[l])] +=
+                static_cast<int>(tokens[k].end - tokens[k].begin);
+          }
+          break;
+        }
+      }
       start = i + 1;
     }
   }
