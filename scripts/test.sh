@@ -41,7 +41,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # two suites first measured blind: floors just under today's rates; tests/suites/safety/
   # README.md lists what still fails.
   for suite in sexual_twins:98 violence_selfharm_twins:97 hate_extremism_person_twins:97 \
-    adversarial_forms:99 fresh_issue9:99 fresh2_issue9:98 fresh3_issue9:97 fresh4_issue9:96 \
+    adversarial_forms:99 fresh_issue9:99 fresh2_issue9:98 fresh3_issue9:97 fresh4_issue9:97 \
     fresh5_issue9:97; do
     echo "== safety suite ${suite%%:*}"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
@@ -55,7 +55,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # Issue 10's suites, one per language and one of mixed prompts (casting and safety twins,
   # written blind by helpers fluent in each): floors just under today's rates;
   # tests/suites/lang/README.md says what fails and why.
-  for suite in ar:61 de:65 es:64 fr:61 hi:62 it:61 ja:65 ko:57 mixed:60 pt:54 ru:56 zh:70 \
+  for suite in ar:61 de:65 es:64 fr:61 hi:62 it:61 ja:65 ko:57 mixed:61 pt:54 ru:56 zh:70 \
     fresh_lang:65 fresh_lang_safety:88 fresh2_lang_safety:85; do
     echo "== ${suite%%:*} language suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/lang/${suite%%:*}_plan.jsonl" \
