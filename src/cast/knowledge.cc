@@ -134,6 +134,88 @@ std::string SoundKey(std::string_view name) {
 
 }  // namespace
 
+namespace {
+
+// A name's shape as most romanisations agree on it: its consonants, with each run of vowels (and
+// y and j, which scripts write as vowels or not) as one V, h dropped and kindred letters as one
+// ("einstein", "ejnstejn", "aynshtayn": VnstVn; "nepoliyan" and "napoleon": nVpVlVn).
+std::string NameShape(std::string_view name) {
+  std::string s;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c < 'a' || c > 'z' || c == 'h') continue;
+    if (std::strchr("aeiouyj", c) != nullptr) {
+      if (s.empty() || s.back() != 'V') s.push_back('V');
+      continue;
+    }
+    if (c == 'q' || c == 'c') c = 'k';
+    if (c == 'z') c = 's';
+    if (c == 'v' || c == 'w') c = 'f';
+    if (c == 'p' && i + 1 < name.size() && name[i + 1] == 'h') c = 'f';
+    if (!s.empty() && s.back() == c) continue;
+    s.push_back(c);
+  }
+  return s;
+}
+
+size_t ConsonantCount(std::string_view shape) {
+  return static_cast<size_t>(
+      std::count_if(shape.begin(), shape.end(), [](char c) { return c != 'V'; }));
+}
+
+// "Napoleon III", "Louis XIV": a numbered ruler is named with the number, not by shape.
+bool HasRegnalNumber(std::string_view name) {
+  for (std::string_view n : {" ii", " iii", " iv", " vi", " vii", " viii", " ix", " xi", " xii",
+                             " xiii", " xiv", " xv", " xvi"}) {
+    const size_t at = name.find(n);
+    if (at != std::string_view::npos &&
+        (at + n.size() == name.size() || name[at + n.size()] == ' ')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void Knowledge::IndexConsonants() {
+  constexpr size_t kMinConsonants = 4;  // shorter shapes are shared by too many names
+  // One-word names and aliases ("einstein", "modi"); a shape two people share names neither.
+  // Bare surnames of full names are not indexed: among 6,400 people they match loanwords.
+  std::unordered_map<std::string, int> owner;
+  const auto index = [&](const std::string& key, const std::string& name, int person) {
+    if (ConsonantCount(key) < kMinConsonants) return;
+    const auto [it, added] = owner.emplace(key, person);
+    if (added) {
+      names_by_consonants_[key] = name;
+    } else if (it->second != person) {
+      names_by_consonants_[key].clear();
+    }
+  };
+  for (const auto& [phrase, entry] : lexicon_) {
+    if (entry.named < 0 || !named_[entry.named].real || entry.named_needs_capital) continue;
+    const NamedPerson& p = named_[entry.named];
+    if (HasRegnalNumber(p.name)) continue;
+    // One-word names only ("einstein", "napoleon", "merkel"): a full name run together has
+    // the shape of too many loanwords ("lee teng hui", "laiting": lighting).
+    if (phrase.find(' ') != std::string::npos) continue;
+    index(NameShape(phrase), phrase, entry.named);
+  }
+}
+
+std::string Knowledge::NameByConsonants(std::string_view romanized) const {
+  if (romanized.size() < 5) return "";
+  std::string key = NameShape(romanized);
+  auto it = names_by_consonants_.find(key);
+  // An ending a language adds ("Наполеона", of Napoleon) is a vowel more.
+  if (it == names_by_consonants_.end() && !key.empty() && key.back() == 'V') {
+    key.pop_back();
+    it = names_by_consonants_.find(key);
+  }
+  return it == names_by_consonants_.end() ? "" : it->second;
+}
+
 int Knowledge::FuzzyNamed(std::string_view given, std::string_view surname) const {
   if (surname.size() < 4) return -1;
   const auto it = surnames_by_given_.find(given);
@@ -639,6 +721,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
     }
   }
   k->InheritCompoundHeads();
+  k->IndexConsonants();
   // The imported tables come last: every hand table, given names included, wins over them.
   k->LoadWordNetPeople(files);
   k->LoadThings(files);

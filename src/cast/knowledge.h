@@ -170,6 +170,10 @@ class Knowledge {
   // A real person's two-word name typed with one slip in the surname ("taylor swfit", "joe
   // bidden", "scarlett johanson"): the person's index, or -1. `given` must be exact.
   int FuzzyNamed(std::string_view given, std::string_view surname) const;
+  // A real person's name as spelled from another script, by its consonants ("ejnstejn",
+  // "aynshtayn", "nepoliyan"): the name to read it as ("einstein", "napoleon"), or "" when no
+  // one, or more than one person, has those consonants.
+  std::string NameByConsonants(std::string_view romanized) const;
   size_t max_phrase_words() const { return max_phrase_words_; }
 
   const std::vector<Noun>& nouns() const { return nouns_; }
@@ -242,6 +246,9 @@ class Knowledge {
   // The same by SoundKey: names written from another script ("dipika padukon").
   std::unordered_map<std::string, std::vector<std::pair<int, std::string>>, Hash, std::equal_to<>>
       sounds_by_given_;
+  // Consonant skeleton -> the name or surname it is of; "" where two people share it.
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> names_by_consonants_;
+  void IndexConsonants();
   std::vector<Modifier> modifiers_;
   Labels labels_;
   Target target_;

@@ -76,8 +76,8 @@ bool Capitalised(std::string_view word);
 
 class Reader {
  public:
-  Reader(const Lexicons& lexicons, std::string_view text)
-      : lexicons_(lexicons), text_(text), tokens_(Segment(text)) {}
+  Reader(const Lexicons& lexicons, std::string_view text, const NameLookup* names = nullptr)
+      : lexicons_(lexicons), text_(text), tokens_(Segment(text)), known_names_(names) {}
 
   Reading Run();
 
@@ -113,6 +113,7 @@ class Reader {
   const Lexicons& lexicons_;
   std::string_view text_;
   std::vector<Token> tokens_;
+  const NameLookup* known_names_;
   TokenLanguages languages_;
   std::vector<Piece> pieces_;
   bool romanized_ = false;

@@ -134,6 +134,20 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
   for (size_t k = from; k < pieces_.size(); ++k) {
     Piece& p = pieces_[k];
     if (!p.romanized) continue;
+    // A word that is someone the planner knows, as spelled from another script ("Эйнштейн":
+    // "ejnstejn"), is read as their name, which the image model knows ("Einstein").
+    // Not Korean, whose romanisation adds vowels a name's other spellings lack; in Cyrillic only
+    // a capitalised word.
+    const std::string_view written = text_.substr(p.begin, p.end - p.begin);
+    const bool may_name = language != Language::kKo &&
+                          (ScriptOfText(written) != Script::kCyrillic || Fold(written) != written);
+    if (!p.name && may_name && known_names_ != nullptr) {
+      if (std::string name = (*known_names_)(p.text); !name.empty()) {
+        p.text = std::move(name);
+        p.name = true;
+        continue;
+      }
+    }
     const std::string_view source = text_.substr(p.begin, p.end - p.begin);
     // A Korean name alone among English words ("news photo, 손흥민 shot dead"): a family name
     // and a one- or two-syllable given name. Among Korean words an unknown word of that shape

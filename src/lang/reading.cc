@@ -291,18 +291,18 @@ bool JoinSpelledOut(std::string& clean, std::vector<uint32_t>& to_source) {
   return true;
 }
 
-Reading Read(const Lexicons& lexicons, std::string_view prompt) {
+Reading Read(const Lexicons& lexicons, std::string_view prompt, const NameLookup* names) {
   std::string clean;
   std::vector<uint32_t> to_source;
   bool cleaned = Deconfuse(prompt, clean, to_source);
   cleaned = JoinSpelledOut(clean, to_source) || cleaned;
   if (cleaned) {
-    Reading r = Reader(lexicons, clean).Run();
+    Reading r = Reader(lexicons, clean, names).Run();
     ReadingBuilder::MapToSource(r, clean, prompt, to_source);
     return r;
   }
   if (PlainEnglish(lexicons, prompt)) return ReadingBuilder::Build(Language::kEn, {}, prompt);
-  return Reader(lexicons, prompt).Run();
+  return Reader(lexicons, prompt, names).Run();
 }
 
 }  // namespace depict::lang

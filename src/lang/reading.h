@@ -4,6 +4,7 @@
 #define DEPICT_LANG_READING_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,7 +49,11 @@ class Reading {
 // Reads `prompt` (valid UTF-8, already normalised by text::NormalizePrompt). English text is
 // kept as it is; each word in another language becomes its dictionary reading, names in other
 // scripts are romanised, and Romance and Arabic adjectives move before their nouns.
-Reading Read(const Lexicons& lexicons, std::string_view prompt);
+// Who a word romanised from another script may be ("ejnstejn", "nepoliyan"): the name to read
+// it as ("Einstein", "Napoleon"), or "" when it is nobody the caller knows.
+using NameLookup = std::function<std::string(std::string_view romanized)>;
+
+Reading Read(const Lexicons& lexicons, std::string_view prompt, const NameLookup* names = nullptr);
 
 }  // namespace depict::lang
 

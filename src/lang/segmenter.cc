@@ -155,8 +155,12 @@ void DeleteSchwas(icu::UnicodeString& u) {
       ++k;
       continue;
     }
+    if (c >= 0x0901 && c <= 0x0903) {  // nasal signs and visarga belong to the vowel before
+      ++k;
+      continue;
+    }
     if (!DevanagariConsonant(c)) {
-      units.push_back({'-', k + 1});  // a word break, a sign of nasality or another script
+      units.push_back({'-', k + 1});  // a word break or another script
       ++k;
       continue;
     }

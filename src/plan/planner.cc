@@ -234,7 +234,17 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   Plan plan;
   plan.tables = tables();
   plan.prompt = std::string(prompt);
-  const lang::Reading reading = lang::Read(*plan.tables->lexicons, normalized.text());
+  // Names spelled from another script are looked up by their consonants among the people the
+  // tables know, and read as those names, capitalised ("Эйнштейн" -> "Einstein").
+  const cast::Knowledge& k = *plan.tables->knowledge;
+  const lang::NameLookup known_names = [&k](std::string_view romanized) {
+    std::string name = k.NameByConsonants(romanized);
+    for (size_t i = 0; i < name.size(); ++i) {
+      if ((i == 0 || name[i - 1] == ' ') && name[i] >= 'a' && name[i] <= 'z') name[i] -= 32;
+    }
+    return name;
+  };
+  const lang::Reading reading = lang::Read(*plan.tables->lexicons, normalized.text(), &known_names);
   plan.language = reading.language();
   if (reading.identity()) {
     RunOnNormalized(*plan.tables, normalized.text(), options, plan, {}, true);

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cast/attributes.h"
 #include "plan/planner.h"
@@ -121,6 +123,25 @@ TEST(LanguageTest, AClauseHalfInAnotherLanguageReadsThoseWords) {
   const Plan name = testing::EmbeddedPlanner().Run(
       "mugshot of serena williams holding a prison id board", {1, 1});
   EXPECT_TRUE(name.reading.empty()) << name.reading;
+}
+
+TEST(LanguageTest, NamesSpelledInOtherScriptsAreTheirPeople) {
+  // Found by the shape of their consonants among the names the tables know, and read as those
+  // names, which the image model knows; inflected Russian too ("Наполеона").
+  for (const auto& [prompt, name] :
+       std::vector<std::pair<std::string, std::string>>{{"Эйнштейн у доски", "Einstein"},
+                                                        {"портрет Наполеона", "Napoleon"},
+                                                        {"أينشتاين أمام السبورة", "Einstein"},
+                                                        {"नेपोलियन का चित्र", "Napoleon"}}) {
+    const Plan plan = testing::EmbeddedPlanner().Run(prompt, {1, 1});
+    EXPECT_NE(plan.reading.find(name), std::string::npos) << prompt << " -> " << plan.reading;
+    ASSERT_EQ(plan.people.size(), 1u) << prompt;
+    EXPECT_TRUE(plan.people[0].named) << prompt;
+  }
+  // A loanword is not a name ("लाइटिंग": lighting).
+  const Plan loan = testing::EmbeddedPlanner().Run("एक डॉक्टर का पोर्ट्रेट, स्टूडियो लाइटिंग", {1, 1});
+  ASSERT_EQ(loan.people.size(), 1u) << loan.reading;
+  EXPECT_FALSE(loan.people[0].named);
 }
 
 TEST(LanguageTest, AStyleTagThatIsAlsoAForeignWordLeavesThePromptEnglish) {
