@@ -1,6 +1,7 @@
 #include "safety/gate_words.h"
 
 #include <algorithm>
+#include <iterator>
 #include <string_view>
 #include <unordered_map>
 
@@ -336,11 +337,25 @@ class Builder {
       return;
     }
     int found = -1;
+    std::vector<int> lemmas;  // the lemmas every candidate so far shares
     for (const int id : typos_.targets(c.text[0])) {
       const std::string& target = vocabulary_.at(id);
       if (!OneEdit(c.text, target)) continue;
-      if (found >= 0) return;  // two table words fit: it stands for neither
-      found = id;
+      std::vector<int> own = LemmaIds(target);
+      own.push_back(id);
+      std::sort(own.begin(), own.end());
+      if (found < 0) {
+        found = id;
+        lemmas = std::move(own);
+        continue;
+      }
+      // Two table words fit: the typo stands for them only as forms of one word ("arrestd":
+      // arrested, arrests).
+      std::vector<int> shared;
+      std::set_intersection(lemmas.begin(), lemmas.end(), own.begin(), own.end(),
+                            std::back_inserter(shared));
+      if (shared.empty()) return;
+      lemmas = std::move(shared);
     }
     if (found >= 0) AddForm(vocabulary_.at(found));
   }
