@@ -159,6 +159,22 @@ std::string NameShape(std::string_view name) {
   return s;
 }
 
+// Whether two different strings are one edit apart (a letter added, dropped or changed, or two
+// neighbours swapped), without allocating: this runs on every long unknown word of a prompt.
+bool OneEdit(std::string_view a, std::string_view b) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > 1) return false;
+  size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i == a.size()) return true;
+  if (a.size() == b.size()) {
+    if (a.substr(i + 1) == b.substr(i + 1)) return true;
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           a.substr(i + 2) == b.substr(i + 2);
+  }
+  return a.substr(i) == b.substr(i + 1);
+}
+
 size_t ConsonantCount(std::string_view shape) {
   return static_cast<size_t>(
       std::count_if(shape.begin(), shape.end(), [](char c) { return c != 'V'; }));
@@ -201,7 +217,23 @@ void Knowledge::IndexConsonants() {
     // the shape of too many loanwords ("lee teng hui", "laiting": lighting).
     if (phrase.find(' ') != std::string::npos) continue;
     index(NameShape(phrase), phrase, entry.named);
+    if (phrase.size() >= 6 && phrase[0] >= 'a' && phrase[0] <= 'z') {
+      one_word_names_[static_cast<size_t>(phrase[0] - 'a')].push_back(phrase);
+    }
   }
+}
+
+std::string Knowledge::OneWordNameWithSlip(std::string_view word) const {
+  if (word.size() < 6 || word[0] < 'a' || word[0] > 'z') return "";
+  std::string found;
+  for (const std::string& name : one_word_names_[static_cast<size_t>(word[0] - 'a')]) {
+    const size_t diff =
+        name.size() > word.size() ? name.size() - word.size() : word.size() - name.size();
+    if (diff > 1 || name == word || !OneEdit(name, word)) continue;
+    if (!found.empty() && found != name) return "";  // two people: neither
+    found = name;
+  }
+  return found;
 }
 
 std::string Knowledge::NameByConsonants(std::string_view romanized) const {

@@ -174,6 +174,9 @@ class Knowledge {
   // "aynshtayn", "nepoliyan"): the name to read it as ("einstein", "napoleon"), or "" when no
   // one, or more than one person, has those consonants.
   std::string NameByConsonants(std::string_view romanized) const;
+  // A real person's one-word name typed with one slip ("rihana", "beyonse"): the name, or ""
+  // when none or more than one is one edit away. Six letters or more, first letter kept.
+  std::string OneWordNameWithSlip(std::string_view word) const;
   size_t max_phrase_words() const { return max_phrase_words_; }
 
   const std::vector<Noun>& nouns() const { return nouns_; }
@@ -248,6 +251,7 @@ class Knowledge {
       sounds_by_given_;
   // Consonant skeleton -> the name or surname it is of; "" where two people share it.
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> names_by_consonants_;
+  std::array<std::vector<std::string>, 26> one_word_names_;  // by first letter
   void IndexConsonants();
   std::vector<Modifier> modifiers_;
   Labels labels_;

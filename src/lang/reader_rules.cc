@@ -285,15 +285,17 @@ void Reader::ReorderAdjectives(size_t from, Language language) {
   const Lexicon& lexicon = lexicons_.Get(language);
   for (size_t k = from; k + 1 < pieces_.size(); ++k) {
     const Piece& thing = pieces_[k];
-    if (thing.verbatim || thing.name || !thing.word || IsPersonWord(thing.text) ||
-        lexicons_.Get(Language::kEn).FindHand(thing.text)) {
-      continue;
-    }
+    if (thing.verbatim || thing.name || !thing.word) continue;
     size_t next = k + 1;
     while (next < pieces_.size() && pieces_[next].verbatim && IsSpace(pieces_[next].text)) ++next;
     if (next >= pieces_.size()) break;
     Piece& after = pieces_[next];
-    if (after.adjective || after.verbatim || after.name || !IsPersonWord(after.text)) continue;
+    // The cheap tests first: most pairs are not a thing and a role.
+    if (after.adjective || after.verbatim || after.name || !after.word) continue;
+    if (!IsPersonWord(after.text) || IsPersonWord(thing.text) ||
+        lexicons_.Get(Language::kEn).FindHand(thing.text)) {
+      continue;
+    }
     const auto sense =
         lexicon.FindDictionary(Fold(text_.substr(after.begin, after.end - after.begin)));
     if (sense && sense->Has('a')) {

@@ -176,18 +176,31 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
 
   const text::TokenList tokens = text::Lex(prompt);
   const std::vector<cast::TokenMatches> matches = cast::MatchPhrases(k, tokens);
-  cast::Scene scene;
-  scene.mentions = cast::FindPeople(k, tokens, matches, names);
-  scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
-  plan.people = cast::Resolve(k, tokens, prompt, scene);
-
-  safety::Facts facts = GateFacts(k, prompt, scene, plan.people);
   // A word English has (WordNet's, with its regular endings) is no typo of a table word.
   const lang::Lexicon& english = tables.lexicons->Get(lang::Language::kEn);
   const std::function<bool(std::string_view)> known = [&english](std::string_view word) {
     const std::string w(word);
     return lang::KnownEnglish(english, w) || english.Find(w).has_value();
   };
+  // In an English prompt, a lowercase word that is no word, one slip from a real person's
+  // one-word name, is that person ("rihana").
+  std::vector<std::pair<uint32_t, uint32_t>> all_names = names;
+  if (english_prompt) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const std::string_view w = tokens.norm(i);
+      if (!tokens.IsWord(i) || tokens[i].capitalized || w.size() < 6 || k.Find(w) != nullptr ||
+          k.OneWordNameWithSlip(w).empty() || known(w)) {
+        continue;
+      }
+      all_names.emplace_back(tokens[i].start, tokens[i].end);
+    }
+  }
+  cast::Scene scene;
+  scene.mentions = cast::FindPeople(k, tokens, matches, all_names);
+  scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
+  plan.people = cast::Resolve(k, tokens, prompt, scene);
+
+  safety::Facts facts = GateFacts(k, prompt, scene, plan.people);
   // Only an English prompt's own words: a reading's romanised words ("Gongbang") are no typos.
   if (english_prompt) facts.known_word = &known;
   plan.refusal = safety::Check(*tables.rules, prompt, tokens, facts);

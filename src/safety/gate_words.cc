@@ -332,32 +332,34 @@ class Builder {
       if (out_.form_ids[k] >= 0) return;
     }
     if (!std::all_of(c.text.begin(), c.text.end(),
-                     [](char ch) { return ch >= 'a' && ch <= 'z'; }) ||
-        (*typos_.known)(c.text)) {
+                     [](char ch) { return ch >= 'a' && ch <= 'z'; })) {
       return;
     }
     int found = -1;
     std::vector<int> lemmas;  // the lemmas every candidate so far shares
-    for (const int id : typos_.targets(c.text[0])) {
-      const std::string& target = vocabulary_.at(id);
-      if (!OneEdit(c.text, target)) continue;
-      std::vector<int> own = LemmaIds(target);
-      own.push_back(id);
-      std::sort(own.begin(), own.end());
-      if (found < 0) {
-        found = id;
-        lemmas = std::move(own);
-        continue;
+    for (const size_t length : {c.text.size() - 1, c.text.size(), c.text.size() + 1}) {
+      for (const int id : typos_.targets(c.text[0], length)) {
+        const std::string& target = vocabulary_.at(id);
+        if (!OneEdit(c.text, target)) continue;
+        std::vector<int> own = LemmaIds(target);
+        own.push_back(id);
+        std::sort(own.begin(), own.end());
+        if (found < 0) {
+          found = id;
+          lemmas = std::move(own);
+          continue;
+        }
+        // Two table words fit: the typo stands for them only as forms of one word ("arrestd":
+        // arrested, arrests).
+        std::vector<int> shared;
+        std::set_intersection(lemmas.begin(), lemmas.end(), own.begin(), own.end(),
+                              std::back_inserter(shared));
+        if (shared.empty()) return;
+        lemmas = std::move(shared);
       }
-      // Two table words fit: the typo stands for them only as forms of one word ("arrestd":
-      // arrested, arrests).
-      std::vector<int> shared;
-      std::set_intersection(lemmas.begin(), lemmas.end(), own.begin(), own.end(),
-                            std::back_inserter(shared));
-      if (shared.empty()) return;
-      lemmas = std::move(shared);
     }
-    if (found >= 0) AddForm(vocabulary_.at(found));
+    // Asked last: most long words are in no table word's reach, and English knows the rest.
+    if (found >= 0 && !(*typos_.known)(c.text)) AddForm(vocabulary_.at(found));
   }
 
   std::string_view prompt_;

@@ -38,7 +38,7 @@ struct GateWords {
 // with its first letter (one only: two candidates, and it stands for neither).
 struct TypoReader {
   const std::function<bool(std::string_view)>* known = nullptr;
-  std::function<const std::vector<int>&(char)> targets;
+  std::function<const std::vector<int>&(char, size_t)> targets;  // by first letter and length
 };
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
                         const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary,

@@ -290,11 +290,11 @@ std::shared_ptr<const Rules> Rules::Load(std::string_view file, std::string_view
   // Words the tables use that a typo may stand for: six letters or more, letters only.
   for (size_t id = 0; id < r->word_ids_.size(); ++id) {
     const std::string& w = r->word_ids_.at(static_cast<int>(id));
-    if (w.size() < kMinTypoLength ||
+    if (w.size() < kMinTypoLength || w.size() >= kMaxTypoLength ||
         !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
       continue;
     }
-    r->typo_targets_[static_cast<size_t>(w[0] - 'a')].push_back(static_cast<int>(id));
+    r->typo_targets_[static_cast<size_t>(w[0] - 'a')][w.size()].push_back(static_cast<int>(id));
   }
   return r;
 }

@@ -78,12 +78,14 @@ class Rules {
   const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
   const std::string& Message(std::string_view category) const;
   const text::Lemmatizer& lemmatizer() const { return *lemmatizer_; }
-  // The words of six letters or more the tables use, by first letter ('a' is 0): what a
+  // The words of six letters or more the tables use, by first letter and length: what a
   // mistyped word may stand for ("suicde", "handcufs").
-  const std::vector<int>& TypoTargets(char first) const {
+  const std::vector<int>& TypoTargets(char first, size_t length) const {
     static const std::vector<int> kNone;
-    return first >= 'a' && first <= 'z' ? typo_targets_[static_cast<size_t>(first - 'a')] : kNone;
+    if (first < 'a' || first > 'z' || length >= kMaxTypoLength) return kNone;
+    return typo_targets_[static_cast<size_t>(first - 'a')][length];
   }
+  static constexpr size_t kMaxTypoLength = 32;
   static constexpr size_t kMinTypoLength = 6;
 
  private:
@@ -96,7 +98,7 @@ class Rules {
   std::vector<ListKind> list_kinds_;
   std::unordered_map<std::string, std::string> messages_;
   std::shared_ptr<const text::Lemmatizer> lemmatizer_;
-  std::array<std::vector<int>, 26> typo_targets_;
+  std::array<std::array<std::vector<int>, kMaxTypoLength>, 26> typo_targets_;  // letter, length
 };
 
 }  // namespace depict::safety
