@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <tuple>
+#include <unordered_map>
 
 #include "cast/matcher.h"
 #include "cast/people_finder.h"
@@ -179,8 +180,18 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
   // A word English has (WordNet's, with its regular endings) is no typo of a table word.
   const lang::Lexicon& english = tables.lexicons->Get(lang::Language::kEn);
   const std::function<bool(std::string_view)> known = [&english](std::string_view word) {
+    // Prompts repeat their words: the answers are kept per thread, a bounded few thousand.
+    thread_local std::unordered_map<std::string, bool> cache;
+    thread_local const lang::Lexicon* cached_for = nullptr;
+    if (cached_for != &english || cache.size() >= 4096) {
+      cache.clear();
+      cached_for = &english;
+    }
     const std::string w(word);
-    return lang::KnownEnglish(english, w) || english.Find(w).has_value();
+    if (const auto it = cache.find(w); it != cache.end()) return it->second;
+    const bool is_english = lang::KnownEnglish(english, w) || english.Find(w).has_value();
+    cache.emplace(w, is_english);
+    return is_english;
   };
   // In an English prompt, a lowercase word that is no word, one slip from a real person's
   // one-word name, is that person ("rihana").

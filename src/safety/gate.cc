@@ -281,8 +281,8 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
                              const Facts& facts) {
   TypoReader typos;
   typos.known = facts.known_word;
-  typos.targets = [&rules](char first, size_t length) -> const std::vector<int>& {
-    return rules.TypoTargets(first, length);
+  typos.targets = [&rules](std::string_view start, size_t length) -> const std::vector<int>& {
+    return rules.TypoTargets(start, length);
   };
   const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids(), typos);
   std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));

@@ -338,8 +338,16 @@ class Builder {
     int found = -1;
     std::vector<int> lemmas;  // the lemmas every candidate so far shares
     for (const size_t length : {c.text.size() - 1, c.text.size(), c.text.size() + 1}) {
-      for (const int id : typos_.targets(c.text[0], length)) {
+      for (const int id : typos_.targets(c.text, length)) {
         const std::string& target = vocabulary_.at(id);
+        // An s or d more or less at the end is an inflection ("painting", "paintings"), not a
+        // slip of the fingers ("gettin" is "getting").
+        const std::string_view shorter = target.size() < c.text.size() ? target : c.text;
+        const std::string_view longer = target.size() < c.text.size() ? c.text : target;
+        if (longer.size() == shorter.size() + 1 && longer.starts_with(shorter) &&
+            (longer.back() == 's' || longer.back() == 'd')) {
+          continue;
+        }
         if (!OneEdit(c.text, target)) continue;
         std::vector<int> own = LemmaIds(target);
         own.push_back(id);

@@ -38,7 +38,8 @@ struct GateWords {
 // with its first letter (one only: two candidates, and it stands for neither).
 struct TypoReader {
   const std::function<bool(std::string_view)>* known = nullptr;
-  std::function<const std::vector<int>&(char, size_t)> targets;  // by first letter and length
+  // The table words with a word's first two letters and this length.
+  std::function<const std::vector<int>&(std::string_view, size_t)> targets;
 };
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
                         const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary,

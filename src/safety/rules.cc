@@ -294,7 +294,7 @@ std::shared_ptr<const Rules> Rules::Load(std::string_view file, std::string_view
         !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
       continue;
     }
-    r->typo_targets_[static_cast<size_t>(w[0] - 'a')][w.size()].push_back(static_cast<int>(id));
+    r->typo_targets_[TypoSlot(w, w.size())].push_back(static_cast<int>(id));
   }
   return r;
 }

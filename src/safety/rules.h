@@ -4,6 +4,7 @@
 #define DEPICT_SAFETY_RULES_H_
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,14 +79,22 @@ class Rules {
   const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
   const std::string& Message(std::string_view category) const;
   const text::Lemmatizer& lemmatizer() const { return *lemmatizer_; }
-  // The words of six letters or more the tables use, by first letter and length: what a
-  // mistyped word may stand for ("suicde", "handcufs").
-  const std::vector<int>& TypoTargets(char first, size_t length) const {
+  // The words of six letters or more the tables use with these first two letters and this
+  // length: what a mistyped word may stand for ("suicde", "handcufs").
+  const std::vector<int>& TypoTargets(std::string_view start, size_t length) const {
     static const std::vector<int> kNone;
-    if (first < 'a' || first > 'z' || length >= kMaxTypoLength) return kNone;
-    return typo_targets_[static_cast<size_t>(first - 'a')][length];
+    const size_t slot = TypoSlot(start, length);
+    return slot < typo_targets_.size() ? typo_targets_[slot] : kNone;
   }
   static constexpr size_t kMaxTypoLength = 32;
+  // Words are filed by their first two letters and length: slips are rarely in the first two.
+  static size_t TypoSlot(std::string_view start, size_t length) {
+    if (start.size() < 2 || length >= kMaxTypoLength) return SIZE_MAX;
+    const char a = start[0], b = start[1];
+    if (a < 'a' || a > 'z' || b < 'a' || b > 'z') return SIZE_MAX;
+    return (static_cast<size_t>(a - 'a') * 26 + static_cast<size_t>(b - 'a')) * kMaxTypoLength +
+           length;
+  }
   static constexpr size_t kMinTypoLength = 6;
 
  private:
@@ -98,7 +107,8 @@ class Rules {
   std::vector<ListKind> list_kinds_;
   std::unordered_map<std::string, std::string> messages_;
   std::shared_ptr<const text::Lemmatizer> lemmatizer_;
-  std::array<std::array<std::vector<int>, kMaxTypoLength>, 26> typo_targets_;  // letter, length
+  std::vector<std::vector<int>> typo_targets_ =
+      std::vector<std::vector<int>>(26 * 26 * kMaxTypoLength);  // by TypoSlot
 };
 
 }  // namespace depict::safety
