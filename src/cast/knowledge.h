@@ -253,6 +253,7 @@ class Knowledge {
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> names_by_consonants_;
   std::array<std::vector<std::string>, 26> one_word_names_;  // by first letter
   void IndexConsonants();
+  void IndexNamesInDisguise();  // knowledge_names.cc
   std::vector<Modifier> modifiers_;
   Labels labels_;
   Target target_;

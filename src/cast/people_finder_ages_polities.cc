@@ -1,0 +1,152 @@
+// People named by an age ("a 9-year-old", "a cheerleader, 14,") and polities shown as their
+// people ("the Qing Dynasty during the Battle of Jao Modo", "Tang soldiers").
+#include <algorithm>
+
+#include "cast/people_finder_internal.h"
+#include "cast/setting.h"
+#include "text/tsv.h"
+
+namespace depict::cast::finder {
+// "a 9-year-old playing chess": an age used as a noun is a person of that age.
+// "a cheerleader, 14, on the bleachers": a number standing alone between commas right after a
+// person is that person's age (tag lists write ages so).
+bool Finder::TryAgeTag(size_t& i) {
+  if (t_[i].kind != text::TokenKind::kNumber || i < 2 || out_.empty()) return false;
+  if (t_.norm(i - 1) != "," ||
+      (i + 1 < t_.size() && t_.norm(i + 1) != "," && t_.norm(i + 1) != ")")) {
+    return false;
+  }
+  Mention& person = out_.back();
+  if (person.end_token != i - 1 || person.possessor || person.style_only || person.named >= 0 ||
+      person.unknown_name || person.group()) {
+    return false;
+  }
+  int years = 0;
+  if (!text::ParseInt(t_.norm(i), years) || years < 1 || years >= 100) return false;
+  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+  person.age.push_back({Bit(age), static_cast<uint32_t>(i), 1});
+  ++i;
+  return true;
+}
+
+bool Finder::TryAgeNoun(size_t& i) {
+  if (t_[i].kind != text::TokenKind::kNumber || i + 2 >= t_.size()) return false;
+  const std::string_view unit = t_.norm(i + 1);
+  if ((unit != "year" && unit != "years") || t_.norm(i + 2) != "old") return false;
+  if (IsPersonNoun(i + 3) || (i + 3 < t_.size() && m_[i + 3].demonym)) return false;
+  // "a 13 year old young girl": an adjective may stand before the person it describes.
+  if (i + 4 < t_.size() && m_[i + 3].modifier && IsPersonNoun(i + 4)) return false;
+  int years = 0;
+  if (!text::ParseInt(t_.norm(i), years) || years < 0 || years >= 130) return false;
+  const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
+  // "a girl, 13 years old", "девочка 13 лет": the age of the person just named.
+  if (!out_.empty() && !out_.back().possessor && !out_.back().style_only) {
+    size_t gap = out_.back().end_token;
+    while (gap < i && (t_.norm(gap) == "," || t_.norm(gap) == "(")) ++gap;
+    if (gap == i && out_.back().named < 0 && !out_.back().unknown_name) {
+      out_.back().age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
+      i += 3;
+      return true;
+    }
+  }
+  Mention mention;
+  mention.head_token = static_cast<uint32_t>(i);
+  mention.age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
+  Finish(mention, i, i + 3);
+  AttachAfter(mention);
+  out_.push_back(std::move(mention));
+  i += 3;
+  return true;
+}
+
+// "the Qing Dynasty during the Battle of Jao Modo", "Safavid Empire during the Ottoman-Safavid
+// War", "the British East India Company at Plassey": a prompt that opens with a polity or
+// institution acting in an event, and shows nobody before the event, shows that polity's people,
+// cast as its `actor` role (soldiers) of its place and era. People after it are part of the
+// event ("the Mughal Empire during the reign of Aurangzeb"). Its words still set the scene.
+void Finder::TryActor() {
+  if (k_.actor_noun() < 0) return;
+  size_t first = 0;
+  if (first < t_.size() && t_.norm(first) == "the") ++first;
+  if (first >= t_.size()) return;
+  const TokenMatches& m = m_[first];
+  size_t length = std::max({m.institution.length, m.place.length, m.era.length});
+  // A polity by its form: the name words, then "dynasty", "empire", "sultanate"...
+  // The marking word may be lowercase ("the Qajar dynasty") or lead ("the Kingdom of Kandy").
+  for (size_t j = first; j < t_.size() && j < first + 4; ++j) {
+    const EventForm form = k_.EventFormOf(t_.norm(j));
+    if (j > first && (form == EventForm::kName || form == EventForm::kBoth)) {
+      length = std::max(length, j + 1 - first);
+    }
+    if (j == first && (form == EventForm::kOf || form == EventForm::kBoth) && j + 2 < t_.size() &&
+        t_.norm(j + 1) == "of" && IsCapitalizedWord(j + 2)) {
+      length = 3;
+      break;
+    }
+    if (!IsCapitalizedWord(j) && form == EventForm::kNone) break;
+  }
+  if (length == 0) return;
+  const size_t end = first + length;
+  // Acting in an event: "during", "against" or "at" follows; a bare name ("NASA", "the Roman
+  // Empire") is a logo or a topic, not people.
+  if (end >= t_.size()) return;
+  const std::string_view next = t_.norm(end);
+  if (next != "during" && next != "against" && next != "at") return;
+  for (const Mention& other : out_) {
+    if (other.first_token <= end && !other.possessor && !other.style_only) return;
+  }
+  const bool polity_form = k_.EventFormOf(t_.norm(end - 1)) != EventForm::kNone ||
+                           k_.EventFormOf(t_.norm(first)) != EventForm::kNone;
+  if (!m.era && !m.place && !m.institution && !polity_form) return;
+  if (!m.era && !m.institution && !polity_form) {
+    // A plain country acts only in a named event: "Japan during the Russo-Japanese War", not
+    // "Japan during cherry blossom season".
+    bool event = false;
+    for (size_t j = end + 1; j < t_.size() && j < end + 8 && !event; ++j) {
+      event = m_[j].era || k_.EventFormOf(t_.norm(j)) != EventForm::kNone;
+    }
+    if (!event) return;
+  }
+  Mention actor;
+  actor.noun = k_.actor_noun();
+  actor.actor = true;
+  actor.plural = true;
+  actor.members = kDefaultGroupMembers;
+  actor.head_token = static_cast<uint32_t>(first);
+  // The polity's own place, which beats places the event names ("at the gates of Vienna").
+  if (m.place) {
+    actor.origin_place = m.place.index;
+  } else if (m.era) {
+    actor.origin_place = k_.eras()[m.era.index].place;
+  } else if (m.institution) {
+    actor.origin_place = k_.institutions()[m.institution.index].place;
+  }
+  actor.origin_token = static_cast<uint32_t>(first);
+  Finish(actor, first, end);
+  out_.push_back(std::move(actor));
+}
+
+// "Tang soldiers", "Abbasid troops", "the Joseon court": a named era with a place, or a
+// capitalised dynasty's or state's bare name, right before the head is whose people they are.
+// Advances `p` past it.
+bool Finder::AttachPolity(Mention& mention, size_t& p, size_t head) {
+  const TokenMatches& m = m_[p];
+  int era = -1;
+  size_t length = 1;
+  if (m.era && p + m.era.length <= head && k_.eras()[m.era.index].place >= 0) {
+    era = m.era.index;
+    length = m.era.length;
+  } else if (t_[p].capitalized && t_[p].kind == text::TokenKind::kWord && !m.noun &&
+             !m.noun_plural && !m.demonym && !m.place && !m.named && !m.modifier) {
+    era = k_.PolityEraOf(t_.norm(p));
+  }
+  if (era < 0 || mention.polity >= 0) return false;
+  mention.polity = era;
+  mention.polity_token = static_cast<uint32_t>(p);
+  mention.polity_length = static_cast<uint32_t>(length);
+  mention.polity_by_name = !m.era;
+  p += length;
+  return true;
+}
+
+}  // namespace depict::cast::finder
