@@ -183,15 +183,11 @@ void Knowledge::LoadDemonyms(const std::string& file, std::string_view content, 
       FailAt(file, row.line, "a demonym needs an ethnicity or a place whose population decides");
     }
     d.era = ParseEra(file, row.line, row.cells[6]);
-    // An imported word yields to any word a hand table already gives a meaning.
+    // An imported word yields to any word a hand table already gives a meaning, and to a
+    // given name.
     if (imported) {
       const LexEntry* taken = Find(d.word);
-      if (taken != nullptr &&
-          (taken->noun >= 0 || taken->noun_plural >= 0 || taken->demonym >= 0 ||
-           taken->demonym_plural >= 0 || taken->place >= 0 || taken->named >= 0 ||
-           taken->modifier >= 0 || taken->era >= 0 || taken->first_name || taken->not_person)) {
-        continue;
-      }
+      if (Taken(taken) || (taken != nullptr && taken->first_name)) continue;
     }
     const int index = static_cast<int>(demonyms_.size());
     LexEntry& e = Add(file, row.line, d.word);

@@ -219,6 +219,9 @@ class Knowledge {
   };
   LexEntry& Add(std::string_view file, int line, std::string_view phrase);
   // Tables imported from datasets (knowledge_imports.cc); a hand table's entry always wins.
+  // A word another table already gives a meaning (a noun, a people, a place, a title, a thing):
+  // an imported row never changes it.
+  static bool Taken(const LexEntry* e);
   void LoadWordNetPeople(const TableFiles& files);
   void LoadThings(const TableFiles& files);
   // Rows of places/demonyms.tsv, or of an import of the same form whose words yield to every

@@ -22,16 +22,16 @@ bool HasFlag(std::string_view flags, std::string_view flag) {
   return false;
 }
 
+}  // namespace
+
 // A word another table already gives a meaning (a noun, a people, a place, a title, a thing).
 // Given names and surnames are not: the census lists hold "Rebel" and "Nobles" too; the people
 // finder reads "Sonny Liston" as a name all the same (Noun::imported).
-bool Taken(const LexEntry* e) {
+bool Knowledge::Taken(const LexEntry* e) {
   return e != nullptr && (e->noun >= 0 || e->noun_plural >= 0 || e->demonym >= 0 ||
                           e->demonym_plural >= 0 || e->place >= 0 || e->modifier >= 0 ||
                           e->named >= 0 || e->era >= 0 || e->institution >= 0 || e->not_person);
 }
-
-}  // namespace
 
 // A WordNet noun takes the historical rule and rank of the nearest word in `like` (its
 // hypernyms, or a group's members: "paratrooper" -> soldier, "army" -> soldier) that the hand

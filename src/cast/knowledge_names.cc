@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cast/knowledge.h"
+#include "text/edit_distance.h"
 
 namespace depict::cast {
 
@@ -88,22 +89,6 @@ std::string NameShape(std::string_view name) {
   return s;
 }
 
-// Whether two different strings are one edit apart (a letter added, dropped or changed, or two
-// neighbours swapped), without allocating: this runs on every long unknown word of a prompt.
-bool OneEdit(std::string_view a, std::string_view b) {
-  if (a.size() > b.size()) std::swap(a, b);
-  if (b.size() - a.size() > 1) return false;
-  size_t i = 0;
-  while (i < a.size() && a[i] == b[i]) ++i;
-  if (i == a.size()) return true;
-  if (a.size() == b.size()) {
-    if (a.substr(i + 1) == b.substr(i + 1)) return true;
-    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-           a.substr(i + 2) == b.substr(i + 2);
-  }
-  return a.substr(i) == b.substr(i + 1);
-}
-
 size_t ConsonantCount(std::string_view shape) {
   return static_cast<size_t>(
       std::count_if(shape.begin(), shape.end(), [](char c) { return c != 'V'; }));
@@ -178,7 +163,7 @@ std::string Knowledge::OneWordNameWithSlip(std::string_view word) const {
   for (const std::string& name : one_word_names_[static_cast<size_t>(word[0] - 'a')]) {
     const size_t diff =
         name.size() > word.size() ? name.size() - word.size() : word.size() - name.size();
-    if (diff > 1 || name == word || !OneEdit(name, word)) continue;
+    if (diff > 1 || name == word || !text::OneEdit(name, word)) continue;
     if (!found.empty() && found != name) return "";  // two people: neither
     found = name;
   }

@@ -440,6 +440,17 @@ std::optional<Gloss> Reader::RomanizedHarmWord(std::string_view word) const {
   return std::nullopt;
 }
 
+// The rules that put a run of one language's reading in English order, once the run is read.
+void Reader::ApplyRunRules(size_t from, Language language) {
+  GenderFromArticles(from, language);
+  GermanGenitives(from, language);
+  ReflexiveVerbs(from, language);
+  NamesFromRomanized(from, language);
+  ModifiersOfPersons(from, language);
+  TitlesBeforeNames(from, language);
+  if (AdjectiveAfterNoun(language)) ReorderAdjectives(from, language);
+}
+
 Reading Reader::Run() {
   languages_ = DetectLanguages(lexicons_, text_, tokens_);
   if (languages_.main == Language::kEn) {
@@ -453,13 +464,7 @@ Reading Reader::Run() {
   while (i < tokens_.size()) {
     const Token& t = tokens_[i];
     if (Foreign(i) && LanguageOf(i) != run_language) {
-      GenderFromArticles(run_start, run_language);
-      GermanGenitives(run_start, run_language);
-      ReflexiveVerbs(run_start, run_language);
-      NamesFromRomanized(run_start, run_language);
-      ModifiersOfPersons(run_start, run_language);
-      TitlesBeforeNames(run_start, run_language);
-      if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start, run_language);
+      ApplyRunRules(run_start, run_language);
       run_language = LanguageOf(i);
       run_start = pieces_.size();
     }
@@ -518,13 +523,7 @@ Reading Reader::Run() {
       ++i;
     }
   }
-  GenderFromArticles(run_start, run_language);
-  GermanGenitives(run_start, run_language);
-  ReflexiveVerbs(run_start, run_language);
-  NamesFromRomanized(run_start, run_language);
-  ModifiersOfPersons(run_start, run_language);
-  TitlesBeforeNames(run_start, run_language);
-  if (AdjectiveAfterNoun(run_language)) ReorderAdjectives(run_start, run_language);
+  ApplyRunRules(run_start, run_language);
   Reading r = ReadingBuilder::Build(languages_.main, pieces_, text_);
   ReadingBuilder::SetRomanized(r, romanized_);
   return r;

@@ -97,6 +97,7 @@ class Reader {
   bool ReadAffixed(size_t i);
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from, Language language);
+  void ApplyRunRules(size_t from, Language language);
   void GenderFromArticles(size_t from, Language language);
   void GermanGenitives(size_t from, Language language);
   void ReflexiveVerbs(size_t from, Language language);

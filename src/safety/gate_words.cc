@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "safety/rules.h"
+#include "text/edit_distance.h"
 
 namespace depict::safety {
 namespace {
@@ -305,22 +306,6 @@ class Builder {
     out_.words.push_back(w);
   }
 
-  // Optimal string alignment distance of at most one edit (a letter added, dropped, changed,
-  // or two swapped).
-  static bool OneEdit(std::string_view a, std::string_view b) {
-    if (a.size() > b.size()) std::swap(a, b);
-    if (b.size() - a.size() > 1) return false;
-    size_t i = 0;
-    while (i < a.size() && a[i] == b[i]) ++i;
-    if (i == a.size()) return true;  // equal, or b has one more letter at the end
-    if (a.size() == b.size()) {
-      if (a.substr(i + 1) == b.substr(i + 1)) return true;  // one changed
-      return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
-             a.substr(i + 2) == b.substr(i + 2);  // two swapped
-    }
-    return a.substr(i) == b.substr(i + 1);  // b has one more letter
-  }
-
   void AddTypoForm(const Chunk& c) {
     if (typos_.known == nullptr || !typos_.targets || c.joined ||
         c.text.size() < Rules::kMinTypoLength) {
@@ -348,7 +333,7 @@ class Builder {
             (longer.back() == 's' || longer.back() == 'd')) {
           continue;
         }
-        if (!OneEdit(c.text, target)) continue;
+        if (!text::OneEdit(c.text, target)) continue;
         std::vector<int> own = LemmaIds(target);
         own.push_back(id);
         std::sort(own.begin(), own.end());
