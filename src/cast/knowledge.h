@@ -170,6 +170,8 @@ class Knowledge {
   // A real person's two-word name typed with one slip in the surname ("taylor swfit", "joe
   // bidden", "scarlett johanson"): the person's index, or -1. `given` must be exact.
   int FuzzyNamed(std::string_view given, std::string_view surname) const;
+  // ... or one slip in the given name and a surname that sounds right ("vladmir puttin").
+  int GivenNameWithSlip(std::string_view given, std::string_view surname) const;
   // A real person's name as spelled from another script, by its consonants ("ejnstejn",
   // "aynshtayn", "nepoliyan"): the name to read it as ("einstein", "napoleon"), or "" when no
   // one, or more than one person, has those consonants.
@@ -252,6 +254,10 @@ class Knowledge {
   // The same by SoundKey: names written from another script ("dipika padukon").
   std::unordered_map<std::string, std::vector<std::pair<int, std::string>>, Hash, std::equal_to<>>
       sounds_by_given_;
+  // Surname by SoundKey -> (named index, given name): a slip in the given name ("donlad trump",
+  // "vladmir puttin").
+  std::unordered_map<std::string, std::vector<std::pair<int, std::string>>, Hash, std::equal_to<>>
+      givens_by_surname_sound_;
   // Consonant skeleton -> the name or surname it is of; "" where two people share it.
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> names_by_consonants_;
   std::array<std::vector<std::string>, 26> one_word_names_;  // by first letter

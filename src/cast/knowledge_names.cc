@@ -125,6 +125,8 @@ void Knowledge::IndexNamesInDisguise() {
     surnames_by_given_[p.name.substr(0, space)].emplace_back(index, p.name.substr(space + 1));
     sounds_by_given_[SoundKey(p.name.substr(0, space))].emplace_back(
         index, SoundKey(p.name.substr(space + 1)));
+    givens_by_surname_sound_[SoundKey(p.name.substr(space + 1))].emplace_back(
+        index, p.name.substr(0, space));
   }
   IndexConsonants();
 }
@@ -186,6 +188,7 @@ int Knowledge::FuzzyNamed(std::string_view given, std::string_view surname) cons
   if (surname.size() < 4) return -1;
   const auto it = surnames_by_given_.find(given);
   if (it == surnames_by_given_.end()) {
+    if (const int slipped = GivenNameWithSlip(given, surname); slipped >= 0) return slipped;
     // Spelled as it sounds: both words must sound the same, and one person only.
     const auto sound = sounds_by_given_.find(SoundKey(given));
     if (sound == sounds_by_given_.end() || given.size() < 4) return -1;
@@ -208,6 +211,21 @@ int Knowledge::FuzzyNamed(std::string_view given, std::string_view surname) cons
       if (found >= 0 && found != index) return -1;  // two people fit: guess neither
       found = index;
     }
+  }
+  return found;
+}
+
+int Knowledge::GivenNameWithSlip(std::string_view given, std::string_view surname) const {
+  // One slip in a given name of five letters or more, its first letter kept, and a surname that
+  // sounds the same; one person only.
+  if (given.size() < 5) return -1;
+  const auto it = givens_by_surname_sound_.find(SoundKey(surname));
+  if (it == givens_by_surname_sound_.end()) return -1;
+  int found = -1;
+  for (const auto& [index, real] : it->second) {
+    if (real.size() < 5 || real[0] != given[0] || !text::OneEdit(real, given)) continue;
+    if (found >= 0 && found != index) return -1;
+    found = index;
   }
   return found;
 }

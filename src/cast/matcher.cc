@@ -1,5 +1,6 @@
 #include "cast/matcher.h"
 
+#include <algorithm>
 #include <string>
 
 namespace depict::cast {
@@ -59,7 +60,19 @@ std::string Undigit(std::string_view word) {
 // word the tables know.
 void MatchDisguisedName(const Knowledge& k, const text::TokenList& tokens, size_t i,
                         TokenMatches& m) {
-  if (i + 1 >= tokens.size() || !tokens.IsWord(i) || !tokens.IsWord(i + 1)) return;
+  if (!tokens.IsWord(i)) return;
+  // "B3yonc3", "Put1n": a one-word name with digits for letters.
+  if (const std::string word = Undigit(tokens.norm(i));
+      word != tokens.norm(i) &&
+      std::any_of(word.begin(), word.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
+    if (const LexEntry* e = k.Find(word); e != nullptr && e->named >= 0 &&
+                                          k.named()[e->named].real &&
+                                          (!e->named_needs_capital || tokens[i].capitalized)) {
+      Keep(m.named, e->named, 1);
+      return;
+    }
+  }
+  if (i + 1 >= tokens.size() || !tokens.IsWord(i + 1)) return;
   if (tokens[i].possessive) return;
   const std::string given = Undigit(tokens.norm(i)), surname = Undigit(tokens.norm(i + 1));
   if (given != tokens.norm(i) || surname != tokens.norm(i + 1)) {

@@ -97,6 +97,18 @@ bool Finder::InsideProperName(size_t i, size_t end) const {
   return false;
 }
 
+namespace {
+
+bool IsCountTagNoun(std::string_view w) {
+  return w == "girl" || w == "girls" || w == "boy" || w == "boys";
+}
+
+bool IsPlayVerb(std::string_view w) {
+  return w == "play" || w == "plays" || w == "playing" || w == "played";
+}
+
+}  // namespace
+
 bool Finder::TryNoun(size_t& i) {
   const Hit singular = m_[i].noun;
   const Hit plural = m_[i].noun_plural;
@@ -114,6 +126,12 @@ bool Finder::TryNoun(size_t& i) {
   }
   if (InsideProperName(i, end)) {
     i = end;  // "the 332nd Fighter Group": the name of something else
+    return true;
+  }
+  // A role right after "play" with no article is a game of pretend, not someone shown:
+  // "children playing doctor", "kids play soldiers" ("playing a doctor" is an actor's role).
+  if (i > 0 && t_.IsWord(i - 1) && IsPlayVerb(t_.norm(i - 1))) {
+    i = end;
     return true;
   }
   // A person noun right before another modifies it: "woman doctor", "child soldier".
@@ -146,9 +164,15 @@ bool Finder::TryNoun(size_t& i) {
     mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
     if (noun.group_size > 0) mention.members = std::min(noun.group_size * 2, kMaxMembers);
   }
-  Finish(mention, i, end);
+  // "1girl", "2boys": a booru count tag names characters by sex, not children; a tag list
+  // says when they are young ("loli", "child"). The tag is one word: what is added goes before.
+  const bool count_tag = i > 0 && t_[i - 1].kind == text::TokenKind::kNumber &&
+                         t_[i - 1].end == t_[i].start && hit.length == 1 &&
+                         IsCountTagNoun(t_.norm(i));
+  Finish(mention, count_tag ? i - 1 : i, end);
   Attach(mention);
   AttachAfter(mention);
+  if (count_tag) mention.age.push_back({Bit(kAdult), static_cast<uint32_t>(i - 1), 2});
   // "the Apollo 11 astronauts", "the Apollo 13 crew": the people of a mission or unit named
   // with a number are its real members.
   if (mention.group() && i >= 2 && t_[i - 1].kind == text::TokenKind::kNumber &&
@@ -329,17 +353,19 @@ void Finder::Attach(Mention& mention) {
       p += noun.length;
       continue;
     }
-    // "12-year-old": a number, "year", "old".
-    if (t_[p].kind == text::TokenKind::kNumber && p + 2 < head + 1 && p + 2 <= head &&
-        (t_.norm(p + 1) == "year" || t_.norm(p + 1) == "years") && t_.norm(p + 2) == "old") {
-      int years = 0;
-      if (text::ParseInt(t_.norm(p), years) && years >= 0 && years < 130) {
+    // "12-year-old", "a twenty-two year old": a number, "year", "old".
+    size_t digits = 0;
+    if (const int years = YearsAt(p, digits); digits > 0) {
+      const size_t q = p + digits;
+      if (q + 1 <= head && (t_.norm(q) == "year" || t_.norm(q) == "years") &&
+          t_.norm(q + 1) == "old") {
         const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
-        mention.age.push_back({Bit(age), static_cast<uint32_t>(p), 3});
-        items.push_back({p, 3, false});
+        const uint32_t length = static_cast<uint32_t>(digits + 2);
+        mention.age.push_back({Bit(age), static_cast<uint32_t>(p), length});
+        items.push_back({p, length, false});
+        p += length;
+        continue;
       }
-      p += 3;
-      continue;
     }
     ++p;
   }

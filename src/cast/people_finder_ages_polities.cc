@@ -4,16 +4,29 @@
 
 #include "cast/people_finder_internal.h"
 #include "cast/setting.h"
+#include "text/number_words.h"
 #include "text/tsv.h"
 
 namespace depict::cast::finder {
 // "a 9-year-old playing chess": an age used as a noun is a person of that age.
 // "a cheerleader, 14, on the bleachers": a number standing alone between commas right after a
 // person is that person's age (tag lists write ages so).
+int Finder::YearsAt(size_t i, size_t& length) const {
+  length = 0;
+  if (i >= t_.size()) return -1;
+  if (t_[i].kind != text::TokenKind::kNumber) return text::ReadNumberWords(t_, i, length);
+  int years = 0;
+  if (!text::ParseInt(t_.norm(i), years) || years < 0 || years >= 130) return -1;
+  length = 1;
+  return years;
+}
+
 bool Finder::TryAgeTag(size_t& i) {
-  if (t_[i].kind != text::TokenKind::kNumber || i < 2 || out_.empty()) return false;
-  if (t_.norm(i - 1) != "," ||
-      (i + 1 < t_.size() && t_.norm(i + 1) != "," && t_.norm(i + 1) != ")")) {
+  if (i < 2 || out_.empty() || t_.norm(i - 1) != ",") return false;
+  size_t digits = 0;
+  const int years = YearsAt(i, digits);
+  if (digits == 0 ||
+      (i + digits < t_.size() && t_.norm(i + digits) != "," && t_.norm(i + digits) != ")")) {
     return false;
   }
   Mention& person = out_.back();
@@ -21,41 +34,42 @@ bool Finder::TryAgeTag(size_t& i) {
       person.unknown_name || person.group()) {
     return false;
   }
-  int years = 0;
-  if (!text::ParseInt(t_.norm(i), years) || years < 1 || years >= 100) return false;
+  if (years < 1 || years >= 100) return false;
   const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
-  person.age.push_back({Bit(age), static_cast<uint32_t>(i), 1});
-  ++i;
+  person.age.push_back({Bit(age), static_cast<uint32_t>(i), static_cast<uint32_t>(digits)});
+  i += digits;
   return true;
 }
 
 bool Finder::TryAgeNoun(size_t& i) {
-  if (t_[i].kind != text::TokenKind::kNumber || i + 2 >= t_.size()) return false;
-  const std::string_view unit = t_.norm(i + 1);
-  if ((unit != "year" && unit != "years") || t_.norm(i + 2) != "old") return false;
-  if (IsPersonNoun(i + 3) || (i + 3 < t_.size() && m_[i + 3].demonym)) return false;
+  size_t digits = 0;
+  const int years = YearsAt(i, digits);
+  if (digits == 0 || i + digits + 1 >= t_.size()) return false;
+  const size_t unit_at = i + digits, after = unit_at + 2;
+  const std::string_view unit = t_.norm(unit_at);
+  if ((unit != "year" && unit != "years") || t_.norm(unit_at + 1) != "old") return false;
+  if (IsPersonNoun(after) || (after < t_.size() && m_[after].demonym)) return false;
   // "a 13 year old young girl": an adjective may stand before the person it describes.
-  if (i + 4 < t_.size() && m_[i + 3].modifier && IsPersonNoun(i + 4)) return false;
-  int years = 0;
-  if (!text::ParseInt(t_.norm(i), years) || years < 0 || years >= 130) return false;
+  if (after + 1 < t_.size() && m_[after].modifier && IsPersonNoun(after + 1)) return false;
+  const uint32_t length = static_cast<uint32_t>(digits + 2);
   const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
   // "a girl, 13 years old", "девочка 13 лет": the age of the person just named.
   if (!out_.empty() && !out_.back().possessor && !out_.back().style_only) {
     size_t gap = out_.back().end_token;
     while (gap < i && (t_.norm(gap) == "," || t_.norm(gap) == "(")) ++gap;
     if (gap == i && out_.back().named < 0 && !out_.back().unknown_name) {
-      out_.back().age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
-      i += 3;
+      out_.back().age.push_back({Bit(age), static_cast<uint32_t>(i), length});
+      i += length;
       return true;
     }
   }
   Mention mention;
   mention.head_token = static_cast<uint32_t>(i);
-  mention.age.push_back({Bit(age), static_cast<uint32_t>(i), 3});
-  Finish(mention, i, i + 3);
+  mention.age.push_back({Bit(age), static_cast<uint32_t>(i), length});
+  Finish(mention, i, i + length);
   AttachAfter(mention);
   out_.push_back(std::move(mention));
-  i += 3;
+  i += length;
   return true;
 }
 

@@ -79,6 +79,9 @@ class Finder {
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
   bool TryAgeNoun(size_t& i);
+  // A number of years at token i, in digits or words ("14", "twenty-two"): its value, and in
+  // `length` the tokens it takes (0 where none).
+  int YearsAt(size_t i, size_t& length) const;
   bool TryAgeTag(size_t& i);
   bool HasOwner(size_t head, size_t end, bool group) const;
   void AbsorbTitle();

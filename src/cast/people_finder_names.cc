@@ -204,16 +204,18 @@ void Finder::MarkStyleReferences() {
   for (Mention& m : out_) {
     if (m.named < 0 && !m.unknown_name) continue;
     const size_t before = m.first_token;
-    // A style phrase of one or two words ends right before the name ("by", "style of")...
+    // A style phrase of one to three words ends right before the name ("by", "style of",
+    // "styled like a")...
     const auto is_kind = [&](const std::string& phrase, ModifierKind kind) {
       const LexEntry* e = k_.Find(phrase);
       return e != nullptr && e->modifier >= 0 && k_.modifiers()[e->modifier].kind == kind;
     };
-    bool style =
-        before > 0 && is_kind(std::string(t_.norm(before - 1)), ModifierKind::kStyleBefore);
-    if (!style && before > 1) {
-      style = is_kind(std::string(t_.norm(before - 2)) + " " + std::string(t_.norm(before - 1)),
-                      ModifierKind::kStyleBefore);
+    bool style = false;
+    std::string phrase;
+    for (size_t n = 1; n <= 3 && n <= before && !style; ++n) {
+      phrase = n == 1 ? std::string(t_.norm(before - 1))
+                      : std::string(t_.norm(before - n)) + " " + phrase;
+      style = is_kind(phrase, ModifierKind::kStyleBefore);
     }
     // ...or a style word follows it ("Monet style", "Wes Anderson aesthetic").
     if (!style && m.end_token < t_.size()) {

@@ -51,7 +51,7 @@ std::string Describe(const Knowledge& k, const Person& p, const Member& m, bool 
   } else {
     if (age_open) add(labels.age_adjective[a]);
     if (IsOpen(p, Dim::kEthnicity) && e >= 0) add(labels.ethnicity[e][gi]);
-    if (!words.empty()) add(nouns[NounAge(p, kAdult)][gi]);
+    if (!words.empty()) add(nouns[NounAge(p, a)][gi]);  // "two Black girls", not "women"
   }
   return words;
 }
@@ -115,8 +115,12 @@ std::string Rewrite(const Knowledge& k, std::string_view prompt, const std::vect
       const std::string described = DescribeMembers(k, person, members);
       if (described.empty()) continue;
       const std::string list = ", including " + described;
-      const bool at_end = person.end >= prompt.size();
-      edits.push_back({person.end, 0, at_end ? list : list + ","});
+      // The list closes with a comma unless the prompt puts one there: "two boys, including a
+      // Black boy and a white boy, at the gym"; "2boys, including ..., gym".
+      size_t next = person.end;
+      while (next < prompt.size() && prompt[next] == ' ') ++next;
+      const bool closed = next >= prompt.size() || prompt[next] == ',';
+      edits.push_back({person.end, 0, closed ? list : list + ","});
       continue;
     }
     const Member& m = members[0];

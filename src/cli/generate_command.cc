@@ -211,6 +211,8 @@ int RunGenerate(const GenerateArgs& args) {
                   << "\n";
         return 3;
       }
+      // A prompt pasted with A1111's "Negative prompt:" brings its own, unless --negative is given.
+      if (base.negative_prompt.empty()) base.negative_prompt = p.negative_prompt;
       const nlohmann::json plan_json = nlohmann::json::parse(plan::ToJson(p));
       for (size_t i = 0; i < p.images.size(); ++i) {
         nlohmann::json cast = {{"people", plan_json.value("people", nlohmann::json::array())},

@@ -92,6 +92,10 @@ std::string ToJson(const Plan& plan) {
     out += ",\"reading\":";
     AppendJsonString(out, plan.reading);
   }
+  if (!plan.negative_prompt.empty()) {
+    out += ",\"negative_prompt\":";
+    AppendJsonString(out, plan.negative_prompt);
+  }
   out += ",\"decision\":";
   out += plan.refusal ? "\"refuse\"" : "\"generate\"";
   out += ",\"refusal\":";

@@ -32,6 +32,7 @@ std::string ToText(const Plan& plan, bool explain) {
     out +=
         "language: " + std::string(lang::Code(plan.language)) + "\nreading: " + plan.reading + "\n";
   }
+  if (!plan.negative_prompt.empty()) out += "negative prompt: " + plan.negative_prompt + "\n";
   if (plan.refusal) {
     out += "decision: refuse (" + plan.refusal->category + ")\n";
     out += "  " + plan.refusal->message + "\n  triggered by:";

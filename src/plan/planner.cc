@@ -168,6 +168,66 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
   return facts;
 }
 
+// In an English prompt written in lowercase, a given name that is no English word followed by a
+// surname is someone's name ("megan fox naked", "jessica alvarez on the beach"), as the
+// capitalised form would be.
+void AddLowercaseNames(const cast::Knowledge& k, const text::TokenList& tokens,
+                       const std::function<bool(std::string_view)>& known,
+                       std::vector<std::pair<uint32_t, uint32_t>>& names) {
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (!tokens.IsWord(i) || !tokens.IsWord(i + 1) || tokens[i].capitalized ||
+        tokens[i + 1].capitalized || tokens[i].possessive || tokens[i].hyphen_after) {
+      continue;
+    }
+    const cast::LexEntry* given = k.Find(tokens.norm(i));
+    const cast::LexEntry* surname = k.Find(tokens.norm(i + 1));
+    const auto plain_name = [](const cast::LexEntry& e) {
+      return e.noun < 0 && e.noun_plural < 0 && e.place < 0 && e.demonym < 0 &&
+             e.demonym_plural < 0 && e.era < 0 && e.institution < 0 && e.named < 0 &&
+             e.modifier < 0 && !e.not_person && !e.thing;
+    };
+    if (given == nullptr || surname == nullptr || !given->first_name || !surname->surname ||
+        !plain_name(*given) || !plain_name(*surname) || known(tokens.norm(i))) {
+      continue;
+    }
+    // Only a name of two words: "sir winston leonard spencer churchill" is one longer name.
+    const auto name_word = [&](size_t j) {
+      if (!tokens.IsWord(j)) return false;
+      const cast::LexEntry* e = k.Find(tokens.norm(j));
+      return e != nullptr && (e->first_name || e->surname || e->named >= 0);
+    };
+    if ((i > 0 && name_word(i - 1)) || (i + 2 < tokens.size() && name_word(i + 2))) continue;
+    names.emplace_back(tokens[i].start, tokens[i + 1].end);
+    ++i;
+  }
+}
+
+// A1111 writes a prompt's parameters after it: "Negative prompt: ..." and "Steps: 20, ...".
+// Returns the text before "Negative prompt:" (any case, at the start or after a space or line
+// break), and puts the text after it in `negative`.
+std::string_view SplitNegativePrompt(std::string_view text, std::string& negative) {
+  static constexpr std::string_view kMarker = "negative prompt:";
+  for (size_t at = 0; at + kMarker.size() <= text.size(); ++at) {
+    if (at > 0 && text[at - 1] != ' ' && text[at - 1] != '\n' && text[at - 1] != ',') continue;
+    bool same = true;
+    for (size_t k = 0; k < kMarker.size() && same; ++k) {
+      const char c = text[at + k];
+      same = (c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c) == kMarker[k];
+    }
+    if (!same) continue;
+    std::string_view rest = text.substr(at + kMarker.size());
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\n')) rest.remove_prefix(1);
+    negative = std::string(rest);
+    std::string_view before = text.substr(0, at);
+    while (!before.empty() &&
+           (before.back() == ' ' || before.back() == '\n' || before.back() == ',')) {
+      before.remove_suffix(1);
+    }
+    return before;
+  }
+  return text;
+}
+
 // Plans `prompt`, already normalised, with `tables`, filling `plan`'s people, refusal and
 // images.
 void RunOnNormalized(const Tables& tables, std::string_view prompt, const Options& options,
@@ -205,6 +265,7 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
       }
       all_names.emplace_back(tokens[i].start, tokens[i].end);
     }
+    AddLowercaseNames(k, tokens, known, all_names);
   }
   cast::Scene scene;
   scene.mentions = cast::FindPeople(k, tokens, matches, all_names);
@@ -258,6 +319,8 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   Plan plan;
   plan.tables = tables();
   plan.prompt = std::string(prompt);
+  // The positive prompt is a prefix of the normalised text, so offsets into it map unchanged.
+  const std::string_view positive = SplitNegativePrompt(normalized.text(), plan.negative_prompt);
   // Names spelled from another script are looked up by their consonants among the people the
   // tables know, and read as those names, capitalised ("Эйнштейн" -> "Einstein").
   const cast::Knowledge& k = *plan.tables->knowledge;
@@ -268,10 +331,10 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
     }
     return name;
   };
-  const lang::Reading reading = lang::Read(*plan.tables->lexicons, normalized.text(), &known_names);
+  const lang::Reading reading = lang::Read(*plan.tables->lexicons, positive, &known_names);
   plan.language = reading.language();
   if (reading.identity()) {
-    RunOnNormalized(*plan.tables, normalized.text(), options, plan, {}, true);
+    RunOnNormalized(*plan.tables, positive, options, plan, {}, true);
   } else {
     plan.reading = reading.text();
     RunOnNormalized(*plan.tables, reading.text(), options, plan, reading.names());
@@ -279,7 +342,7 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
     // reads them as written too ("'ching chong'" is a slur, not two Chinese words).
     if (reading.romanized() && !plan.refusal) {
       Plan as_written;
-      RunOnNormalized(*plan.tables, normalized.text(), Options{0, options.seed}, as_written);
+      RunOnNormalized(*plan.tables, positive, Options{0, options.seed}, as_written);
       if (as_written.refusal) {
         plan.refusal = std::move(as_written.refusal);
         plan.images.clear();
@@ -290,10 +353,10 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
       std::tie(p.head_start, p.head_end) = reading.MapSpan(p.head_start, p.head_end);
       p.insert_start = p.start;
     }
-    SpeakPromptLanguage(reading, normalized.text(), plan);
+    SpeakPromptLanguage(reading, positive, plan);
     for (cast::ImageCast& image : plan.images) {
-      image.display_prompt = DisplayPrompt(*plan.tables->lexicons, plan.language, normalized.text(),
-                                           plan.people, image);
+      image.display_prompt =
+          DisplayPrompt(*plan.tables->lexicons, plan.language, positive, plan.people, image);
     }
   }
   MapOffsets(normalized, plan.people);

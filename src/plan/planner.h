@@ -38,6 +38,9 @@ struct Plan {
   std::string prompt;  // as given; people's offsets index it, their `text` is as normalised
   lang::Language language = lang::Language::kEn;
   std::string reading;  // the English reading the planner and the gate read (other languages)
+  // What follows "Negative prompt:" in a prompt pasted with A1111's parameters: what the image
+  // must not show, so neither planned nor gated, and no part of the images' prompts.
+  std::string negative_prompt;
   std::optional<safety::Refusal> refusal;  // set: the prompt is refused and has no images
   std::vector<cast::Person> people;
   std::vector<cast::ImageCast> images;

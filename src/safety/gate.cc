@@ -4,6 +4,7 @@
 #include <array>
 
 #include "safety/gate_words.h"
+#include "text/number_words.h"
 
 namespace depict::safety {
 namespace {
@@ -32,6 +33,19 @@ std::vector<Match> FindPhrases(const Rules& rules, const GateWords& words) {
         {m.terminal, m.first, m.last, words.words[m.first].start, words.words[m.last].end});
   }
   return matches;
+}
+
+// Whether the token at byte `start` continues a number spelled in words: "five" in
+// "thirty-five-year-old" is no age of five.
+bool InsideSpelledNumber(const text::TokenList& t, uint32_t start) {
+  size_t j = 0;
+  while (j < t.size() && t[j].start < start) ++j;
+  if (j == t.size() || t[j].start != start) return false;
+  for (size_t back = 1; back <= 3 && back <= j; ++back) {
+    size_t length = 0;
+    if (text::ReadNumberWords(t, j - back, length) >= 0 && length > back) return true;
+  }
+  return false;
 }
 
 // A phrase inside a longer one is the longer one's part: "sexual" in "sexual health" is not
@@ -300,6 +314,7 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
   std::erase_if(matches, [&](const Match& m) {
     const ListKind kind = rules.list_kinds()[m.list];
     if (kind != ListKind::kNegation && kind != ListKind::kMinor && denied[m.first]) return true;
+    if (kind == ListKind::kMinor && InsideSpelledNumber(t, m.start)) return true;
     if (!IsShown(kind) && kind != ListKind::kTopic) return false;
     for (const FactPerson& p : facts.people) {
       if (p.name && p.start <= m.start && m.end <= p.end) return true;

@@ -308,9 +308,10 @@ class Builder {
 
   void AddTypoForm(const Chunk& c) {
     if (typos_.known == nullptr || !typos_.targets || c.joined ||
-        c.text.size() < Rules::kMinTypoLength) {
+        c.text.size() < Rules::kMinShortTypoLength) {
       return;
     }
+    const bool short_word = c.text.size() < Rules::kMinTypoLength;
     // A capital inside a prompt starts a name ("Zendaya"), not a misspelled word.
     if (c.start > 0 && prompt_[c.start] >= 'A' && prompt_[c.start] <= 'Z') return;
     for (size_t k = word_first_; k < out_.forms.size(); ++k) {
@@ -333,7 +334,10 @@ class Builder {
             (longer.back() == 's' || longer.back() == 'd')) {
           continue;
         }
-        if (!text::OneEdit(c.text, target)) continue;
+        if (short_word ? !DeliberateSlip(c.text, target)
+                       : target.size() < Rules::kMinTypoLength || !text::OneEdit(c.text, target)) {
+          continue;
+        }
         std::vector<int> own = LemmaIds(target);
         own.push_back(id);
         std::sort(own.begin(), own.end());
@@ -366,6 +370,28 @@ class Builder {
 };
 
 }  // namespace
+
+bool DeliberateSlip(std::string_view typed, std::string_view word) {
+  const auto is_vowel = [](char c) {
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+  };
+  // The typed word with its one different letter removed is the other.
+  const auto one_dropped = [](std::string_view longer, std::string_view shorter, size_t& at) {
+    if (longer.size() != shorter.size() + 1) return false;
+    at = 0;
+    while (at < shorter.size() && longer[at] == shorter[at]) ++at;
+    return longer.substr(at + 1) == shorter.substr(at);
+  };
+  size_t at = 0;
+  // "nakd": a vowel of the word left out.
+  if (one_dropped(word, typed, at)) return is_vowel(word[at]);
+  // "sexxy": a letter of the word doubled.
+  if (one_dropped(typed, word, at)) {
+    return (at > 0 && typed[at - 1] == typed[at]) ||
+           (at + 1 < typed.size() && typed[at + 1] == typed[at]);
+  }
+  return false;
+}
 
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
                         const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary,

@@ -35,12 +35,16 @@ struct GateWords {
 // `vocabulary` (the words the tables use) has it: any other lemma could match nothing.
 // With `typos`, a word of six letters or more that no form of which the tables use and that
 // `known` says is no word ("suicde", "handcufs") also stands for the table word one edit away
-// with its first letter (one only: two candidates, and it stands for neither).
+// with its first letter (one only: two candidates, and it stands for neither). A word of four or
+// five letters stands for one only by a DeliberateSlip ("nakd", "sexxy").
 struct TypoReader {
   const std::function<bool(std::string_view)>* known = nullptr;
   // The table words with a word's first two letters and this length.
   std::function<const std::vector<int>&(std::string_view, size_t)> targets;
 };
+// `typed` is `word` with one vowel left out ("nakd") or one letter doubled ("sexxy").
+bool DeliberateSlip(std::string_view typed, std::string_view word);
+
 GateWords ReadGateWords(std::string_view prompt, const text::TokenList& tokens,
                         const text::Lemmatizer& lemmatizer, const text::StringTable& vocabulary,
                         const TypoReader& typos = {});

@@ -287,10 +287,10 @@ std::shared_ptr<const Rules> Rules::Load(std::string_view file, std::string_view
   RulesLoader loader(file, *r);
   loader.LoadSynonyms(synonyms_file, synonyms);
   loader.Load(content);
-  // Words the tables use that a typo may stand for: six letters or more, letters only.
+  // Words the tables use that a typo may stand for: four letters or more, letters only.
   for (size_t id = 0; id < r->word_ids_.size(); ++id) {
     const std::string& w = r->word_ids_.at(static_cast<int>(id));
-    if (w.size() < kMinTypoLength || w.size() >= kMaxTypoLength ||
+    if (w.size() < kMinShortTypoLength || w.size() >= kMaxTypoLength ||
         !std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; })) {
       continue;
     }

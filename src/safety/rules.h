@@ -79,8 +79,8 @@ class Rules {
   const std::vector<ListKind>& list_kinds() const { return list_kinds_; }
   const std::string& Message(std::string_view category) const;
   const text::Lemmatizer& lemmatizer() const { return *lemmatizer_; }
-  // The words of six letters or more the tables use with these first two letters and this
-  // length: what a mistyped word may stand for ("suicde", "handcufs").
+  // The words of four letters or more the tables use with these first two letters and this
+  // length: what a mistyped word may stand for ("suicde", "handcufs", "nakd").
   const std::vector<int>& TypoTargets(std::string_view start, size_t length) const {
     static const std::vector<int> kNone;
     const size_t slot = TypoSlot(start, length);
@@ -95,7 +95,10 @@ class Rules {
     return (static_cast<size_t>(a - 'a') * 26 + static_cast<size_t>(b - 'a')) * kMaxTypoLength +
            length;
   }
+  // Words this long take any one slip; shorter ones (down to kMinShortTypoLength) only the
+  // deliberate ones: a vowel left out ("nakd") or a letter doubled ("sexxy").
   static constexpr size_t kMinTypoLength = 6;
+  static constexpr size_t kMinShortTypoLength = 4;
 
  private:
   friend class RulesLoader;

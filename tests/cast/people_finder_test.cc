@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "support/planner_fixture.h"
@@ -53,6 +54,13 @@ TEST(PeopleFinderTest, RealNamesInDisguiseAreTheSamePeople) {
   EXPECT_EQ(named_as("a portrait of mark"), "");
   // Spelled as it sounds from another script: the same person.
   EXPECT_EQ(named_as("dipika padukon smiling"), "deepika padukone");
+  // One slip in a given name of five letters or more, with a surname that sounds right.
+  EXPECT_EQ(named_as("donlad trump at a rally"), "donald trump");
+  EXPECT_EQ(named_as("vladmir puttin in a cage"), "vladimir putin");
+  EXPECT_EQ(named_as("vladmir smith in a cage"), "");
+  // A one-word name with digits for letters.
+  EXPECT_EQ(named_as("B3yonc3 on stage"), "beyonce");
+  EXPECT_EQ(named_as("a 3d render of a cat"), "");
 }
 
 TEST(PeopleFinderTest, APersonWordBeforeAMadeThingNamesItsKind) {
@@ -238,9 +246,34 @@ TEST(PeopleFinderExtraTest, ArtistsNamedForAStyleAreNotInThePicture) {
 
 TEST(PeopleFinderExtraTest, TitlesWithAbbreviationsAndAnimeTags) {
   EXPECT_TRUE(Find("Mr. Bean in his car").mentions.at(0).unknown_name);
+  // A booru count tag is one word, and an adult unless the tags say otherwise.
   const Found tags = Find("1girl, solo, long hair");
   ASSERT_EQ(tags.mentions.size(), 1u);
-  EXPECT_EQ(tags.Text(0), "girl");
+  EXPECT_EQ(tags.Text(0), "1girl");
+  ASSERT_EQ(tags.mentions[0].age.size(), 1u);
+  EXPECT_EQ(tags.mentions[0].age[0].values, Bit(kAdult));
+  EXPECT_TRUE(Find("a photo of 2 girls").mentions.at(0).age.empty());
+}
+
+TEST(PeopleFinderExtraTest, AgesSpelledInWords) {
+  for (const auto& [prompt, text, age] :
+       {std::tuple{"a twenty-two year old man reading", "twenty-two year old man", kAdult},
+        std::tuple{"a five year old boy", "five year old boy", kChild},
+        std::tuple{"a thirty-five-year-old woman", "thirty-five-year-old woman", kAdult},
+        std::tuple{"a girl, fourteen, on the beach", "girl", kTeen}}) {
+    const Found f = Find(prompt);
+    ASSERT_EQ(f.mentions.size(), 1u) << prompt;
+    EXPECT_EQ(f.Text(0), text) << prompt;
+    ASSERT_EQ(f.mentions[0].age.size(), 1u) << prompt;
+    EXPECT_EQ(f.mentions[0].age[0].values, Bit(age)) << prompt;
+  }
+}
+
+TEST(PeopleFinderExtraTest, ARoleAfterPlayIsAGame) {
+  const Found f = Find("two children playing doctor in the garden");
+  ASSERT_EQ(f.mentions.size(), 1u);
+  EXPECT_EQ(f.Text(0), "children");
+  EXPECT_EQ(Find("an actor playing a doctor").mentions.size(), 2u);
 }
 
 TEST(PeopleFinderExtraTest, HerRefersToANamedSubject) {

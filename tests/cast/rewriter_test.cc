@@ -78,5 +78,17 @@ TEST(RewriterTest, GroupsListTheirMembers) {
   EXPECT_NE(out.find(", at a concert"), std::string::npos) << out;
 }
 
+// Children in a group are listed as children, and a comma in the prompt closes the list.
+TEST(RewriterTest, GroupListsKeepAgeAndPunctuation) {
+  const plan::Plan p = testing::PlanOf("two girls, playing in the park", 1, 0);
+  ImageCast image;
+  Member a, b;
+  a.values = {kWoman, static_cast<int8_t>(ParseValue(Dim::kEthnicity, "black")), kChild};
+  b.values = {kWoman, static_cast<int8_t>(ParseValue(Dim::kEthnicity, "white")), kChild};
+  image.people.push_back({a, b});
+  EXPECT_EQ(Rewrite(K(), p.prompt, p.people, image),
+            "two girls, including a Black girl and a white girl, playing in the park");
+}
+
 }  // namespace
 }  // namespace depict::cast

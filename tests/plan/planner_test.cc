@@ -66,6 +66,30 @@ TEST(PlannerTest, LongPromptsWithManyPeopleStayBounded) {
   EXPECT_EQ(p.images.size(), 8u);
 }
 
+TEST(PlannerTest, ANegativePromptIsNeitherPlannedNorSent) {
+  const Plan p = testing::PlanOf("a doctor in a clinic\nNegative prompt: nude, blood, a child", 2);
+  EXPECT_FALSE(p.refusal);
+  EXPECT_EQ(p.negative_prompt, "nude, blood, a child");
+  ASSERT_EQ(p.people.size(), 1u);
+  for (const cast::ImageCast& image : p.images) {
+    EXPECT_EQ(image.prompt.find("Negative"), std::string::npos) << image.prompt;
+    EXPECT_EQ(image.prompt.find("child"), std::string::npos) << image.prompt;
+  }
+  EXPECT_TRUE(testing::PlanOf("a doctor, Negative prompt: nude").negative_prompt == "nude");
+  // Only the marker itself splits: "negative" alone is a word.
+  EXPECT_TRUE(testing::PlanOf("a negative prompt-free photo of a doctor").negative_prompt.empty());
+}
+
+TEST(PlannerTest, LowercaseNamesOfTwoWords) {
+  const Plan p = testing::PlanOf("megan fox at the beach", 2);
+  ASSERT_EQ(p.people.size(), 1u);
+  EXPECT_TRUE(p.people[0].named);
+  EXPECT_TRUE(testing::PlanOf("a jack russell terrier on a sofa").people.empty());
+  // A longer name is not cut into a two-word one.
+  const Plan churchill = testing::PlanOf("sir winston leonard spencer churchill, portrait", 1);
+  EXPECT_EQ(churchill.people.size(), 1u);
+}
+
 TEST(PlannerTest, PromptsWithoutPeoplePassUnchanged) {
   const Plan p = testing::PlanOf("a lighthouse at night", 4);
   EXPECT_TRUE(p.people.empty());

@@ -1,0 +1,57 @@
+#include "text/number_words.h"
+
+#include <unicode/locid.h>
+#include <unicode/rbnf.h>
+#include <unicode/unistr.h>
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace depict::text {
+namespace {
+
+constexpr size_t kMaxWords = 4;  // "one hundred twenty nine"
+
+// Spelled form, its words joined by single spaces -> value. ICU writes "twenty-two" and "one
+// hundred twenty-nine"; the lexer splits hyphens, so the words are what a prompt's tokens give.
+std::unordered_map<std::string, int> BuildSpellings() {
+  std::unordered_map<std::string, int> out;
+  UErrorCode status = U_ZERO_ERROR;
+  icu::RuleBasedNumberFormat format(icu::URBNF_SPELLOUT, icu::Locale::getEnglish(), status);
+  if (U_FAILURE(status)) return out;
+  for (int n = 0; n <= kMaxNumberWord; ++n) {
+    icu::UnicodeString spelled;
+    format.format(static_cast<int32_t>(n), spelled);
+    std::string utf8;
+    spelled.toUTF8String(utf8);
+    for (char& c : utf8) {
+      if (c == '-') c = ' ';
+    }
+    out.emplace(std::move(utf8), n);
+  }
+  return out;
+}
+
+}  // namespace
+
+int ReadNumberWords(const TokenList& tokens, size_t i, size_t& length) {
+  static const std::unordered_map<std::string, int> spellings = BuildSpellings();
+  length = 0;
+  int value = -1;
+  std::string key;
+  for (size_t n = 0; n < kMaxWords && i + n < tokens.size() && tokens.IsWord(i + n); ++n) {
+    if (n > 0) key.push_back(' ');
+    key.append(tokens.norm(i + n));
+    const auto it = spellings.find(key);
+    if (it != spellings.end()) {
+      value = it->second;
+      length = n + 1;
+    } else if (n == 0) {
+      break;  // every spelled number's first word is one itself
+    }
+  }
+  return value;
+}
+
+}  // namespace depict::text
