@@ -171,40 +171,35 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
 // In an English prompt written in lowercase, a given name that is no English word followed by a
 // surname is someone's name ("megan fox naked", "jessica alvarez on the beach"), as the
 // capitalised form would be.
-void AddLowercaseNames(const cast::Knowledge& k, const text::TokenList& tokens,
+void AddLowercaseNames(const text::TokenList& tokens,
+                       const std::vector<cast::TokenMatches>& matches,
                        const std::function<bool(std::string_view)>& known,
                        std::vector<std::pair<uint32_t, uint32_t>>& names) {
+  const auto plain = [&](size_t j) {
+    const cast::TokenMatches& m = matches[j];
+    return !m.noun && !m.noun_plural && !m.demonym && !m.demonym_plural && !m.place && !m.era &&
+           !m.institution && !m.named && !m.modifier && !m.not_person && !m.thing;
+  };
+  // Only a name of two words: "sir winston leonard spencer churchill" is one longer name.
+  const auto name_word = [&](size_t j) {
+    return tokens.IsWord(j) && (matches[j].first_name || matches[j].surname || matches[j].named);
+  };
   for (size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (!tokens.IsWord(i) || !tokens.IsWord(i + 1) || tokens[i].capitalized ||
-        tokens[i + 1].capitalized || tokens[i].possessive || tokens[i].hyphen_after) {
+    if (!matches[i].first_name || !matches[i + 1].surname || !tokens.IsWord(i) ||
+        !tokens.IsWord(i + 1) || tokens[i].capitalized || tokens[i + 1].capitalized ||
+        tokens[i].possessive || tokens[i].hyphen_after || !plain(i) || !plain(i + 1)) {
       continue;
     }
-    const cast::LexEntry* given = k.Find(tokens.norm(i));
-    const cast::LexEntry* surname = k.Find(tokens.norm(i + 1));
-    const auto plain_name = [](const cast::LexEntry& e) {
-      return e.noun < 0 && e.noun_plural < 0 && e.place < 0 && e.demonym < 0 &&
-             e.demonym_plural < 0 && e.era < 0 && e.institution < 0 && e.named < 0 &&
-             e.modifier < 0 && !e.not_person && !e.thing;
-    };
-    if (given == nullptr || surname == nullptr || !given->first_name || !surname->surname ||
-        !plain_name(*given) || !plain_name(*surname) || known(tokens.norm(i))) {
-      continue;
-    }
-    // Only a name of two words: "sir winston leonard spencer churchill" is one longer name.
-    const auto name_word = [&](size_t j) {
-      if (!tokens.IsWord(j)) return false;
-      const cast::LexEntry* e = k.Find(tokens.norm(j));
-      return e != nullptr && (e->first_name || e->surname || e->named >= 0);
-    };
     if ((i > 0 && name_word(i - 1)) || (i + 2 < tokens.size() && name_word(i + 2))) continue;
+    if (known(tokens.norm(i))) continue;
     names.emplace_back(tokens[i].start, tokens[i + 1].end);
     ++i;
   }
 }
 
 // A1111 writes a prompt's parameters after it: "Negative prompt: ..." and "Steps: 20, ...".
-// Returns the text before "Negative prompt:" (any case, at the start or after a space or line
-// break), and puts the text after it in `negative`.
+// Returns the text before "Negative prompt:" (any case, at the start or after a space, comma or
+// line break), and puts the text after it in `negative`.
 std::string_view SplitNegativePrompt(std::string_view text, std::string& negative) {
   static constexpr std::string_view kMarker = "negative prompt:";
   for (size_t at = 0; at + kMarker.size() <= text.size(); ++at) {
@@ -265,7 +260,7 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
       }
       all_names.emplace_back(tokens[i].start, tokens[i].end);
     }
-    AddLowercaseNames(k, tokens, known, all_names);
+    AddLowercaseNames(tokens, matches, known, all_names);
   }
   cast::Scene scene;
   scene.mentions = cast::FindPeople(k, tokens, matches, all_names);

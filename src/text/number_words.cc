@@ -4,7 +4,9 @@
 #include <unicode/rbnf.h>
 #include <unicode/unistr.h>
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -13,10 +15,16 @@ namespace {
 
 constexpr size_t kMaxWords = 4;  // "one hundred twenty nine"
 
+struct Hash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using Spellings = std::unordered_map<std::string, int, Hash, std::equal_to<>>;
+
 // Spelled form, its words joined by single spaces -> value. ICU writes "twenty-two" and "one
 // hundred twenty-nine"; the lexer splits hyphens, so the words are what a prompt's tokens give.
-std::unordered_map<std::string, int> BuildSpellings() {
-  std::unordered_map<std::string, int> out;
+Spellings BuildSpellings() {
+  Spellings out;
   UErrorCode status = U_ZERO_ERROR;
   icu::RuleBasedNumberFormat format(icu::URBNF_SPELLOUT, icu::Locale::getEnglish(), status);
   if (U_FAILURE(status)) return out;
@@ -36,19 +44,22 @@ std::unordered_map<std::string, int> BuildSpellings() {
 }  // namespace
 
 int ReadNumberWords(const TokenList& tokens, size_t i, size_t& length) {
-  static const std::unordered_map<std::string, int> spellings = BuildSpellings();
+  static const Spellings spellings = BuildSpellings();
   length = 0;
-  int value = -1;
-  std::string key;
-  for (size_t n = 0; n < kMaxWords && i + n < tokens.size() && tokens.IsWord(i + n); ++n) {
-    if (n > 0) key.push_back(' ');
+  if (i >= tokens.size() || !tokens.IsWord(i)) return -1;
+  // Every spelled number's first word is one itself: most words end here, allocating nothing.
+  const auto first = spellings.find(tokens.norm(i));
+  if (first == spellings.end()) return -1;
+  int value = first->second;
+  length = 1;
+  std::string key(tokens.norm(i));
+  for (size_t n = 1; n < kMaxWords && i + n < tokens.size() && tokens.IsWord(i + n); ++n) {
+    key.push_back(' ');
     key.append(tokens.norm(i + n));
     const auto it = spellings.find(key);
     if (it != spellings.end()) {
       value = it->second;
       length = n + 1;
-    } else if (n == 0) {
-      break;  // every spelled number's first word is one itself
     }
   }
   return value;
