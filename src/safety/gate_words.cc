@@ -70,6 +70,7 @@ class Builder {
     out_.form_ids.reserve(t_.size() * 3);
     std::vector<Chunk> chunks = Chunks();
     JoinSpacedLetters(chunks);
+    JoinCountTags(chunks);
     for (const Chunk& c : chunks) {
       // "14yo", "13yr": the number and the word apart, as "14 yo" is read.
       if (!c.joined) {
@@ -105,6 +106,27 @@ class Builder {
   };
 
   bool Adjacent(size_t a, size_t b) const { return t_[a].end == t_[b].start; }
+
+  // "1girl", "2boys": a booru count tag is one word, not a number and a person ("1girl, 1boy"
+  // is no "girl, 1").
+  static void JoinCountTags(std::vector<Chunk>& chunks) {
+    size_t out = 0;
+    for (size_t n = 0; n < chunks.size(); ++n) {
+      Chunk& c = chunks[n];
+      if (n + 1 < chunks.size() && !c.text.empty() &&
+          std::all_of(c.text.begin(), c.text.end(), IsDigit) && chunks[n + 1].start == c.end) {
+        const std::string& w = chunks[n + 1].text;
+        if (w == "girl" || w == "girls" || w == "boy" || w == "boys") {
+          c.text += w;
+          c.end = chunks[n + 1].end;
+          ++n;
+        }
+      }
+      if (out != n) chunks[out] = std::move(c);
+      ++out;
+    }
+    chunks.resize(out);
+  }
   bool SingleLetter(size_t i) const { return t_.IsWord(i) && t_.norm(i).size() == 1; }
   char PunctChar(size_t i) const { return prompt_[t_[i].start]; }
 
