@@ -18,6 +18,12 @@ int Finder::YearsAt(size_t i, size_t& length) const {
   int years = 0;
   if (!text::ParseInt(t_.norm(i), years) || years < 0 || years >= 130) return -1;
   length = 1;
+  // "a 3 0 year old": single digits spaced apart are one number, as in "in her 2 0 s".
+  if (t_.norm(i).size() == 1 && i + 1 < t_.size() && t_[i + 1].kind == text::TokenKind::kNumber &&
+      t_.norm(i + 1).size() == 1 && t_[i + 1].start == t_[i].end + 1) {
+    years = years * 10 + (t_.norm(i + 1)[0] - '0');
+    length = 2;
+  }
   return years;
 }
 

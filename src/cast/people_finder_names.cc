@@ -24,8 +24,8 @@ bool Finder::TryNamed(size_t& i) {
   // A fictional character's name before a made thing names the thing's kind: "her Wonder
   // Woman costume", "a Batman mask". A real person's stays a person ("a Taylor Swift shirt"
   // is hers to object to).
-  if (!k_.named()[hit.index].real && !t_[end - 1].possessive && end < t_.size() &&
-      t_.IsWord(end) && m_[end].thing && !IsPersonNoun(end)) {
+  if (!k_.named()[hit.index].real && !t_[end - 1].possessive && end < t_.size() && t_.IsWord(end) &&
+      m_[end].thing && !IsPersonNoun(end)) {
     i = end;
     return true;
   }

@@ -15,7 +15,8 @@ struct Match {
   uint32_t last = 0;
   uint32_t start = 0;  // byte span
   uint32_t end = 0;
-  bool passive = false;  // right after "being", "getting": about the person before it
+  bool passive = false;       // right after "being", "getting": about the person before it
+  uint32_t passive_from = 0;  // where the passive began: its subject stands before this byte
 };
 
 // Every phrase of every list in `words`, with byte spans: class phrases first, then the lists'
@@ -186,17 +187,19 @@ class Judge {
     const auto inside = [&](const FactPerson& p) {
       return m.start <= p.start && p.end <= m.end && !p.identity_group;
     };
+    // The passive's subject stands before the passive word, not among the clause's objects.
+    const uint32_t before_at = m.passive ? m.passive_from : m.start;
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       best = std::min(best, Distance(m.start, m.end, p.start, p.end));
-      if (p.end <= m.start) best_before = std::min(best_before, m.start - p.end);
+      if (p.end <= before_at) best_before = std::min(best_before, before_at - p.end);
       if (m.end <= p.start) best_after = std::min(best_after, p.start - m.end);
     }
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       const uint32_t d = Distance(m.start, m.end, p.start, p.end);
-      const bool before = (builtin == kMinor || interaction || m.passive) && p.end <= m.start &&
-                          m.start - p.end == best_before;
+      const bool before = (builtin == kMinor || interaction || m.passive) && p.end <= before_at &&
+                          before_at - p.end == best_before;
       const bool after = interaction && m.end <= p.start && p.start - m.end == best_after;
       if ((d == best || before || after) && Has(p, builtin)) {
         *who = &p;
@@ -303,12 +306,30 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
   // A denied phrase is not shown: "no gore", "nothing explicit", "not nude". A passive one is
   // done to the person before it: "Elon Musk being handcuffed by FBI agents".
   std::vector<bool> denied(words.words.size() + 1, false), passive(words.words.size() + 1, false);
+  std::vector<uint32_t> passive_from(words.words.size() + 1, 0);
   for (const Match& m : matches) {
     const ListKind kind = rules.list_kinds()[m.list];
     if (kind == ListKind::kNegation) denied[m.last + 1] = true;
-    if (kind == ListKind::kPassive) passive[m.last + 1] = true;
+    if (kind == ListKind::kPassive) {
+      passive[m.last + 1] = true;
+      passive_from[m.last + 1] = m.start;
+    }
   }
-  for (Match& m : matches) m.passive = passive[m.first];
+  // The passive runs to the end of its clause: "Rishi Sunak being dragged into a police van in
+  // handcuffs" is done to Rishi Sunak, not to the police.
+  for (size_t w = 1; w < words.words.size(); ++w) {
+    if (!passive[w - 1] || passive[w]) continue;
+    const std::string_view between =
+        prompt.substr(words.words[w - 1].end, words.words[w].start - words.words[w - 1].end);
+    if (between.find_first_of(",.;:!?()") == std::string_view::npos) {
+      passive[w] = true;
+      passive_from[w] = passive_from[w - 1];
+    }
+  }
+  for (Match& m : matches) {
+    m.passive = passive[m.first];
+    m.passive_from = passive_from[m.first];
+  }
   // A name is not an act: "Al Gore" is not gore. Word classes still read it ("Adolf Hitler" is
   // an extremist word).
   std::erase_if(matches, [&](const Match& m) {

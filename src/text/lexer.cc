@@ -93,6 +93,17 @@ TokenList Lex(std::string_view s) {
       i += CharLength(static_cast<unsigned char>(s[i]));
       continue;
     }
+    if (const size_t emoji = EmojiLength(s, i); emoji > 0) {
+      Token t;
+      t.start = static_cast<uint32_t>(i);
+      t.end = static_cast<uint32_t>(i + emoji);
+      t.norm_offset = static_cast<uint32_t>(list.norm_.size());
+      list.norm_.append(s.substr(i, emoji));
+      t.norm_length = static_cast<uint32_t>(emoji);
+      list.tokens_.push_back(t);
+      i += emoji;
+      continue;
+    }
     const size_t apos = ApostropheAt(s, i);
     const bool number_start =
         IsDigit(s[i]) || (apos > 0 && i + apos < s.size() && IsDigit(s[i + apos]));
@@ -127,6 +138,7 @@ TokenList Lex(std::string_view s) {
       i += apos;
     }
     while (i < s.size()) {
+      if (EmojiLength(s, i) > 0) break;  // "sexy🍑": an emoji is a word of its own
       if (IsWordChar(s, i)) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 'a' && c <= 'z') any_lower = true;

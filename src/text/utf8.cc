@@ -1,5 +1,7 @@
 #include "text/utf8.h"
 
+#include <unicode/uchar.h>
+
 #include <cstdint>
 
 namespace depict::text {
@@ -123,6 +125,38 @@ bool IsWordChar(std::string_view s, size_t i) {
   if (cp == 0xD7 || cp == 0xF7) return false;
   if (cp >= 0xFF00 && cp <= 0xFF0F) return false;  // fullwidth punctuation
   return true;
+}
+
+size_t EmojiLength(std::string_view s, size_t i) {
+  const auto code_at = [&s](size_t at, size_t& n) -> uint32_t {
+    n = CharLength(static_cast<unsigned char>(s[at]));
+    return at + n <= s.size() ? DecodeAt(s, at, n) : 0;
+  };
+  const auto pictograph = [](uint32_t cp) {
+    // Extended_Pictographic also holds "©" and "™", which prompts write as symbols.
+    return cp >= 0x2190 &&
+           u_hasBinaryProperty(static_cast<UChar32>(cp), UCHAR_EXTENDED_PICTOGRAPHIC);
+  };
+  if (i >= s.size() || static_cast<unsigned char>(s[i]) < 0x80) return 0;
+  size_t n = 0;
+  if (!pictograph(code_at(i, n))) return 0;
+  size_t end = i + n;
+  while (end < s.size() && static_cast<unsigned char>(s[end]) >= 0x80) {
+    const uint32_t cp = code_at(end, n);
+    const bool tail =
+        cp == 0xFE0F || (cp >= 0x1F3FB && cp <= 0x1F3FF) || (cp >= 0xE0020 && cp <= 0xE007F);
+    if (tail) {
+      end += n;
+      continue;
+    }
+    size_t m = 0;
+    if (cp == 0x200D && end + n < s.size() && pictograph(code_at(end + n, m))) {
+      end += n + m;
+      continue;
+    }
+    break;
+  }
+  return end - i;
 }
 
 }  // namespace depict::text

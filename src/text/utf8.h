@@ -22,6 +22,11 @@ size_t AppendFolded(std::string_view s, size_t i, std::string& out);
 // and digits, and every non-ASCII character except typographic punctuation and spaces.
 bool IsWordChar(std::string_view s, size_t i);
 
+// The length in bytes of the emoji starting at s[i] (a pictograph with its modifiers,
+// variation selector and zero-width-joined parts: "🥵", "👩🏽‍⚕️"), or 0 if none starts
+// there. Emoji are words of their own: "🥵🍑" is two.
+size_t EmojiLength(std::string_view s, size_t i);
+
 // Length in bytes of the UTF-8 character whose lead byte is `lead` (1 for invalid leads).
 size_t CharLength(unsigned char lead);
 

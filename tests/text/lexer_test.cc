@@ -110,5 +110,16 @@ TEST(LexerTest, EmptyAndBlank) {
   EXPECT_EQ(Lex(" \t\n ").size(), 0u);
 }
 
+TEST(LexerTest, EmojiAreWordsOfTheirOwn) {
+  const TokenList t = Lex("hot🥵🍑 👩🏽‍⚕️doctor");
+  ASSERT_EQ(t.size(), 5u);
+  EXPECT_EQ(t.norm(0), "hot");
+  EXPECT_EQ(t.norm(1), "🥵");
+  EXPECT_EQ(t.norm(2), "🍑");
+  EXPECT_EQ(t.norm(3), "👩🏽‍⚕️");  // a pictograph with its skin tone and joined parts
+  EXPECT_EQ(t.norm(4), "doctor");
+  EXPECT_EQ(t[3].kind, TokenKind::kWord);
+}
+
 }  // namespace
 }  // namespace depict::text
