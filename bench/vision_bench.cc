@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "io/models_dir.h"
 #include "tensor/engine.h"
 #include "vision/face_nets.h"
 #include "vision/image.h"
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
     execv("/proc/self/exe", argv);  // returns only on failure: go on with spinning threads
   }
   LimitHeapRetention();  // as `depict inspect` does
-  std::filesystem::path models = DefaultModelsDir();
+  std::filesystem::path models = depict::io::ModelsDir();
   int runs = 9;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--models") && i + 1 < argc) {

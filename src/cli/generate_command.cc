@@ -13,12 +13,16 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/inspection_json.h"
 #include "diffusion/pipeline.h"
 #include "diffusion/png_writer.h"
+#include "io/models_dir.h"
 #include "plan/plan_json.h"
 #include "plan/planner.h"
 #include "plan/tables.h"
+#include "studio/studio.h"
 #include "tensor/engine.h"
+#include "vision/inspect.h"
 
 namespace depict::cli {
 namespace {
@@ -50,6 +54,9 @@ struct GenerateArgs {
   std::string models_dir;
   bool json = false;
   bool no_hash = false;
+  bool inspect = false;
+  std::string tables;
+  std::string target;
 };
 
 // "2:05" or "1:02:05".
@@ -109,11 +116,6 @@ int NextImageNumber(const fs::path& dir) {
     if (digits) next = std::max(next, n + 1);
   }
   return next;
-}
-
-std::string DefaultModelsDir() {
-  const char* env = std::getenv("DEPICT_MODELS_DIR");
-  return env != nullptr && *env != '\0' ? env : "models";
 }
 
 // The prompts as typed: the planner's limit on a prompt applies with --no-plan too (the planner
@@ -194,117 +196,122 @@ int RunGenerate(const GenerateArgs& args) {
     return 2;
   }
 
-  // Per image: the prompt the model reads, its seed and, with --plan, its cast.
-  struct Item {
-    std::string prompt;  // what the model reads: English
-    uint64_t seed;
-    nlohmann::json cast;
-    std::string display_prompt;  // a prompt in another language, with the cast in its words
-  };
-  std::vector<Item> items;
-  if (args.plan) {
-    try {
-      plan::Planner planner(plan::LoadTables(""));
-      const plan::Plan p = planner.Run(args.prompt, {args.images, seed.value});
-      if (p.refusal) {
-        std::cerr << "depict: refused (" << p.refusal->category << "): " << p.refusal->message
-                  << "\n";
+  studio::Request request;
+  request.prompt = args.prompt;
+  request.settings = base;
+  request.seed = seed.value;
+  request.images = args.images;
+  request.plan = args.plan;
+  request.inspect = args.inspect;
+  const fs::path models_dir = io::ModelsDir(args.models_dir);
+
+  // Plan first: a refused prompt never loads a checkpoint.
+  studio::Parts parts;
+  plan::Plan planned;
+  try {
+    parts.planner =
+        std::make_shared<const plan::Planner>(plan::LoadTables(args.tables, args.target));
+    if (args.plan) {
+      planned = studio::Studio(parts).Plan(request);
+      if (planned.refusal) {
+        std::cerr << "depict: refused (" << planned.refusal->category
+                  << "): " << planned.refusal->message << "\n";
         return 3;
       }
-      // A prompt pasted with A1111's "Negative prompt:" brings its own, unless --negative is given.
-      if (base.negative_prompt.empty()) base.negative_prompt = p.negative_prompt;
-      const nlohmann::json plan_json = nlohmann::json::parse(plan::ToJson(p));
-      for (size_t i = 0; i < p.images.size(); ++i) {
-        nlohmann::json cast = {{"people", plan_json.value("people", nlohmann::json::array())},
-                               {"image", plan_json["images"][i]}};
-        items.push_back({p.images[i].prompt, p.images[i].seed, std::move(cast),
-                         p.language == lang::Language::kEn ? "" : p.images[i].display_prompt});
-      }
-    } catch (const plan::InputError& e) {
-      std::cerr << "depict: " << e.what() << "\n";
-      return 2;
+    } else {
+      plan::CheckPrompt(args.prompt);
     }
-  } else {
-    if (args.prompt.empty()) {
-      std::cerr << "depict: empty prompt\n";
-      return 2;
-    }
-    for (int i = 0; i < args.images; ++i) {
-      items.push_back({args.prompt, dd::ImageSeed(seed.value, i), nullptr, ""});
-    }
+  } catch (const plan::InputError& e) {
+    std::cerr << "depict: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {  // tables that do not load
+    std::cerr << "depict: cannot load tables: " << e.what() << "\n";
+    return 2;
   }
 
-  std::unique_ptr<dd::StableDiffusion> model;
-  std::string model_hash;
   try {
     dd::LoadOptions load;
-    load.models_dir = args.models_dir.empty() ? DefaultModelsDir() : args.models_dir;
+    load.models_dir = models_dir.string();
     if (args.prediction != "auto") load.prediction = dd::ParsePrediction(args.prediction);
     const auto start = Clock::now();
-    model = dd::StableDiffusion::Load(args.model, load);
+    std::shared_ptr<const dd::StableDiffusion> model = dd::StableDiffusion::Load(args.model, load);
     const dd::ModelInfo& info = model->info();
     std::cerr << "depict: loaded " << info.name << " (" << dd::ModelFamilyName(info.family) << ", "
               << dd::PredictionName(info.prediction) << "-prediction"
               << (info.prediction_detected ? ", detected" : "") << ") in "
               << std::chrono::duration<double>(Clock::now() - start).count() << " s, "
               << tensor::NumThreads() << " threads\n";
-    if (!args.no_hash) model_hash = dd::ShortFileHash(args.model);
+    parts.model = std::move(model);
+    if (!args.no_hash) parts.model_hash = dd::ShortFileHash(args.model);
+    if (args.inspect) {
+      parts.inspector =
+          std::make_shared<const vision::Inspector>(models_dir, vision::Inspector::Load{});
+    }
     fs::create_directories(args.out);
   } catch (const std::exception& e) {
     std::cerr << "depict: " << e.what() << "\n";
     return 1;
   }
+  parts.loras = std::make_shared<dd::LoraLibrary>(
+      std::vector<fs::path>(args.lora_dirs.begin(), args.lora_dirs.end()));
+  const studio::Studio studio(std::move(parts));
 
-  dd::LoraLibrary library(std::vector<fs::path>(args.lora_dirs.begin(), args.lora_dirs.end()));
   int number = NextImageNumber(args.out);
-  for (size_t i = 0; i < items.size(); ++i) {
-    dd::GenerationRequest request = base;
-    request.prompt = items[i].prompt;
-    request.seed = items[i].seed;
-    Progress progress(static_cast<int>(i) + 1, static_cast<int>(items.size()));
-    try {
-      const dd::GeneratedImage image = model->Generate(
-          request, &library, [&](int step, int total) { progress.Step(step, total); });
-      std::vector<std::pair<std::string, std::string>> text = {
-          {"parameters", dd::InfoText(request, image, model->info(), model_hash)}};
-      if (!items[i].cast.is_null()) text.emplace_back("depict", items[i].cast.dump());
-      // The prompt as its writer reads it (the "parameters" chunk holds what the model read).
-      if (!items[i].display_prompt.empty()) {
-        text.emplace_back("display_prompt", items[i].display_prompt);
-      }
-      std::fprintf(stderr,
-                   "image %zu/%zu: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
-                   "%.2f s\n",
-                   i + 1, items.size(), image.encode_seconds, image.sample_seconds, request.steps,
-                   image.decode_seconds);
-      char name[64];
-      std::snprintf(name, sizeof name, "%05d-%llu.png", number++,
-                    static_cast<unsigned long long>(image.seed));
-      const fs::path path = fs::path(args.out) / name;
-      dd::WritePng(path, image.rgb, image.width, image.height, text);
-      if (args.json) {
-        nlohmann::json line = {{"path", path.string()},
-                               {"seed", image.seed},
-                               {"prompt", request.prompt},
-                               {"width", image.width},
-                               {"height", image.height}};
-        if (!items[i].cast.is_null()) line["cast"] = items[i].cast;
-        if (!items[i].display_prompt.empty()) line["display_prompt"] = items[i].display_prompt;
-        std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-      } else {
-        std::cout << path.string() << "\n";
-      }
-      std::cout.flush();
-    } catch (const dd::GenerationError& e) {
-      std::cerr << "depict: " << e.what() << "\n";
-      return 2;
-    } catch (const std::invalid_argument& e) {  // PromptError, sampler settings
-      std::cerr << "depict: " << e.what() << "\n";
-      return 2;
-    } catch (const std::exception& e) {
-      std::cerr << "depict: " << e.what() << "\n";
-      return 1;
+  std::unique_ptr<Progress> progress;
+  studio::Callbacks callbacks;
+  callbacks.on_step = [&](size_t index, size_t images, int step, int total) {
+    if (step == 1 || !progress) {
+      progress = std::make_unique<Progress>(static_cast<int>(index) + 1, static_cast<int>(images));
     }
+    progress->Step(step, total);
+  };
+  callbacks.on_image = [&](const studio::Image& image) {
+    const dd::GeneratedImage& g = image.generated;
+    std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
+    if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
+    // The prompt as its writer reads it (the "parameters" chunk holds what the model read).
+    if (!image.display_prompt.empty()) text.emplace_back("display_prompt", image.display_prompt);
+    std::fprintf(stderr,
+                 "image %zu/%d: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
+                 "%.2f s\n",
+                 image.index + 1, args.images, g.encode_seconds, g.sample_seconds, args.steps,
+                 g.decode_seconds);
+    char name[64];
+    std::snprintf(name, sizeof name, "%05d-%llu.png", number++,
+                  static_cast<unsigned long long>(g.seed));
+    const fs::path path = fs::path(args.out) / name;
+    dd::WritePng(path, g.rgb, g.width, g.height, text);
+    progress.reset();
+    if (args.json) {
+      nlohmann::json line = {{"path", path.string()},
+                             {"seed", g.seed},
+                             {"prompt", g.prompt},
+                             {"width", g.width},
+                             {"height", g.height}};
+      if (!image.cast_json.empty()) line["cast"] = nlohmann::json::parse(image.cast_json);
+      if (!image.display_prompt.empty()) line["display_prompt"] = image.display_prompt;
+      if (image.inspection) line["inspection"] = InspectionJson(*image.inspection);
+      std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    } else {
+      std::cout << path.string() << "\n";
+    }
+    std::cout.flush();
+  };
+  try {
+    if (args.plan) {
+      studio.Generate(request, std::move(planned), callbacks);
+    } else {
+      studio.Run(request, callbacks);
+    }
+  } catch (const dd::GenerationError& e) {
+    std::cerr << "depict: " << e.what() << "\n";
+    return 2;
+  } catch (const std::invalid_argument& e) {  // PromptError, sampler settings
+    std::cerr << "depict: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "depict: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }
@@ -347,9 +354,16 @@ std::function<int()> AddGenerateCommand(CLI::App& app) {
                 "Cast the prompt with the planner first (default), or send it unchanged");
   cmd->add_option("--prediction", args->prediction, "auto, eps or v");
   cmd->add_option("--models-dir", args->models_dir,
-                  "Where scripts/fetch-models.sh put the CLIP vocabulary (default: "
-                  "$DEPICT_MODELS_DIR or ./models)");
+                  "Where scripts/fetch-models.sh put the models (default: $DEPICT_MODELS_DIR, "
+                  "else the repository's models/, else ./models)");
   cmd->add_flag("--json", args->json, "Print one JSON line per image instead of its path");
+  cmd->add_flag("--inspect", args->inspect,
+                "Inspect each image (faces, perceived gender and age, skin tone, NSFW); with "
+                "--json, each line holds the inspection");
+  cmd->add_option("--tables", args->tables,
+                  "Load knowledge tables from this directory instead of the embedded ones");
+  cmd->add_option("--target", args->target,
+                  "JSON file with the deployment's target distribution of open attributes");
   cmd->add_flag("--no-hash", args->no_hash, "Skip the checkpoint's SHA-256 (A1111's model hash)");
   return [args] { return RunGenerate(*args); };
 }

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/inspection_json.h"
+#include "io/models_dir.h"
 #include "tensor/engine.h"
 #include "vision/inspect.h"
 #include "vision/nn.h"
@@ -54,40 +56,9 @@ void PreferPassiveOpenMpWait() {
   unsetenv("OMP_WAIT_POLICY");  // exec failed: go on as we are
 }
 
-nlohmann::json BoxJson(const vision::Box& b) {
-  return {{"x", b.x}, {"y", b.y}, {"width", b.width}, {"height", b.height}};
-}
-
 nlohmann::json ResultJson(const std::string& path, const vision::InspectResult& r) {
-  nlohmann::json j;
-  j["image"] = path;
-  j["width"] = r.width;
-  j["height"] = r.height;
-  nlohmann::json nsfw = nlohmann::json::object();
-  for (size_t i = 0; i < vision::kNsfwClasses.size(); ++i)
-    nsfw[vision::kNsfwClasses[i]] = r.nsfw[i];
-  j["nsfw"] = nsfw;
-  j["faces"] = nlohmann::json::array();
-  for (const vision::FaceResult& f : r.faces) {
-    nlohmann::json face;
-    face["box"] = BoxJson(f.box);
-    face["score"] = f.score;
-    nlohmann::json points = nlohmann::json::array();
-    for (const vision::Point& p : f.landmarks) points.push_back({p.x, p.y});
-    face["landmarks"] = points;
-    if (f.has_age_gender) {
-      face["gender"] = {{"label", f.gender}, {"probability", f.gender_probability}};
-      face["age"] = f.age;
-    } else {
-      face["gender"] = nullptr;
-      face["age"] = nullptr;
-    }
-    face["skin"] = f.skin.found ? nlohmann::json{{"ita", f.skin.ita},
-                                                 {"monk", f.skin.monk},
-                                                 {"fraction", f.skin.fraction}}
-                                : nlohmann::json(nullptr);
-    j["faces"].push_back(face);
-  }
+  nlohmann::json j = {{"image", path}};
+  j.update(InspectionJson(r));
   return j;
 }
 
@@ -130,7 +101,7 @@ int Run(const InspectArgs& args) {
   std::unique_ptr<vision::Inspector> inspector;
   try {
     inspector = std::make_unique<vision::Inspector>(
-        args.models.empty() ? vision::DefaultModelsDir() : std::filesystem::path(args.models),
+        io::ModelsDir(args.models),
         vision::Inspector::Load{.tiny = detector == vision::DetectorKind::kTiny,
                                 .ssd = detector == vision::DetectorKind::kSsd});
   } catch (const std::exception& e) {
@@ -182,8 +153,9 @@ std::function<int()> AddInspectCommand(CLI::App& app) {
   cmd->add_option("--min-face", args->min_face,
                   "ignore faces whose box is narrower or shorter than PX pixels")
       ->check(CLI::Range(0.0, 1e6));
-  cmd->add_option("--models", args->models,
-                  "models folder (default: $DEPICT_MODELS, else the repository's models/)");
+  cmd->add_option("--models-dir,--models", args->models,
+                  "Where scripts/fetch-models.sh put the models (default: $DEPICT_MODELS_DIR, "
+                  "else the repository's models/, else ./models)");
   cmd->add_option("--threads", args->threads, "compute threads (default: all cores)")
       ->check(CLI::Range(0, 1024));
   return [args] { return Run(*args); };

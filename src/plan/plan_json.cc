@@ -80,6 +80,71 @@ std::string ErrorJson(std::string_view message) {
   return out;
 }
 
+namespace {
+
+void AppendPeople(std::string& out, const Plan& plan) {
+  out += '[';
+  for (size_t p = 0; p < plan.people.size(); ++p) {
+    const cast::Person& person = plan.people[p];
+    if (p > 0) out += ',';
+    out += "{\"text\":";
+    AppendJsonString(out, person.text);
+    out += ",\"start\":" + std::to_string(person.start);
+    out += ",\"end\":" + std::to_string(person.end);
+    out += ",\"named\":";
+    out += person.named ? "true" : "false";
+    out += ",\"group\":";
+    out += person.group ? "true" : "false";
+    out += ",\"members\":" + std::to_string(person.members);
+    out += ",\"attributes\":{";
+    for (Dim dim : cast::kDims) {
+      const cast::Decision& d = person.attributes[static_cast<int>(dim)];
+      if (dim != Dim::kGender) out += ',';
+      out += '"';
+      out += cast::DimName(dim);
+      out += "\":{\"source\":\"";
+      out += cast::SourceName(d.source);
+      out += "\",\"values\":";
+      AppendValues(out, dim, d.values);
+      out += ",\"reason\":";
+      AppendJsonString(out, d.reason);
+      out += '}';
+    }
+    out += "}}";
+  }
+  out += ']';
+}
+
+void AppendImage(std::string& out, const Plan& plan, size_t i) {
+  const cast::ImageCast& image = plan.images[i];
+  out += "{\"seed\":" + std::to_string(image.seed) + ",\"prompt\":";
+  AppendJsonString(out, image.prompt);
+  if (plan.language != lang::Language::kEn) {
+    out += ",\"display_prompt\":";
+    AppendJsonString(out, image.display_prompt);
+  }
+  out += ",\"cast\":[";
+  for (size_t p = 0; p < image.people.size(); ++p) {
+    if (p > 0) out += ',';
+    const auto& members = image.people[p];
+    if (plan.people[p].group || members.size() > 1) {
+      out += '[';
+      for (size_t m = 0; m < members.size(); ++m) {
+        if (m > 0) out += ',';
+        AppendMember(out, members[m]);
+      }
+      out += ']';
+    } else if (!members.empty()) {
+      AppendMember(out, members[0]);
+    } else {
+      out += "null";
+    }
+  }
+  out += "]}";
+}
+
+}  // namespace
+
 std::string ToJson(const Plan& plan) {
   std::string out;
   out.reserve(512 + plan.images.size() * (plan.prompt.size() + 160));
@@ -119,65 +184,23 @@ std::string ToJson(const Plan& plan) {
   } else {
     out += "null";
   }
-  out += ",\"people\":[";
-  for (size_t p = 0; p < plan.people.size(); ++p) {
-    const cast::Person& person = plan.people[p];
-    if (p > 0) out += ',';
-    out += "{\"text\":";
-    AppendJsonString(out, person.text);
-    out += ",\"start\":" + std::to_string(person.start);
-    out += ",\"end\":" + std::to_string(person.end);
-    out += ",\"named\":";
-    out += person.named ? "true" : "false";
-    out += ",\"group\":";
-    out += person.group ? "true" : "false";
-    out += ",\"members\":" + std::to_string(person.members);
-    out += ",\"attributes\":{";
-    for (Dim dim : cast::kDims) {
-      const cast::Decision& d = person.attributes[static_cast<int>(dim)];
-      if (dim != Dim::kGender) out += ',';
-      out += '"';
-      out += cast::DimName(dim);
-      out += "\":{\"source\":\"";
-      out += cast::SourceName(d.source);
-      out += "\",\"values\":";
-      AppendValues(out, dim, d.values);
-      out += ",\"reason\":";
-      AppendJsonString(out, d.reason);
-      out += '}';
-    }
-    out += "}}";
-  }
-  out += "],\"images\":[";
+  out += ",\"people\":";
+  AppendPeople(out, plan);
+  out += ",\"images\":[";
   for (size_t i = 0; i < plan.images.size(); ++i) {
-    const cast::ImageCast& image = plan.images[i];
     if (i > 0) out += ',';
-    out += "{\"seed\":" + std::to_string(image.seed) + ",\"prompt\":";
-    AppendJsonString(out, image.prompt);
-    if (plan.language != lang::Language::kEn) {
-      out += ",\"display_prompt\":";
-      AppendJsonString(out, image.display_prompt);
-    }
-    out += ",\"cast\":[";
-    for (size_t p = 0; p < image.people.size(); ++p) {
-      if (p > 0) out += ',';
-      const auto& members = image.people[p];
-      if (plan.people[p].group || members.size() > 1) {
-        out += '[';
-        for (size_t m = 0; m < members.size(); ++m) {
-          if (m > 0) out += ',';
-          AppendMember(out, members[m]);
-        }
-        out += ']';
-      } else if (!members.empty()) {
-        AppendMember(out, members[0]);
-      } else {
-        out += "null";
-      }
-    }
-    out += "]}";
+    AppendImage(out, plan, i);
   }
   out += "]}";
+  return out;
+}
+
+std::string ImageCastJson(const Plan& plan, size_t image) {
+  std::string out = "{\"people\":";
+  AppendPeople(out, plan);
+  out += ",\"image\":";
+  AppendImage(out, plan, image);
+  out += '}';
   return out;
 }
 

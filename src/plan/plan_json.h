@@ -13,6 +13,10 @@ namespace depict::plan {
 // batch planning emits tens of thousands of these per second.
 std::string ToJson(const Plan& plan);
 
+// {"people": [...], "image": {...}}: the plan's people and image `image` of ToJson, the cast a
+// generated image carries.
+std::string ImageCastJson(const Plan& plan, size_t image);
+
 // {"error": "..."} for a batch line the planner could not read.
 std::string ErrorJson(std::string_view message);
 

@@ -109,16 +109,4 @@ InspectResult Inspector::Inspect(const Image& image, const InspectOptions& optio
   return result;
 }
 
-std::filesystem::path DefaultModelsDir() {
-  if (const char* env = std::getenv("DEPICT_MODELS"); env != nullptr && *env != '\0') {
-    return env;
-  }
-#ifdef DEPICT_SOURCE_DIR
-  const std::filesystem::path source = std::filesystem::path(DEPICT_SOURCE_DIR) / "models";
-  std::error_code ec;
-  if (std::filesystem::is_directory(source / "face-api", ec)) return source;
-#endif
-  return "models";
-}
-
 }  // namespace depict::vision

@@ -77,10 +77,6 @@ class Inspector {
   std::unique_ptr<Models> models_;
 };
 
-// The models folder: $DEPICT_MODELS when set, else models/ beside the binary's source tree if it
-// exists, else ./models.
-std::filesystem::path DefaultModelsDir();
-
 }  // namespace depict::vision
 
 #endif  // DEPICT_VISION_INSPECT_H_

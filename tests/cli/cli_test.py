@@ -429,6 +429,27 @@ class GenerateTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("missing", r.stderr.decode())
 
+    def test_inspect_and_tables_flags(self):
+        # --inspect: each JSON line holds the image's inspection (faces, NSFW classes).
+        r, out = self.generate("--prompt", "a lighthouse at dusk", "--json", "--inspect")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        line = json.loads(r.stdout.decode().splitlines()[0])
+        self.assertEqual(line["inspection"]["width"], 64)
+        self.assertEqual(set(line["inspection"]["nsfw"]),
+                         {"Drawing", "Hentai", "Neutral", "Porn", "Sexy"})
+        # --target: a deployment's distribution decides the open attributes, as for `plan`.
+        target = os.path.join(self.dir, "target.json")
+        with open(target, "w") as f:
+            json.dump({"gender": {"man": 0, "woman": 1}}, f)
+        r, out = self.generate("--prompt", "a doctor", "--json", "--target", target,
+                               "--images", "2")
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        for x in r.stdout.decode().splitlines():
+            self.assertIn("woman", json.loads(x)["prompt"])
+        r, _ = self.generate("--prompt", "a doctor", "--tables", os.path.join(self.dir, "none"))
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("cannot load tables", r.stderr.decode())
+
     def test_refusal_stops_before_the_model_loads(self):
         r, out = self.generate("--prompt", "a mutilated corpse with exposed organs")
         self.assertEqual(r.returncode, 3)

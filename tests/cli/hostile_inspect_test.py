@@ -21,7 +21,7 @@ HAVE_MODELS = os.path.exists(os.path.join(MODELS, "face-api", "tiny_face_detecto
 
 
 def run(args, timeout=60):
-    env = dict(os.environ, DEPICT_MODELS=MODELS)
+    env = dict(os.environ, DEPICT_MODELS_DIR=MODELS)
     return subprocess.run([DEPICT] + args, capture_output=True, timeout=timeout, env=env)
 
 
