@@ -61,8 +61,15 @@ bool Finder::TryAgeNoun(size_t& i) {
   const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
   // "a girl, 13 years old", "девочка 13 лет": the age of the person just named.
   if (!out_.empty() && !out_.back().possessor && !out_.back().style_only) {
+    // ... or said of them: "the daughter is about six years old".
+    static constexpr std::string_view kBetween[] = {
+        ",",      "(",   "is", "was", "about", "around", "nearly", "roughly", "approximately",
+        "almost", "just"};
     size_t gap = out_.back().end_token;
-    while (gap < i && (t_.norm(gap) == "," || t_.norm(gap) == "(")) ++gap;
+    while (gap < i && std::find(std::begin(kBetween), std::end(kBetween), t_.norm(gap)) !=
+                          std::end(kBetween)) {
+      ++gap;
+    }
     if (gap == i && out_.back().named < 0 && !out_.back().unknown_name) {
       out_.back().age.push_back({Bit(age), static_cast<uint32_t>(i), length});
       i += length;
