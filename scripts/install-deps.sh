@@ -7,7 +7,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libspdlog-dev
   clang-14 libclang-rt-14-dev clang-format-14
   libicu-dev libcld2-dev libdnnl-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libssl-dev libpcre2-dev libunistring-dev
-  python3-pip
+  libcpp-httplib-dev python3-pip python3-venv
 )
 # node and npm fetch the vision models (scripts/fetch-models.sh); a node that came from elsewhere
 # (NodeSource bundles npm with it) is used as it is.

@@ -15,6 +15,9 @@ jobs=$(nproc)
 echo "== dependencies"
 scripts/install-deps.sh
 scripts/fetch-models.sh
+# The real HTTP clients the service tests drive `depict serve` with (pinned), in a venv.
+python3 -m venv build/pyenv
+build/pyenv/bin/pip install -q --disable-pip-version-check -r tests/service/requirements.txt
 
 echo "== release build (-Werror) and tests"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DDEPICT_WERROR=ON >/dev/null

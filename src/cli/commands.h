@@ -13,6 +13,7 @@ std::function<int()> AddPlanCommand(CLI::App& app);
 std::function<int()> AddDemoCommand(CLI::App& app);
 std::function<int()> AddGenerateCommand(CLI::App& app);
 std::function<int()> AddInspectCommand(CLI::App& app);
+std::function<int()> AddServeCommand(CLI::App& app);
 
 }  // namespace depict::cli
 

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   const auto demo = depict::cli::AddDemoCommand(app);
   const auto generate = depict::cli::AddGenerateCommand(app);
   const auto inspect = depict::cli::AddInspectCommand(app);
+  const auto serve = depict::cli::AddServeCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -24,5 +25,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("demo")) return demo();
   if (app.got_subcommand("generate")) return generate();
   if (app.got_subcommand("inspect")) return inspect();
+  if (app.got_subcommand("serve")) return serve();
   return 2;
 }

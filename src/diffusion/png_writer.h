@@ -24,6 +24,10 @@ class PngError : public std::runtime_error {
 void WritePng(const std::filesystem::path& path, const std::vector<uint8_t>& rgb, int width,
               int height, const std::vector<std::pair<std::string, std::string>>& text = {});
 
+// The same PNG in memory (for a service's base64 images). Throws PngError.
+std::string EncodePng(const std::vector<uint8_t>& rgb, int width, int height,
+                      const std::vector<std::pair<std::string, std::string>>& text = {});
+
 // The text chunks of a PNG file (tEXt, zTXt and iTXt), in file order. Throws PngError for a
 // file that is not a PNG.
 std::vector<std::pair<std::string, std::string>> ReadPngText(const std::filesystem::path& path);

@@ -1,0 +1,182 @@
+// AUTOMATIC1111's web API, as its clients (webuiapi, Open WebUI, SillyTavern) call it.
+#include <chrono>
+#include <ctime>
+
+#include "diffusion/png_writer.h"
+#include "plan/plan_json.h"
+#include "service/service_internal.h"
+
+namespace depict::service {
+namespace {
+
+using nlohmann::json;
+
+// A1111's txt2img fields; unknown ones are ignored, as A1111 ignores them.
+GenerateParams ParseTxt2Img(const json& body, const std::string& default_model) {
+  GenerateParams p;
+  try {
+    p.prompt = body.value("prompt", "");
+    p.negative_prompt = body.value("negative_prompt", "");
+    p.seed = body.value("seed", int64_t{-1});
+    p.sampler = body.value("sampler_name", body.value("sampler_index", std::string("Euler a")));
+    p.scheduler = body.value("scheduler", std::string("Automatic"));
+    p.width = body.value("width", 512);
+    p.height = body.value("height", 512);
+    p.steps = body.value("steps", 20);
+    p.cfg_scale = body.value("cfg_scale", 7.0f);
+    p.images = body.value("batch_size", 1) * body.value("n_iter", 1);
+    p.model = default_model;
+    if (const auto o = body.find("override_settings"); o != body.end() && o->is_object()) {
+      p.model = o->value("sd_model_checkpoint", default_model);
+      p.clip_skip = o->value("CLIP_stop_at_last_layers", 1);
+    }
+  } catch (const json::exception&) {
+    throw RequestError(400, "invalid_request", "a field of the request has the wrong type");
+  }
+  // A1111 names checkpoints "name.safetensors [hash]"; the name alone is the model.
+  if (const size_t space = p.model.find(" ["); space != std::string::npos) p.model.resize(space);
+  if (p.model.size() > 12 && p.model.ends_with(".safetensors")) p.model.resize(p.model.size() - 12);
+  return p;
+}
+
+void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
+  const json body = ParseBody(req);
+  GenerateParams p = ParseTxt2Img(body, s.default_model);
+  const studio::Result result = Generate(s, p, Caller(s, req));
+  if (result.refused()) return SendRefusal(res, *result.plan.refusal);
+  const bool send_images = body.value("send_images", true);
+  json images = json::array(), seeds = json::array(), prompts = json::array(),
+       infotexts = json::array(), casts = json::array();
+  for (const studio::Image& image : result.images) {
+    const diffusion::GeneratedImage& g = image.generated;
+    if (send_images) {
+      std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
+      if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
+      images.push_back(Base64(diffusion::EncodePng(g.rgb, g.width, g.height, text)));
+    }
+    seeds.push_back(g.seed);
+    prompts.push_back(g.prompt);
+    infotexts.push_back(image.infotext);
+    casts.push_back(json::parse(image.cast_json));
+  }
+  const json info = {{"prompt", prompts.empty() ? p.prompt : prompts[0].get<std::string>()},
+                     {"all_prompts", prompts},
+                     {"negative_prompt", p.negative_prompt},
+                     {"all_negative_prompts", json::array()},
+                     {"seed", seeds.empty() ? json(nullptr) : seeds[0]},
+                     {"all_seeds", seeds},
+                     {"subseed", -1},
+                     {"all_subseeds", json::array()},
+                     {"width", p.width},
+                     {"height", p.height},
+                     {"sampler_name", p.sampler},
+                     {"cfg_scale", p.cfg_scale},
+                     {"steps", p.steps},
+                     {"batch_size", body.value("batch_size", 1)},
+                     {"sd_model_name", p.model},
+                     {"infotexts", infotexts},
+                     {"job_timestamp", std::to_string(std::time(nullptr))},
+                     {"depict",
+                      {{"original_prompt", p.prompt},
+                       {"language", lang::Code(result.plan.language)},
+                       {"casts", casts},
+                       {"plan_seconds", result.plan_seconds}}}};
+  json parameters = body;
+  const json out = {{"images", images}, {"parameters", parameters}, {"info", info.dump()}};
+  res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void SendProgress(State& s, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(s.progress.mu);
+  const Progress& p = s.progress;
+  double progress = 0.0, eta = 0.0;
+  if (p.job_count > 0 && p.steps > 0 && p.images > 0) {
+    const double done = (p.image * p.steps + p.step) / static_cast<double>(p.images * p.steps);
+    progress = done;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+    eta = done > 0.0 ? elapsed / done - elapsed : 0.0;
+  }
+  const json out = {{"progress", progress},
+                    {"eta_relative", eta},
+                    {"state",
+                     {{"skipped", false},
+                      {"interrupted", p.interrupt},
+                      {"job", p.job_count > 0 ? "txt2img" : ""},
+                      {"job_count", p.job_count + s.queued.load()},
+                      {"job_no", 0},
+                      {"sampling_step", p.step},
+                      {"sampling_steps", p.steps}}},
+                    {"current_image", nullptr},
+                    {"textinfo", nullptr}};
+  res.set_content(out.dump(), "application/json");
+}
+
+}  // namespace
+
+void RegisterA1111(State& s) {
+  httplib::Server& http = s.http;
+  http.Post("/sdapi/v1/txt2img",
+            [&s](const httplib::Request& req, httplib::Response& res) { Txt2Img(s, req, res); });
+  http.Get("/sdapi/v1/progress",
+           [&s](const httplib::Request&, httplib::Response& res) { SendProgress(s, res); });
+  // Only the caller's own job: another client's is not theirs to stop.
+  const auto interrupt = [&s](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(s.progress.mu);
+    if (s.progress.job_count > 0 && s.progress.owner == Caller(s, req)) {
+      s.progress.interrupt = true;
+    }
+    res.set_content("{}", "application/json");
+  };
+  http.Post("/sdapi/v1/interrupt", interrupt);
+  http.Post("/sdapi/v1/skip", interrupt);
+  http.Get("/sdapi/v1/options", [&s](const httplib::Request&, httplib::Response& res) {
+    const json out = {{"sd_model_checkpoint", s.default_model}, {"CLIP_stop_at_last_layers", 1}};
+    res.set_content(out.dump(), "application/json");
+  });
+  // Switching the default is not offered: each request names its model (override_settings), so
+  // one client never changes another's checkpoint.
+  http.Post("/sdapi/v1/options", [&s](const httplib::Request& req, httplib::Response& res) {
+    const json body = ParseBody(req);
+    if (body.contains("sd_model_checkpoint") &&
+        body["sd_model_checkpoint"] != json(s.default_model)) {
+      throw RequestError(400, "invalid_request",
+                         "the default checkpoint is fixed; name one per request with "
+                         "override_settings.sd_model_checkpoint");
+    }
+    res.set_content("null", "application/json");
+  });
+  http.Get("/sdapi/v1/sd-models", [&s](const httplib::Request&, httplib::Response& res) {
+    json out = json::array();
+    for (const std::string& name : ModelNames(s)) {
+      out.push_back({{"title", name},
+                     {"model_name", name},
+                     {"hash", nullptr},
+                     {"sha256", nullptr},
+                     {"filename", name + ".safetensors"},
+                     {"config", nullptr}});
+    }
+    res.set_content(out.dump(), "application/json");
+  });
+  http.Get("/sdapi/v1/samplers", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(SamplerList().dump(), "application/json");
+  });
+  http.Get("/sdapi/v1/schedulers", [](const httplib::Request&, httplib::Response& res) {
+    json out = json::array();
+    for (const char* name : {"Automatic", "Uniform", "Karras", "Exponential"}) {
+      out.push_back({{"name", name}, {"label", name}});
+    }
+    res.set_content(out.dump(), "application/json");
+  });
+  for (const char* empty : {"/sdapi/v1/loras", "/sdapi/v1/upscalers",
+                            "/sdapi/v1/latent-upscale-modes", "/sdapi/v1/sd-vae"}) {
+    http.Get(empty, [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("[]", "application/json");
+    });
+  }
+  http.Post("/sdapi/v1/refresh-loras", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("null", "application/json");
+  });
+}
+
+}  // namespace depict::service

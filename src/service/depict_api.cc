@@ -1,0 +1,48 @@
+// depict's own API: the plan of a prompt (who will be drawn and why, or the refusal and its
+// reasons) without generating, the health check, and the tables' reload.
+#include "plan/plan_json.h"
+#include "service/service_internal.h"
+
+namespace depict::service {
+
+void RegisterDepict(State& s) {
+  s.http.Get("/healthz", [&s](const httplib::Request&, httplib::Response& res) {
+    const nlohmann::json out = {{"status", "ok"}, {"model", s.default_model}};
+    res.set_content(out.dump(), "application/json");
+  });
+  // The plan is the answer, refused or not: 200 with "decision": "refuse" and its reasons.
+  s.http.Post("/v1/plan", [&s](const httplib::Request& req, httplib::Response& res) {
+    const nlohmann::json body = ParseBody(req);
+    std::string prompt;
+    int images = 1;
+    uint64_t seed = 0;
+    try {
+      prompt = body.value("prompt", "");
+      images = body.value("images", 1);
+      seed = body.value("seed", uint64_t{0});
+    } catch (const nlohmann::json::exception&) {
+      throw RequestError(400, "invalid_request", "a field of the request has the wrong type");
+    }
+    if (images < 0 || images > s.config.max_images) {
+      throw RequestError(400, "invalid_request",
+                         "images must be from 0 to " + std::to_string(s.config.max_images));
+    }
+    try {
+      res.set_content(plan::ToJson(s.planner->Run(prompt, {images, seed})), "application/json");
+    } catch (const plan::InputError& e) {
+      throw RequestError(400, "invalid_request", e.what());
+    }
+  });
+  // Loads and checks the tables again, then swaps them in: running plans finish on the old set,
+  // a bad set is rejected and the current one stays.
+  s.http.Post("/v1/admin/reload", [&s](const httplib::Request&, httplib::Response& res) {
+    try {
+      s.planner->Reload("", "");
+    } catch (const std::exception& e) {
+      throw RequestError(422, "reload_rejected", e.what());
+    }
+    res.set_content(nlohmann::json{{"reloaded", true}}.dump(), "application/json");
+  });
+}
+
+}  // namespace depict::service

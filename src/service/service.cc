@@ -1,0 +1,205 @@
+#include "service/service.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "io/models_dir.h"
+#include "service/service_internal.h"
+
+namespace depict::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex;
+  char byte[3];
+  for (unsigned char d : digest) {
+    std::snprintf(byte, sizeof byte, "%02x", d);
+    hex += byte;
+  }
+  return hex;
+}
+
+// Each line "sha256:HEX" (64 hex digits), or blank, or a "#" comment: keys are never stored in
+// the clear. `depict serve --hash-key KEY` prints a line.
+std::set<std::string> ReadKeyFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot be read");
+  std::set<std::string> out;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.empty() || line[0] == '#') continue;
+    const std::string hex = line.rfind("sha256:", 0) == 0 ? line.substr(7) : "";
+    if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      throw std::runtime_error(path + ":" + std::to_string(number) +
+                               ": expected sha256:<64 lowercase hex digits>, the hash of a key");
+    }
+    out.insert(hex);
+  }
+  if (out.empty()) throw std::runtime_error(path + ": no keys");
+  return out;
+}
+
+// The key a request carries: "Authorization: Bearer KEY" (OpenAI) or HTTP Basic with the key
+// as the password (A1111's --api-auth user:password).
+std::string RequestKey(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  if (auth.rfind("Basic ", 0) == 0) {
+    const std::string encoded = auth.substr(6);
+    std::string decoded(encoded.size(), '\0');
+    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                  reinterpret_cast<const unsigned char*>(encoded.data()),
+                                  static_cast<int>(encoded.size()));
+    if (n < 0) return "";
+    decoded.resize(static_cast<size_t>(n));
+    while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // base64 padding
+    const size_t colon = decoded.find(':');
+    return colon == std::string::npos ? "" : decoded.substr(colon + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+void SendError(httplib::Response& res, int status, const std::string& type,
+               const std::string& message) {
+  res.status = status;
+  const nlohmann::json body = {{"error", {{"type", type}, {"message", message}}}};
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+void SendRefusal(httplib::Response& res, const safety::Refusal& refusal) {
+  res.status = 400;
+  const nlohmann::json body = {{"error",
+                                {{"type", "refused"},
+                                 {"category", refusal.category},
+                                 {"clause", refusal.clause},
+                                 {"message", refusal.message},
+                                 {"triggers", refusal.triggers}}}};
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
+}
+
+nlohmann::json ParseBody(const httplib::Request& req) {
+  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    throw RequestError(400, "invalid_request", "the body must be a JSON object");
+  }
+  return body;
+}
+
+std::string Caller(const State& state, const httplib::Request& req) {
+  if (!state.key_hashes.empty()) return Sha256Hex(RequestKey(req));
+  return req.remote_addr;
+}
+
+std::string Base64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::vector<std::string> ModelNames(const State& state) {
+  std::vector<std::string> names = {state.default_model};
+  if (!state.config.checkpoints.empty()) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(state.config.checkpoints, ec)) {
+      if (entry.path().extension() != ".safetensors" || !entry.is_regular_file(ec)) continue;
+      const std::string name = entry.path().stem().string();
+      if (name != state.default_model) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.config = std::move(config);
+  s.planner = std::move(planner);
+  if (!s.config.api_key_file.empty()) s.key_hashes = ReadKeyFile(s.config.api_key_file);
+  if (s.config.model.empty()) throw std::runtime_error("a default model is needed (--model)");
+  std::vector<fs::path> dirs(s.config.lora_dirs.begin(), s.config.lora_dirs.end());
+  s.loras = std::make_shared<diffusion::LoraLibrary>(dirs);
+  diffusion::LoadOptions load;
+  load.models_dir = io::ModelsDir(s.config.models_dir).string();
+  std::shared_ptr<const diffusion::StableDiffusion> model =
+      diffusion::StableDiffusion::Load(s.config.model, load);
+  s.default_model = model->info().name;
+  s.model_hashes[s.default_model] = diffusion::ShortFileHash(s.config.model);
+  s.models[s.default_model] = std::move(model);
+
+  httplib::Server& http = s.http;
+  http.set_payload_max_length(s.config.max_body_bytes);
+  http.set_read_timeout(s.config.read_timeout_seconds, 0);
+  // Every error is JSON, and no exception's text reaches a client.
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        try {
+          std::rethrow_exception(ep);
+        } catch (const RequestError& e) {
+          SendError(res, e.status, e.type, e.what());
+        } catch (const std::exception& e) {
+          std::cerr << "depict serve: internal error: " << e.what() << "\n";
+          SendError(res, 500, "internal", "internal error");
+        } catch (...) {
+          SendError(res, 500, "internal", "internal error");
+        }
+      });
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    SendError(res, res.status, res.status == 404 ? "not_found" : "invalid_request",
+              res.status == 404 ? "no such endpoint" : "the request cannot be served");
+  });
+  // Authentication before any route, except the health check.
+  http.set_pre_routing_handler([&s](const httplib::Request& req,
+                                    httplib::Response& res) -> httplib::Server::HandlerResponse {
+    if (s.key_hashes.empty() || req.path == "/healthz")
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (s.key_hashes.count(Sha256Hex(RequestKey(req))) == 0) {
+      res.set_header("WWW-Authenticate", "Basic realm=\"depict\"");
+      SendError(res, 401, "unauthorized", "a valid API key is required");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  RegisterA1111(s);
+  RegisterOpenAi(s);
+  RegisterDepict(s);
+}
+
+Service::~Service() { Stop(); }
+
+int Service::Bind() {
+  State& s = *state_;
+  const int port = s.config.port == 0
+                       ? s.http.bind_to_any_port(s.config.host)
+                       : (s.http.bind_to_port(s.config.host, s.config.port) ? s.config.port : -1);
+  if (port < 0) {
+    throw std::runtime_error("cannot listen on " + s.config.host + ":" +
+                             std::to_string(s.config.port));
+  }
+  return port;
+}
+
+bool Service::Run() { return state_->http.listen_after_bind(); }
+
+void Service::Stop() { state_->http.stop(); }
+
+}  // namespace depict::service

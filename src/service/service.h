@@ -1,0 +1,56 @@
+// `depict serve`: the planner in front of the engine over HTTP, speaking AUTOMATIC1111's API
+// (what webuiapi, Open WebUI and SillyTavern call), OpenAI's images API and depict's own plan
+// API. Every generation goes through studio::Studio, so a refused prompt is answered with a 400
+// and the reasons before any model work.
+#ifndef DEPICT_SERVICE_SERVICE_H_
+#define DEPICT_SERVICE_SERVICE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "plan/planner.h"
+
+namespace depict::service {
+
+struct Config {
+  std::string host = "127.0.0.1";  // loopback unless told otherwise
+  int port = 7860;                 // A1111's, so its clients work unchanged; 0: any free port
+  std::string model;               // the default checkpoint (a file, or a name in checkpoints)
+  std::string checkpoints;         // folder of *.safetensors a request may name
+  std::vector<std::string> lora_dirs;
+  std::string models_dir;           // CLIP vocabulary (io::ModelsDir)
+  std::string api_key_file;         // "sha256:HEX" lines; empty: no authentication
+  size_t max_body_bytes = 1 << 20;  // request bodies
+  int max_side = 2048;              // width and height
+  int max_steps = 150;
+  int max_images = 16;  // batch_size * n_iter, or n
+  int read_timeout_seconds = 30;
+};
+
+struct State;  // service_internal.h
+
+class Service {
+ public:
+  // Checks the configuration (the default model loads, the key file reads); throws
+  // std::runtime_error naming what is wrong.
+  Service(Config config, std::shared_ptr<plan::Planner> planner);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Binds (the port actually bound is returned: `port` 0 picks a free one). Throws
+  // std::runtime_error when the address cannot be bound.
+  int Bind();
+  // Serves until Stop(); returns false if the server failed.
+  bool Run();
+  // Thread-safe; Run() returns soon after.
+  void Stop();
+
+ private:
+  std::unique_ptr<struct State> state_;
+};
+
+}  // namespace depict::service
+
+#endif  // DEPICT_SERVICE_SERVICE_H_

@@ -1,0 +1,95 @@
+// What the service's API files share: its state, errors as JSON, the generation every API
+// family calls. Not part of the module's interface.
+#ifndef DEPICT_SERVICE_SERVICE_INTERNAL_H_
+#define DEPICT_SERVICE_SERVICE_INTERNAL_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "diffusion/pipeline.h"
+#include "service/service.h"
+#include "studio/studio.h"
+
+namespace depict::service {
+
+// A request the service will not run: HTTP `status` with {"error": {"type", "message"}}.
+class RequestError : public std::runtime_error {
+ public:
+  RequestError(int status, std::string type, const std::string& message)
+      : std::runtime_error(message), status(status), type(std::move(type)) {}
+  int status;
+  std::string type;
+};
+
+// What one job is doing, for /sdapi/v1/progress and /interrupt.
+struct Progress {
+  std::mutex mu;
+  std::string owner;  // who asked: a key's hash, or the client's address without keys
+  int job_count = 0;
+  int image = 0, images = 0;
+  int step = 0, steps = 0;
+  std::chrono::steady_clock::time_point started;
+  bool interrupt = false;
+};
+
+// What a generation asks, whatever API it came from.
+struct GenerateParams {
+  std::string prompt, negative_prompt, model, sampler = "Euler a", scheduler = "Automatic";
+  int width = 512, height = 512, steps = 20, images = 1, clip_skip = 1;
+  float cfg_scale = 7.0f;
+  int64_t seed = -1;
+};
+
+struct State {
+  Config config;
+  std::shared_ptr<plan::Planner> planner;
+  httplib::Server http;
+  std::set<std::string> key_hashes;  // hex SHA-256 of each API key
+  std::string default_model;         // a name of `models`
+  std::mutex models_mu;              // guards models
+  std::map<std::string, std::shared_ptr<const diffusion::StableDiffusion>> models;
+  std::map<std::string, std::string> model_hashes;
+  std::shared_ptr<diffusion::LoraLibrary> loras;
+  std::mutex engine_mu;  // one generation at a time on this machine's engine
+  Progress progress;
+  std::atomic<int> queued{0};
+};
+
+// The JSON error body every API family answers with.
+void SendError(httplib::Response& res, int status, const std::string& type,
+               const std::string& message);
+// The refusal as every API family reports it: 400 with category, clause, message, triggers.
+void SendRefusal(httplib::Response& res, const safety::Refusal& refusal);
+// The request body as a JSON object; throws RequestError(400) otherwise.
+nlohmann::json ParseBody(const httplib::Request& req);
+// Who is asking: the hash of their key, or their address when the service has no keys.
+std::string Caller(const State& state, const httplib::Request& req);
+// Standard base64 of `bytes` (OpenSSL).
+std::string Base64(const std::string& bytes);
+
+// The checkpoint names a request may use: the default model and the checkpoints folder's
+// *.safetensors files (names without the extension).
+std::vector<std::string> ModelNames(const State& state);
+// Plans and generates `params` through the studio, one job at a time. A refusal comes back in
+// the result (no model work); bad parameters throw RequestError(400); an interrupt by the same
+// caller ends the job after the current step with the images done so far.
+studio::Result Generate(State& state, const GenerateParams& params, const std::string& owner);
+// The A1111 sampler and scheduler names.
+nlohmann::json SamplerList();
+
+void RegisterA1111(State& state);
+void RegisterOpenAi(State& state);
+void RegisterDepict(State& state);
+
+}  // namespace depict::service
+
+#endif  // DEPICT_SERVICE_SERVICE_INTERNAL_H_
