@@ -1,10 +1,12 @@
 #include "lang/lexicon.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "lang/language.h"
 #include "lang/segmenter.h"
+#include "text/utf8.h"
 
 namespace depict::lang {
 
@@ -42,6 +44,9 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   lexicon->lemmas_ = IndexIfPresent(files, "lemmas_" + code + ".tsv", true);
   lexicon->roman_words_ = IndexIfPresent(files, "roman_" + code + ".tsv", true);
   lexicon->cyrillic_ = language == Language::kRu;
+  lexicon->accents_ = language == Language::kEs || language == Language::kFr ||
+                      language == Language::kDe || language == Language::kPt ||
+                      language == Language::kIt;
   return lexicon;
 }
 
@@ -66,7 +71,60 @@ std::optional<Gloss> Lexicon::FindThroughLemma(std::string_view folded) const {
 std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
   if (auto g = FindHand(folded)) return g;
   if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
-  return FindThroughLemma(folded);
+  if (auto g = FindThroughLemma(folded)) return g;
+  return FindUnaccented(folded);
+}
+
+namespace {
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
+}
+
+// "décapité" -> "decapite"; "" when the form has no accent to drop or keeps another letter.
+std::string Unaccented(std::string_view form) {
+  if (IsAscii(form)) return "";
+  std::string out;
+  for (size_t i = 0; i < form.size();) i += text::AppendFolded(form, i, out);
+  return IsAscii(out) ? out : "";
+}
+
+}  // namespace
+
+std::optional<Gloss> Lexicon::FindUnaccented(std::string_view folded) const {
+  if (!accents_ || folded.size() < 3 || !IsAscii(folded)) return std::nullopt;
+  const auto hash = [](std::string_view key) { return std::hash<std::string_view>{}(key); };
+  std::call_once(unaccented_once_, [&] {
+    // Every accented form of the hand table, the dictionary and the inflected forms, by its
+    // unaccented spelling; a spelling that is a word as written is never taken ("papa" is not
+    // "papá").
+    const auto add = [&](std::string_view form, std::string_view) {
+      const std::string key = Unaccented(form);
+      if (key.size() < 3 || hand_.Find(key) || words_.Find(key) || lemmas_.Find(key)) return;
+      unaccented_.emplace_back(hash(key), form);
+    };
+    hand_.ForEach(add);
+    words_.ForEach(add);
+    lemmas_.ForEach(add);
+    std::sort(unaccented_.begin(), unaccented_.end());
+  });
+  const uint64_t h = hash(folded);
+  auto it = std::lower_bound(unaccented_.begin(), unaccented_.end(),
+                             std::pair<uint64_t, std::string_view>(h, std::string_view()));
+  // The first form (hand table, dictionary, inflected forms) that reads back to the spelling.
+  std::optional<Gloss> found;
+  for (; it != unaccented_.end() && it->first == h; ++it) {
+    if (Unaccented(it->second) != folded) continue;
+    if (auto g = FindHand(it->second)) return g;
+    if (!found) {
+      if (auto rest = words_.Find(it->second)) {
+        found = ParseGloss(*rest);
+      } else {
+        found = FindThroughLemma(it->second);
+      }
+    }
+  }
+  return found;
 }
 
 std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "lang/language.h"
 #include "lang/sorted_table.h"
@@ -58,6 +59,14 @@ class Lexicon {
  private:
   SortedTable hand_, words_, lemmas_, roman_words_;
   bool cyrillic_ = false;  // romanised words also from the dictionary and its forms
+  // Words typed without their accents ("nino desnudo", "tete coupee"): each accented form by
+  // its unaccented spelling, where that spelling is no word of its own. Built on first use, for
+  // the Latin-script languages that write accents.
+  bool accents_ = false;
+  mutable std::once_flag unaccented_once_;
+  // (hash of the unaccented spelling, the accented form), sorted by hash: 24 bytes a form.
+  mutable std::vector<std::pair<uint64_t, std::string_view>> unaccented_;
+  std::optional<Gloss> FindUnaccented(std::string_view folded) const;
   mutable std::once_flag roman_once_;
   mutable std::unordered_map<std::string, Gloss> roman_;
 };

@@ -19,11 +19,11 @@ class ReadingTest : public ::testing::Test {
     files_["hand_es.tsv"] =
         "un\ta\t\nsoldado\tsoldier\tn\nalemán\tGerman\tan\ngato\tcat\tn\n"
         "negro\tblack\tan\npapa\tpope\tn\nde\tof\t\npersona\tperson\tn\n"
-        "una\ta\t\n";
+        "una\ta\t\nniño\tchild\tn\ndesnudo\tnaked\ta\npapá\tdad\tn\n";
     files_["lexicon_en.tsv"] += "";
     files_["hand_de.tsv"] =
         "eine\ta\t\närztin\tfemale doctor\tn\nim\tin the\t\n"
-        "krankenhaus\thospital\tn\nschwarze\tblack\ta\nkatze\tcat\tn\n";
+        "krankenhaus\thospital\tn\nschwarze\tblack\ta\nkatze\tcat\tn\nmädchen\tgirl\tn\n";
     files_["hand_zh.tsv"] =
         "一个\ta\t\n的\t-\t\n德国\tGermany\tp\n士兵\tsoldier\tn\n"
         "0年代\t{n}s\t\n";
@@ -67,6 +67,19 @@ TEST_F(ReadingTest, GermanWordsTakeTheirReadings) {
   // "female doctor" comes from "Ärztin" (bytes 5..12 of the prompt: Ä is two bytes).
   const size_t at = r.text().find("female doctor");
   EXPECT_EQ(r.MapSpan(at, at + 13), std::make_pair(5u, 12u));
+}
+
+// People type without accents: a word that is no word as typed is read as its accented form;
+// one that is a word as typed keeps its own reading ("papa" is the pope, not "papá").
+TEST_F(ReadingTest, WordsTypedWithoutTheirAccents) {
+  const Reading nino = ReadOf("niño desnudo");
+  EXPECT_EQ(nino.language(), Language::kEs);
+  EXPECT_EQ(nino.text(), "child naked");
+  EXPECT_EQ(ReadOf("nino desnudo").text(), "child naked");
+  EXPECT_EQ(ReadOf("eine madchen im krankenhaus").text(), "a girl in the hospital");
+  EXPECT_EQ(ReadOf("un papa aleman").text(), "a German pope");
+  EXPECT_EQ(ReadOf("un papá aleman").text(), "a German dad");
+  EXPECT_TRUE(ReadOf("a black cat").identity());
 }
 
 TEST_F(ReadingTest, RomanceAdjectivesMoveBeforeTheNounAndArticlesGiveGender) {
