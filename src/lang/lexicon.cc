@@ -44,6 +44,7 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   lexicon->lemmas_ = IndexIfPresent(files, "lemmas_" + code + ".tsv", true);
   lexicon->roman_words_ = IndexIfPresent(files, "roman_" + code + ".tsv", true);
   lexicon->cyrillic_ = language == Language::kRu;
+  lexicon->german_ = language == Language::kDe;
   lexicon->accents_ = language == Language::kEs || language == Language::kFr ||
                       language == Language::kDe || language == Language::kPt ||
                       language == Language::kIt;
@@ -95,9 +96,9 @@ std::optional<Gloss> Lexicon::FindUnaccented(std::string_view folded) const {
   if (!accents_ || folded.size() < 3 || !IsAscii(folded)) return std::nullopt;
   const auto hash = [](std::string_view key) { return std::hash<std::string_view>{}(key); };
   std::call_once(unaccented_once_, [&] {
-    // Every accented form of the hand table, the dictionary and the inflected forms, by its
-    // unaccented spelling; a spelling that is a word as written is never taken ("papa" is not
-    // "papá").
+    // Every accented form of the hand table, the dictionary and (but in German, whose umlaut
+    // forms would double the index) the inflected forms, by its unaccented spelling; a spelling
+    // that is a word as written is never taken ("papa" is not "papá").
     const auto add = [&](std::string_view form, std::string_view) {
       const std::string key = Unaccented(form);
       if (key.size() < 3 || hand_.Find(key) || words_.Find(key) || lemmas_.Find(key)) return;
@@ -105,8 +106,9 @@ std::optional<Gloss> Lexicon::FindUnaccented(std::string_view folded) const {
     };
     hand_.ForEach(add);
     words_.ForEach(add);
-    lemmas_.ForEach(add);
+    if (!german_) lemmas_.ForEach(add);
     std::sort(unaccented_.begin(), unaccented_.end());
+    unaccented_.shrink_to_fit();
   });
   const uint64_t h = hash(folded);
   auto it = std::lower_bound(unaccented_.begin(), unaccented_.end(),

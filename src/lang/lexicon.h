@@ -63,6 +63,7 @@ class Lexicon {
   // its unaccented spelling, where that spelling is no word of its own. Built on first use, for
   // the Latin-script languages that write accents.
   bool accents_ = false;
+  bool german_ = false;
   mutable std::once_flag unaccented_once_;
   // (hash of the unaccented spelling, the accented form), sorted by hash: 24 bytes a form.
   mutable std::vector<std::pair<uint64_t, std::string_view>> unaccented_;
