@@ -180,6 +180,70 @@ depict::diffusion::GenerationRequest BaseRequest(const GenerateArgs& args) {
   return base;
 }
 
+// Loads the checkpoint (and the inspector with --inspect) into `parts`; an exit code on failure.
+int LoadEngine(const GenerateArgs& args, const fs::path& models_dir, studio::Parts& parts) {
+  namespace dd = depict::diffusion;
+  try {
+    dd::LoadOptions load;
+    load.models_dir = models_dir.string();
+    if (args.prediction != "auto") load.prediction = dd::ParsePrediction(args.prediction);
+    const auto start = Clock::now();
+    std::shared_ptr<const dd::StableDiffusion> model = dd::StableDiffusion::Load(args.model, load);
+    const dd::ModelInfo& info = model->info();
+    std::cerr << "depict: loaded " << info.name << " (" << dd::ModelFamilyName(info.family) << ", "
+              << dd::PredictionName(info.prediction) << "-prediction"
+              << (info.prediction_detected ? ", detected" : "") << ") in "
+              << std::chrono::duration<double>(Clock::now() - start).count() << " s, "
+              << tensor::NumThreads() << " threads\n";
+    parts.model = std::move(model);
+    if (!args.no_hash) parts.model_hash = dd::ShortFileHash(args.model);
+    if (args.inspect) {
+      parts.inspector =
+          std::make_shared<const vision::Inspector>(models_dir, vision::Inspector::Load{});
+    }
+    fs::create_directories(args.out);
+  } catch (const std::exception& e) {
+    std::cerr << "depict: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+// Writes one image as A1111 names its files, with its infotext and cast, and prints its path
+// (or, with --json, a line describing it).
+void WriteImage(const GenerateArgs& args, const studio::Image& image, int& number) {
+  namespace dd = depict::diffusion;
+  const dd::GeneratedImage& g = image.generated;
+  std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
+  if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
+  // The prompt as its writer reads it (the "parameters" chunk holds what the model read).
+  if (!image.display_prompt.empty()) text.emplace_back("display_prompt", image.display_prompt);
+  std::fprintf(stderr,
+               "image %zu/%d: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
+               "%.2f s\n",
+               image.index + 1, args.images, g.encode_seconds, g.sample_seconds, args.steps,
+               g.decode_seconds);
+  char name[64];
+  std::snprintf(name, sizeof name, "%05d-%llu.png", number++,
+                static_cast<unsigned long long>(g.seed));
+  const fs::path path = fs::path(args.out) / name;
+  dd::WritePng(path, g.rgb, g.width, g.height, text);
+  if (args.json) {
+    nlohmann::json line = {{"path", path.string()},
+                           {"seed", g.seed},
+                           {"prompt", g.prompt},
+                           {"width", g.width},
+                           {"height", g.height}};
+    if (!image.cast_json.empty()) line["cast"] = nlohmann::json::parse(image.cast_json);
+    if (!image.display_prompt.empty()) line["display_prompt"] = image.display_prompt;
+    if (image.inspection) line["inspection"] = InspectionJson(*image.inspection);
+    std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << path.string() << "\n";
+  }
+  std::cout.flush();
+}
+
 int RunGenerate(const GenerateArgs& args) {
   namespace dd = depict::diffusion;
   dd::GenerationRequest base;
@@ -229,29 +293,7 @@ int RunGenerate(const GenerateArgs& args) {
     return 2;
   }
 
-  try {
-    dd::LoadOptions load;
-    load.models_dir = models_dir.string();
-    if (args.prediction != "auto") load.prediction = dd::ParsePrediction(args.prediction);
-    const auto start = Clock::now();
-    std::shared_ptr<const dd::StableDiffusion> model = dd::StableDiffusion::Load(args.model, load);
-    const dd::ModelInfo& info = model->info();
-    std::cerr << "depict: loaded " << info.name << " (" << dd::ModelFamilyName(info.family) << ", "
-              << dd::PredictionName(info.prediction) << "-prediction"
-              << (info.prediction_detected ? ", detected" : "") << ") in "
-              << std::chrono::duration<double>(Clock::now() - start).count() << " s, "
-              << tensor::NumThreads() << " threads\n";
-    parts.model = std::move(model);
-    if (!args.no_hash) parts.model_hash = dd::ShortFileHash(args.model);
-    if (args.inspect) {
-      parts.inspector =
-          std::make_shared<const vision::Inspector>(models_dir, vision::Inspector::Load{});
-    }
-    fs::create_directories(args.out);
-  } catch (const std::exception& e) {
-    std::cerr << "depict: " << e.what() << "\n";
-    return 1;
-  }
+  if (const int code = LoadEngine(args, models_dir, parts); code != 0) return code;
   parts.loras = std::make_shared<dd::LoraLibrary>(
       std::vector<fs::path>(args.lora_dirs.begin(), args.lora_dirs.end()));
   const studio::Studio studio(std::move(parts));
@@ -266,36 +308,8 @@ int RunGenerate(const GenerateArgs& args) {
     progress->Step(step, total);
   };
   callbacks.on_image = [&](const studio::Image& image) {
-    const dd::GeneratedImage& g = image.generated;
-    std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
-    if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
-    // The prompt as its writer reads it (the "parameters" chunk holds what the model read).
-    if (!image.display_prompt.empty()) text.emplace_back("display_prompt", image.display_prompt);
-    std::fprintf(stderr,
-                 "image %zu/%d: text encoder %.2f s, sampling %.2f s (%d steps), VAE decode "
-                 "%.2f s\n",
-                 image.index + 1, args.images, g.encode_seconds, g.sample_seconds, args.steps,
-                 g.decode_seconds);
-    char name[64];
-    std::snprintf(name, sizeof name, "%05d-%llu.png", number++,
-                  static_cast<unsigned long long>(g.seed));
-    const fs::path path = fs::path(args.out) / name;
-    dd::WritePng(path, g.rgb, g.width, g.height, text);
     progress.reset();
-    if (args.json) {
-      nlohmann::json line = {{"path", path.string()},
-                             {"seed", g.seed},
-                             {"prompt", g.prompt},
-                             {"width", g.width},
-                             {"height", g.height}};
-      if (!image.cast_json.empty()) line["cast"] = nlohmann::json::parse(image.cast_json);
-      if (!image.display_prompt.empty()) line["display_prompt"] = image.display_prompt;
-      if (image.inspection) line["inspection"] = InspectionJson(*image.inspection);
-      std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    } else {
-      std::cout << path.string() << "\n";
-    }
-    std::cout.flush();
+    WriteImage(args, image, number);
   };
   try {
     if (args.plan) {
