@@ -1,5 +1,4 @@
 // `depict serve`: the A1111, OpenAI and depict APIs, the planner in front of every generation.
-#include <openssl/sha.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -48,12 +47,7 @@ void WaitForSignals(service::Service& server, plan::Planner& planner, const Serv
 
 int RunServe(const ServeArgs& args) {
   if (!args.hash_key.empty()) {  // a line for --api-key-file; the key itself is never stored
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(args.hash_key.data()), args.hash_key.size(),
-           digest);
-    std::printf("sha256:");
-    for (unsigned char d : digest) std::printf("%02x", d);
-    std::printf("\n");
+    std::printf("%s\n", service::KeyFileLine(args.hash_key).c_str());
     return 0;
   }
   sigset_t set;

@@ -128,6 +128,8 @@ std::vector<std::string> ModelNames(const State& state) {
   return names;
 }
 
+std::string KeyFileLine(const std::string& key) { return "sha256:" + Sha256Hex(key); }
+
 Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
     : state_(std::make_unique<State>()) {
   State& s = *state_;

@@ -30,6 +30,10 @@ struct Config {
 
 struct State;  // service_internal.h
 
+// The line --api-key-file holds for `key`: "sha256:" and the hex SHA-256 of the key, so that
+// keys are never stored in the clear.
+std::string KeyFileLine(const std::string& key);
+
 class Service {
  public:
   // Checks the configuration (the default model loads, the key file reads); throws
