@@ -99,10 +99,6 @@ bool Finder::InsideProperName(size_t i, size_t end) const {
 
 namespace {
 
-bool IsCountTagNoun(std::string_view w) {
-  return w == "girl" || w == "girls" || w == "boy" || w == "boys";
-}
-
 bool IsPlayVerb(std::string_view w) {
   return w == "play" || w == "plays" || w == "playing" || w == "played";
 }
@@ -168,7 +164,7 @@ bool Finder::TryNoun(size_t& i) {
   // says when they are young ("loli", "child"). The tag is one word: what is added goes before.
   const bool count_tag = i > 0 && t_[i - 1].kind == text::TokenKind::kNumber &&
                          t_[i - 1].end == t_[i].start && hit.length == 1 &&
-                         IsCountTagNoun(t_.norm(i));
+                         text::IsCountTagNoun(t_.norm(i));
   Finish(mention, count_tag ? i - 1 : i, end);
   Attach(mention);
   AttachAfter(mention);

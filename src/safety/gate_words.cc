@@ -115,9 +115,8 @@ class Builder {
       Chunk& c = chunks[n];
       if (n + 1 < chunks.size() && !c.text.empty() &&
           std::all_of(c.text.begin(), c.text.end(), IsDigit) && chunks[n + 1].start == c.end) {
-        const std::string& w = chunks[n + 1].text;
-        if (w == "girl" || w == "girls" || w == "boy" || w == "boys") {
-          c.text += w;
+        if (text::IsCountTagNoun(chunks[n + 1].text)) {
+          c.text += chunks[n + 1].text;
           c.end = chunks[n + 1].end;
           ++n;
         }

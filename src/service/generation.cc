@@ -71,7 +71,7 @@ studio::Result Generate(State& s, const GenerateParams& p, const std::string& ow
     request.seed = diffusion::ResolveSeed(p.seed).value;
     request.settings.sampler = diffusion::ParseSampler(p.sampler, p.scheduler);
     plan::CheckPrompt(p.prompt);
-    plan::CheckPrompt(p.negative_prompt.empty() ? "x" : p.negative_prompt);
+    if (!p.negative_prompt.empty()) plan::CheckPrompt(p.negative_prompt);
   } catch (const std::invalid_argument& e) {
     throw RequestError(400, "invalid_request", e.what());
   }

@@ -180,4 +180,8 @@ TokenList Lex(std::string_view s) {
   return list;
 }
 
+bool IsCountTagNoun(std::string_view word) {
+  return word == "girl" || word == "girls" || word == "boy" || word == "boys";
+}
+
 }  // namespace depict::text

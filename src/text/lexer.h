@@ -51,6 +51,10 @@ class TokenList {
 // Lexes valid UTF-8 text (check with FindInvalidUtf8 first). Never fails.
 TokenList Lex(std::string_view prompt);
 
+// The word of a booru count tag ("1girl", "2boys": digits glued to girl(s) or boy(s)), which
+// names characters by sex, not by age; the planner and the gate both read such tags.
+bool IsCountTagNoun(std::string_view word);
+
 }  // namespace depict::text
 
 #endif  // DEPICT_TEXT_LEXER_H_
