@@ -450,8 +450,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
                : form == "both"  ? EventForm::kBoth
                : form == "alone" ? EventForm::kAlone
                                  : EventForm::kNone;
-      if (w.form == EventForm::kNone)
-        FailAt(file, row.line, "form must be of, name, both or alone");
+      w.recurring = form == "recurring";
+      if (w.form == EventForm::kNone && !w.recurring)
+        FailAt(file, row.line, "form must be of, name, both, alone or recurring");
       if (name != "-" && name != "any" && name != "place") {
         FailAt(file, row.line, "name must be any, place or -");
       }

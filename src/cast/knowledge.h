@@ -156,6 +156,9 @@ enum class EventForm : uint8_t { kNone, kOf, kName, kBoth, kAlone };
 struct EventWord {
   EventForm form = EventForm::kNone;
   bool name_is_place = false;  // the name before it must be a place or people ("Boer War")
+  // "Festival", "Olympics": an occasion that comes back, so a capitalised name ending in it
+  // ("during the Edinburgh Festival") is no historical event. Its form is kNone.
+  bool recurring = false;
 };
 
 class Knowledge {

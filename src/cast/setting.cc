@@ -30,6 +30,13 @@ bool IsEventName(const text::TokenList& t, const std::vector<TokenMatches>& m, s
   return t[i].capitalized || m[i].place || m[i].demonym || m[i].demonym_plural;
 }
 
+bool AnyCapital(const text::TokenList& t) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i].kind == text::TokenKind::kWord && t[i].capitalized) return true;
+  }
+  return false;
+}
+
 bool IsOrdinal(std::string_view w) {
   static constexpr std::string_view kOrdinals[] = {"first", "second",  "third",  "fourth", "fifth",
                                                    "sixth", "seventh", "eighth", "ninth"};
@@ -78,7 +85,11 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
   if ((form == EventForm::kOf || form == EventForm::kBoth) && i + 2 < t.size() &&
       t.norm(i + 1) == "of") {
     const size_t name = t.norm(i + 2) == "the" ? i + 3 : i + 2;
-    if (IsEventName(t, m, name)) {
+    // A prompt written all in lowercase names its events so too: "during the battle of
+    // isandlwana", "at the siege of masada".
+    const bool lowercase_name = name < t.size() && t[name].kind == text::TokenKind::kWord &&
+                                i > 0 && t.norm(i - 1) == "the" && !AnyCapital(t);
+    if (IsEventName(t, m, name) || lowercase_name) {
       return std::string(t.norm(i)) + " of " + std::string(t.norm(name));
     }
   }
@@ -97,6 +108,31 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
     }
   }
   return "";
+}
+
+// "during the Chinese Railway Workers in Kenya", "during the Zimbabwe Land Reform Program": a
+// name in title case after "during the" is a named event even when no word marks its form
+// (at least two capitalised words; "of", "the", "and", "in" and numbers may join them), unless
+// a word in it names an occasion that comes back ("during the Edinburgh Festival").
+std::string TitledEvent(const Knowledge& k, const text::TokenList& t, size_t i) {
+  if (t.norm(i) != "during" || i + 2 >= t.size() || t.norm(i + 1) != "the") return "";
+  size_t capitals = 0, end = i + 2;
+  for (size_t j = i + 2; j < t.size(); ++j) {
+    const std::string_view w = t.norm(j);
+    const bool capital = t[j].kind == text::TokenKind::kWord && t[j].capitalized;
+    const bool joiner = capitals > 0 && (t[j].kind == text::TokenKind::kNumber || w == "of" ||
+                                         w == "the" || w == "and" || w == "in");
+    if (!capital && !joiner) break;
+    if (capital) {
+      if (k.EventWordOf(w).recurring) return "";
+      ++capitals;
+      end = j + 1;
+    }
+  }
+  if (capitals < 2) return "";
+  std::string words;
+  Append(words, t, i + 2, end - (i + 2));
+  return words;
 }
 
 }  // namespace
@@ -248,6 +284,13 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       s.era = kUndatedPast;
       s.undated_past = true;
       s.era_words = event + " (a historical event or state, date unknown)";
+    }
+  }
+  for (size_t i = 0; i < t.size() && !s.era.known(); ++i) {
+    if (const std::string event = TitledEvent(k, t, i); !event.empty()) {
+      s.era = kUndatedPast;
+      s.undated_past = true;
+      s.era_words = event + " (a named event, date unknown)";
     }
   }
   if (institution >= 0) {

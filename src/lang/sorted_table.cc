@@ -15,9 +15,10 @@ std::string_view LineAt(std::string_view text, size_t start) {
 
 std::string_view KeyOf(std::string_view line) { return line.substr(0, line.find('\t')); }
 
-std::vector<uint32_t> LineStarts(std::string_view name, std::string_view text) {
+// Calls `f(start)` for every line that holds a key; checks the line's form.
+template <typename F>
+void ForEachLineStart(std::string_view name, std::string_view text, F f) {
   if (text.size() >= UINT32_MAX) throw text::TableError(std::string(name) + ": too large");
-  std::vector<uint32_t> starts;
   size_t pos = 0;
   size_t number = 0;
   while (pos < text.size()) {
@@ -28,11 +29,10 @@ std::vector<uint32_t> LineStarts(std::string_view name, std::string_view text) {
         throw text::TableError(std::string(name) + ":" + std::to_string(number) +
                                ": expected key TAB value");
       }
-      starts.push_back(static_cast<uint32_t>(pos));
+      f(static_cast<uint32_t>(pos));
     }
     pos += line.size() + 1;
   }
-  return starts;
 }
 
 }  // namespace
@@ -52,7 +52,7 @@ SortedTable SortedTable::Index(std::string_view name, std::string_view text) {
 
 SortedTable SortedTable::FromUnsorted(std::string_view name, std::string_view text) {
   std::vector<std::string_view> lines;
-  for (uint32_t start : LineStarts(name, text)) lines.push_back(LineAt(text, start));
+  ForEachLineStart(name, text, [&](uint32_t start) { lines.push_back(LineAt(text, start)); });
   std::stable_sort(lines.begin(), lines.end(),
                    [](std::string_view a, std::string_view b) { return KeyOf(a) < KeyOf(b); });
   auto owned = std::make_shared<std::string>();
@@ -74,10 +74,13 @@ SortedTable SortedTable::FromUnsorted(std::string_view name, std::string_view te
 }
 
 void SortedTable::IndexLines(std::string_view name) {
-  for (uint32_t start : LineStarts(name, text_)) {
+  // Reserved up front: a dictionary's line array grown by doubling would briefly need twice
+  // its size, and peak memory is what a batch run is judged by.
+  lines_.reserve(static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n')) + 1);
+  ForEachLineStart(name, text_, [&](uint32_t start) {
     const size_t tab = text_.find('\t', start);
     lines_.push_back({start, static_cast<uint32_t>(tab)});
-  }
+  });
   BuildIndex();
 }
 
@@ -93,12 +96,15 @@ uint32_t Hash32(std::string_view key) {
 void SortedTable::BuildIndex() {
   size_t size = 16;
   while (size < lines_.size() * 2) size *= 2;
+  line_bits_ = 1;
+  while ((size_t{1} << line_bits_) <= lines_.size()) ++line_bits_;
+  if (line_bits_ > 28) throw text::TableError("a table of more than 2^28 lines");
   slots_.assign(size, 0);
   for (size_t i = 0; i < lines_.size(); ++i) {
     const uint32_t h = Hash32(KeyAt(i));
     size_t slot = h & (size - 1);
     while (slots_[slot] != 0) slot = (slot + 1) & (size - 1);
-    slots_[slot] = (static_cast<uint64_t>(h) << 32) | (i + 1);
+    slots_[slot] = (h & ~LineMask()) | static_cast<uint32_t>(i + 1);
   }
 }
 
@@ -133,8 +139,8 @@ std::optional<std::string_view> SortedTable::Find(std::string_view key) const {
   const uint32_t h = Hash32(key);
   const size_t mask = slots_.size() - 1;
   for (size_t slot = h & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
-    if (static_cast<uint32_t>(slots_[slot] >> 32) != h) continue;
-    const size_t line = static_cast<uint32_t>(slots_[slot]) - 1;
+    if ((slots_[slot] & ~LineMask()) != (h & ~LineMask())) continue;
+    const size_t line = (slots_[slot] & LineMask()) - 1;
     if (KeyAt(line) == key) return RestAt(line);
   }
   return std::nullopt;
