@@ -252,6 +252,16 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
     }
   }
   k->LoadDemonyms("places/demonyms.tsv", FileContent(files, "places/demonyms.tsv"), false);
+  if (const auto it = files.find("places/combining_forms.tsv"); it != files.end()) {
+    const std::string file = "places/combining_forms.tsv";
+    for (const auto& row : ReadTsv(file, it->second, 3)) {
+      const int place = k->InternPlace(file, row.line, row.cells[1]);
+      if (place < 0) FailAt(file, row.line, "place id is required");
+      if (!k->combining_forms_.emplace(std::string(row.cells[0]), place).second) {
+        FailAt(file, row.line, "duplicate form '" + std::string(row.cells[0]) + "'");
+      }
+    }
+  }
   {
     const std::string file = "people/nouns.tsv";
     for (const auto& row : ReadTsv(file, FileContent(files, file), 8)) {

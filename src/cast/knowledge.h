@@ -198,6 +198,12 @@ class Knowledge {
   EventForm EventFormOf(std::string_view word) const { return EventWordOf(word).form; }
   // A dynasty or state by its bare name ("Tang" for "tang dynasty", "Chola" for "chola
   // empire"): the index into eras() of a listed era with a place, or -1.
+  // "anglo" -> gb: a combining form joining peoples in an event's name
+  // (places/combining_forms.tsv), or -1.
+  int CombiningFormPlace(std::string_view word) const {
+    const auto it = combining_forms_.find(word);
+    return it == combining_forms_.end() ? -1 : it->second;
+  }
   int PolityEraOf(std::string_view word) const {
     const auto it = polity_eras_.find(word);
     return it == polity_eras_.end() ? -1 : it->second;
@@ -248,6 +254,7 @@ class Knowledge {
   std::unordered_map<std::string, EventWord, Hash, std::equal_to<>> event_forms_;
   int actor_noun_ = -1;
   std::unordered_map<std::string, int, Hash, std::equal_to<>> polity_eras_;
+  std::unordered_map<std::string, int, Hash, std::equal_to<>> combining_forms_;
   void IndexPolityNames();
   std::vector<Institution> institutions_;
   std::vector<NamedPerson> named_;

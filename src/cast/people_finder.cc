@@ -559,6 +559,7 @@ std::vector<Mention> Finder::Run() {
     ++i;
   }
   MarkStyleReferences();
+  MarkEventNames();
   ResolvePronouns();
   TryActor();
   return std::move(out_);

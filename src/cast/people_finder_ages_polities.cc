@@ -176,4 +176,29 @@ bool Finder::AttachPolity(Mention& mention, size_t& p, size_t head) {
   return true;
 }
 
+// "British Engineers during the Chinese Railway Workers in Kenya", "Ethiopian Priests during the
+// Reign of Zara Yaqob": capitalised words after "during the" name an event, and the people
+// named in it (its namesakes and sides) set the scene without being shown.
+void Finder::MarkEventNames() {
+  for (size_t i = 0; i + 2 < t_.size(); ++i) {
+    if (t_.norm(i) != "during" || t_.norm(i + 1) != "the" || !IsCapitalizedWord(i + 2)) continue;
+    size_t end = i + 2, capitals = 0;
+    for (size_t j = i + 2; j < t_.size(); ++j) {
+      const std::string_view w = t_.norm(j);
+      if (IsCapitalizedWord(j)) {
+        ++capitals;
+        end = j + 1;
+        continue;
+      }
+      const bool joiner = t_[j].kind == text::TokenKind::kNumber || w == "of" || w == "the" ||
+                          w == "and" || w == "in";
+      if (!joiner) break;
+    }
+    if (capitals < 2) continue;
+    for (Mention& m : out_) {
+      if (m.head_token >= i + 2 && m.head_token < end && !m.style_only) m.possessor = true;
+    }
+  }
+}
+
 }  // namespace depict::cast::finder

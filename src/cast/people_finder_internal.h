@@ -92,6 +92,7 @@ class Finder {
   void LinkKin(size_t pronoun, int owner);
   void MarkStyleReferences();
   void TryActor();
+  void MarkEventNames();
   void MarkCredits();
   bool IsListSeparator(size_t i) const;
   bool StyleEndsAt(size_t t) const;

@@ -99,7 +99,10 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
       return own;
     }
   }
-  if (scene_.setting.era.known()) {
+  // An event known only by its form gives the past, undated: the possessor's, role's, named
+  // person's or people's own time is more exact ("during the Reign of Zara Yaqob").
+  const bool dated = scene_.setting.era.known() && !scene_.setting.undated_past;
+  if (dated) {
     why = "'" + scene_.setting.era_words + "'";
     return scene_.setting.era;
   }
@@ -131,6 +134,10 @@ Era Resolver::EraOf(const Mention& m, std::string& why) const {
       why = Quote(prompt_, t_, m.demonym_tokens[i], 1);
       return d.era;
     }
+  }
+  if (scene_.setting.era.known()) {
+    why = "'" + scene_.setting.era_words + "'";
+    return scene_.setting.era;
   }
   why.clear();
   return {};
@@ -346,6 +353,21 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
       reason +=
           elite ? ": holders of such roles there and then were " : ": people there and then were ";
       return {Source::kContext, set, reason + ValuesText(Dim::kEthnicity, set)};
+    }
+  }
+  // An event the tables do not list, named after its sides: "soldiers during the First
+  // Anglo-Burmese War" were British or Burmese.
+  const Setting& setting = scene_.setting;
+  if (place < 0 && (!setting.side_places.empty() || setting.side_peoples != 0)) {
+    ValueSet set = setting.side_peoples;
+    for (int side : setting.side_places) {
+      const ValueSet people = k_.Population(side, era.known() ? era : kUndatedPast, elite);
+      if (people != AllValues(Dim::kEthnicity)) set |= people;
+    }
+    if (set != 0 && set != AllValues(Dim::kEthnicity)) {
+      return {Source::kContext, set,
+              "the sides of the event ('" + setting.side_words +
+                  "'): " + ValuesText(Dim::kEthnicity, set)};
     }
   }
   // The past at a place the tables do not know: depict cannot say who was there, and people of

@@ -69,6 +69,11 @@ struct Setting {
   // A named event or polity known only by its form: historical, date unknown. `era` holds
   // the 19th century for populations; every role's historical rule applies.
   bool undated_past = false;
+  // The peoples an event by form names as its sides ("the First Anglo-Burmese War": gb and
+  // mm): whom a group of no stated origin is drawn from when the scene has no place.
+  std::vector<int> side_places;
+  ValueSet side_peoples = 0;  // sides named by a people's own word ("Zulu")
+  std::string side_words;
   ValueSet members = 0;  // an institution whose members were one group ("Tuskegee Airmen")
   std::string members_words;
 };

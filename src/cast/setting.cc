@@ -135,6 +135,40 @@ std::string TitledEvent(const Knowledge& k, const text::TokenList& t, size_t i) 
   return words;
 }
 
+// The sides an event by form names around its marking word at `i`: peoples and places in its
+// name ("Anglo-Burmese War", "War of the Pacific" has none), read up to five words each way.
+void ReadSides(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m,
+               size_t i, Setting& s) {
+  const auto side = [&](size_t j) {
+    const std::string_view w = t.norm(j);
+    if (const Hit d = m[j].demonym ? m[j].demonym : m[j].demonym_plural) {
+      const Demonym& demonym = k.demonyms()[d.index];
+      if (demonym.ethnicity != 0) {
+        s.side_peoples |= demonym.ethnicity;
+      } else if (demonym.place >= 0) {
+        s.side_places.push_back(demonym.place);
+      }
+    } else if (m[j].place) {
+      s.side_places.push_back(m[j].place.index);
+    } else if (const int place = k.CombiningFormPlace(w); place >= 0 && t[j].hyphen_after) {
+      s.side_places.push_back(place);
+    } else {
+      return;
+    }
+    if (!s.side_words.empty()) s.side_words += ", ";
+    s.side_words += w;
+  };
+  const auto in_name = [&](size_t j) {
+    return t.IsWord(j) && (t[j].capitalized || t[j].hyphen_after || m[j].demonym ||
+                           m[j].demonym_plural || m[j].place);
+  };
+  for (size_t back = 1; back <= 5 && back <= i && in_name(i - back); ++back) side(i - back);
+  size_t j = i + 1;
+  if (j < t.size() && t.norm(j) == "of") ++j;
+  if (j < t.size() && t.norm(j) == "the") ++j;
+  for (size_t n = 0; n < 5 && j < t.size() && in_name(j); ++n, ++j) side(j);
+}
+
 }  // namespace
 
 int DecadeWord(std::string_view word) {
@@ -284,6 +318,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       s.era = kUndatedPast;
       s.undated_past = true;
       s.era_words = event + " (a historical event or state, date unknown)";
+      ReadSides(k, t, m, i, s);
     }
   }
   for (size_t i = 0; i < t.size() && !s.era.known(); ++i) {
