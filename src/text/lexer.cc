@@ -132,7 +132,7 @@ TokenList Lex(std::string_view s) {
     t.norm_offset = static_cast<uint32_t>(list.norm_.size());
     t.capitalized = IsUpper(s, i);
     bool any_lower = false;
-    int letters = 0;
+    int letters = 0, dots = 0;
     if (apos > 0) {  // "'60s"
       list.norm_.push_back('\'');
       i += apos;
@@ -145,6 +145,20 @@ TokenList Lex(std::string_view s) {
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) ++letters;
         i += AppendFolded(s, i, list.norm_);
         continue;
+      }
+      // "U.S.", "U.K.", "D.C.": capital initials with dots are one word ("us").
+      if (s[i] == '.' && !number_start && !any_lower && letters == dots + 1 &&
+          list.norm_.size() - t.norm_offset == static_cast<size_t>(letters)) {
+        if (i + 2 < s.size() && IsUpper(s, i + 1) && s[i + 2] == '.') {
+          ++dots;
+          ++i;
+          continue;
+        }
+        if (dots > 0) {
+          ++i;
+          t.end = static_cast<uint32_t>(i);
+          break;
+        }
       }
       const size_t a = ApostropheAt(s, i);
       if (a == 0) break;

@@ -107,6 +107,31 @@ TEST(ResolverTest, ThePastAtAnUnknownPlaceAddsNoEthnicity) {
   ExpectDecision("a farmer in 1990", "farmer", Dim::kEthnicity, Source::kOpen, {});
 }
 
+TEST(ResolverTest, UndatedEventsCastFromTheirSidesAndTheirNamesakes) {
+  // The sides of an unlisted war, in its (undated, so 19th-century) past.
+  ExpectDecision("Soldiers during the First Anglo-Burmese War", "Soldiers", Dim::kEthnicity,
+                 Source::kContext, {"white", "southeast_asian"});
+  ExpectDecision("Soldiers during the First Anglo-Burmese War", "Soldiers", Dim::kGender,
+                 Source::kContext, {"man"});
+  // A nationality in an undated event's past is that past's population, not today's.
+  ExpectDecision("British Engineers during the Chinese Railway Workers in Kenya", "Engineers",
+                 Dim::kEthnicity, Source::kExplicit, {"white"});
+  // People named inside the event's name are not shown.
+  const plan::Plan p = PlanOf("Ethiopian Priests during the Reign of Zara Yaqob");
+  EXPECT_EQ(p.people.size(), 1u);
+  EXPECT_EQ(PlanOf("British Engineers during the Chinese Railway Workers in Kenya").people.size(),
+            1u);
+  // A named person's own lifetime beats the undated past: Ramesses II's Egypt.
+  ExpectDecision("Soldiers during the Reign of Ramesses II", "Soldiers", Dim::kEthnicity,
+                 Source::kContext, {"middle_eastern"});
+  // Settlers in a colonised land were its dominant group.
+  ExpectDecision("settlers in Kenya in 1920", "settlers", Dim::kEthnicity, Source::kContext,
+                 {"white"});
+  // Modern occasions stay open.
+  ExpectDecision("Volunteers during the London Marathon in 2015", "Volunteers", Dim::kGender,
+                 Source::kOpen, {});
+}
+
 TEST(ResolverTest, CompoundNounsTakeTheirHeadsHistory) {
   ExpectDecision("government officials in 1847", "officials", Dim::kGender, Source::kContext,
                  {"man"});

@@ -115,5 +115,41 @@ TEST(SettingEventFormTest, UnlistedEventsAndPolitiesSetAnUndatedPast) {
   }
 }
 
+TEST(SettingEventFormTest, TitleCaseNamesAfterDuringAreEvents) {
+  const auto& k = *depict::testing::EmbeddedPlanner().tables()->knowledge;
+  const auto setting_of = [&](std::string_view prompt) {
+    const text::TokenList t = text::Lex(prompt);
+    const auto m = MatchPhrases(k, t);
+    return ReadSetting(k, t, m, FindPeople(k, t, m));
+  };
+  // No word marks these as events, but a capitalised name after "during the" does; words such
+  // as "Reforms", "Famine" and "Program" mark them too.
+  for (const char* p :
+       {"British Engineers during the Chinese Railway Workers in Kenya",
+        "Officials during the Zimbabwe Land Reform Program", "Farmers during the Kuomboka Famine",
+        "Monks during the Gabo Reforms", "zulu warriors during the battle of isandlwana"}) {
+    const Setting s = setting_of(p);
+    EXPECT_TRUE(s.undated_past) << p;
+    EXPECT_EQ(s.era.from, kUndatedPast.from) << p;
+  }
+  // Occasions that come back, one capitalised word, or lowercase in a prompt with capitals.
+  for (const char* p : {"American fans during the Super Bowl",
+                        "Volunteers during the Paris Marathon", "Nurses during the Holiday Season",
+                        "a dancer during the Carnival", "Friends during the battle of the bands"}) {
+    EXPECT_FALSE(setting_of(p).era.known()) << p;
+  }
+  // An event named after its sides records them: "Sino-" through places/combining_forms.tsv,
+  // "Nepalese" as a nationality, "Anglo" as a people.
+  const Setting sides = setting_of("Soldiers during the Sino-Nepalese War");
+  ASSERT_EQ(sides.side_places.size(), 2u);
+  EXPECT_EQ(k.places()[sides.side_places[0]].id, "np");
+  EXPECT_EQ(k.places()[sides.side_places[1]].id, "cn");
+  const Setting anglo = setting_of("Soldiers during the First Anglo-Burmese War");
+  ASSERT_EQ(anglo.side_places.size(), 1u);
+  EXPECT_EQ(k.places()[anglo.side_places[0]].id, "mm");
+  EXPECT_NE(anglo.side_peoples, 0u);
+  EXPECT_TRUE(setting_of("Soldiers during the Battle of Blenheim").side_places.empty());
+}
+
 }  // namespace
 }  // namespace depict::cast

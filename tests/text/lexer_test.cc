@@ -88,6 +88,18 @@ TEST(LexerTest, DecadeAbbreviationsAndAllCaps) {
   EXPECT_EQ(t[3].kind, TokenKind::kNumber);
 }
 
+TEST(LexerTest, DottedCapitalInitialsAreOneWord) {
+  const TokenList t = Lex("U.S. soldiers in the U.K., Dr. Who. A.");
+  EXPECT_EQ(Norms(t), (std::vector<std::string>{"us", "soldiers", "in", "the", "uk", ",", "dr", ".",
+                                                "who", ".", "a", "."}));
+  EXPECT_TRUE(t[0].all_caps);
+  EXPECT_EQ(t[0].end, 4u);  // the final dot belongs to the word
+  EXPECT_EQ(t[4].end, 25u);
+  // Lowercase letters or longer parts are no initials: "e.g." and "St.Louis" stay apart.
+  EXPECT_EQ(Norms(Lex("e.g. St.Louis")),
+            (std::vector<std::string>{"e", ".", "g", ".", "st", ".", "louis"}));
+}
+
 TEST(LexerTest, FoldsAccentsAndHandlesNonLatinScripts) {
   const TokenList t = Lex("Beyonc\xC3\xA9 \xE6\x97\xA5\xE6\x9C\xAC\xE3\x81\xAE\xE4\xBE\x8D");
   ASSERT_EQ(t.size(), 2u);
