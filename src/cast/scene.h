@@ -69,6 +69,9 @@ struct Setting {
   // A named event or polity known only by its form: historical, date unknown. `era` holds
   // the 19th century for populations; every role's historical rule applies.
   bool undated_past = false;
+  // The prompt names a period or event (a listed one, or one by its form or title case), not
+  // only a year: "during the 1972 Expulsion", "in the Victorian era".
+  bool named_event = false;
   // The peoples an event by form names as its sides ("the First Anglo-Burmese War": gb and
   // mm): whom a group of no stated origin is drawn from when the scene has no place.
   std::vector<int> side_places;

@@ -96,7 +96,11 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
   // The name may be a possessive: "Shakushain's Revolt", "Bacon's Rebellion".
   if ((form == EventForm::kName || form == EventForm::kBoth) && i > 0) {
     const bool place = m[i - 1].place || m[i - 1].demonym || m[i - 1].demonym_plural;
-    const bool named = IsEventName(t, m, i - 1);
+    // "the 1905 Revolution", "the 1972 Expulsion": a year names the event when the word that
+    // marks it is capitalised.
+    const bool year_name = t[i - 1].kind == text::TokenKind::kNumber && t[i].capitalized &&
+                           t.norm(i - 1).size() >= 3 && t.norm(i - 1).size() <= 4;
+    const bool named = IsEventName(t, m, i - 1) || year_name;
     // Words that name a war or crisis need a place ("Boer War", not "Star Wars"), unless
     // the way they are introduced says it is an event: "the Black Hawk War", "King Philip's
     // War", "during the satsuma rebellion".
@@ -279,6 +283,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     const TokenMatches& tm = m[i];
     if (tm.era && !s.era.known()) {
       const NamedEra& e = k.eras()[tm.era.index];
+      s.named_event = true;
       s.era = e.era;
       s.undated_past = e.undated;
       s.modern = e.era.from >= 2000;
@@ -313,16 +318,20 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   }
   // A named event or polity the tables do not list still sets a historical scene, its date
   // unknown: taken as the 19th century, when most such events fall that no listed era covers.
-  for (size_t i = 0; i < t.size() && !s.era.known(); ++i) {
+  for (size_t i = 0; i < t.size() && !s.named_event; ++i) {
     if (const std::string event = EventByForm(k, t, m, i); !event.empty()) {
+      s.named_event = true;
+      if (s.era.known()) break;
       s.era = kUndatedPast;
       s.undated_past = true;
       s.era_words = event + " (a historical event or state, date unknown)";
       ReadSides(k, t, m, i, s);
     }
   }
-  for (size_t i = 0; i < t.size() && !s.era.known(); ++i) {
+  for (size_t i = 0; i < t.size() && !s.named_event; ++i) {
     if (const std::string event = TitledEvent(k, t, i); !event.empty()) {
+      s.named_event = true;
+      if (s.era.known()) break;
       s.era = kUndatedPast;
       s.undated_past = true;
       s.era_words = event + " (a named event, date unknown)";
