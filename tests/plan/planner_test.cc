@@ -97,6 +97,25 @@ TEST(PlannerTest, PromptsWithoutPeoplePassUnchanged) {
   for (const auto& image : p.images) EXPECT_EQ(image.prompt, "a lighthouse at night");
 }
 
+// A named event of the 20th century is documented history to the gate; the same act undated
+// and aimed at a group is still refused.
+TEST(PlannerTest, NamedTwentiethCenturyEventsAreAHistoryFrame) {
+  EXPECT_FALSE(testing::PlanOf("Ugandan Asian Families during the 1972 Expulsion", 4).refusal);
+  EXPECT_TRUE(testing::PlanOf("Mexicans being deported, send them back", 4).refusal);
+}
+
+// Words of a named event are its setting, not people: "French" in "the French and Indian War";
+// "Blair" in "the Battle of Blair Mountain" is no Tony Blair of the present day.
+TEST(PlannerTest, EventNamesHoldNoPeople) {
+  const Plan war = testing::PlanOf("soldiers in the French and Indian War", 4);
+  ASSERT_EQ(war.people.size(), 1u);
+  EXPECT_EQ(war.people[0].text, "soldiers");
+  const Plan blair = testing::PlanOf("Coal Miners during the Battle of Blair Mountain", 4);
+  ASSERT_EQ(blair.people.size(), 1u);
+  EXPECT_EQ(blair.people[0].attributes[static_cast<int>(cast::Dim::kGender)].values,
+            cast::Bit(cast::kMan));
+}
+
 TEST(PlannerTest, RefusalsHaveNoImages) {
   const Plan p = testing::PlanOf("a mutilated corpse", 4);
   ASSERT_TRUE(p.refusal);
