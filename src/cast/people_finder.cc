@@ -551,9 +551,9 @@ std::vector<Mention> Finder::Run() {
     // "the French and Indian War", "the Boxer Rebellion": a named period or event that starts
     // with a people's or a role's word is the setting, not people.
     if (const TokenMatches& m = m_[i];
-        m.era.length >= 2 && m.era.length > std::max({m.noun.length, m.noun_plural.length,
-                                                      m.demonym.length, m.demonym_plural.length,
-                                                      m.named.length})) {
+        m.era.length >= 2 &&
+        m.era.length > std::max({m.noun.length, m.noun_plural.length, m.demonym.length,
+                                 m.demonym_plural.length, m.named.length})) {
       i += m.era.length;
       continue;
     }

@@ -199,8 +199,8 @@ void Finder::MarkEventNames() {
       if (m.head_token < i + 2 || m.head_token >= end || m.style_only) continue;
       // "the Battle of Blair Mountain": one name word inside a longer proper name is a place's
       // name, not the person's; it says nothing of the time either.
-      const bool name_part = m.named >= 0 && m_[m.head_token].named.length == 1 &&
-                             IsCapitalizedWord(m.head_token + 1);
+      const bool name_part =
+          m.named >= 0 && m_[m.head_token].named.length == 1 && IsCapitalizedWord(m.head_token + 1);
       (name_part ? m.style_only : m.possessor) = true;
     }
   }

@@ -114,18 +114,25 @@ std::string EventByForm(const Knowledge& k, const text::TokenList& t,
   return "";
 }
 
-// "during the Chinese Railway Workers in Kenya", "during the Zimbabwe Land Reform Program": a
-// name in title case after "during the" is a named event even when no word marks its form
-// (at least two capitalised words; "of", "the", "and", "in" and numbers may join them), unless
-// a word in it names an occasion that comes back ("during the Edinburgh Festival").
+// "during the Chinese Railway Workers in Kenya", "during the Grito de Lares", "during the
+// Mfecane": a capitalised name after a lowercase "during the" is a named event even when no word
+// marks its form: two capitalised words or more ("of", "the", "and", "in", the particles of
+// Romance and Dutch names, and numbers may join them), or one word the tables do not know,
+// unless a word in it names an occasion that comes back ("during the Edinburgh Festival").
 std::string TitledEvent(const Knowledge& k, const text::TokenList& t, size_t i) {
-  if (t.norm(i) != "during" || i + 2 >= t.size() || t.norm(i + 1) != "the") return "";
+  if (t.norm(i) != "during" || i + 2 >= t.size() || t.norm(i + 1) != "the" || t[i].capitalized ||
+      t[i + 1].capitalized) {
+    return "";
+  }
+  static constexpr std::string_view kJoiners[] = {"of", "the", "and", "in",  "de",  "del",
+                                                  "la", "du",  "des", "von", "van", "al",
+                                                  "el", "da",  "do",  "dos", "di",  "y"};
   size_t capitals = 0, end = i + 2;
   for (size_t j = i + 2; j < t.size(); ++j) {
     const std::string_view w = t.norm(j);
     const bool capital = t[j].kind == text::TokenKind::kWord && t[j].capitalized;
-    const bool joiner = capitals > 0 && (t[j].kind == text::TokenKind::kNumber || w == "of" ||
-                                         w == "the" || w == "and" || w == "in");
+    bool joiner = capitals > 0 && t[j].kind == text::TokenKind::kNumber;
+    for (std::string_view j_word : kJoiners) joiner = joiner || (capitals > 0 && w == j_word);
     if (!capital && !joiner) break;
     if (capital) {
       if (k.EventWordOf(w).recurring) return "";
@@ -133,7 +140,8 @@ std::string TitledEvent(const Knowledge& k, const text::TokenList& t, size_t i) 
       end = j + 1;
     }
   }
-  if (capitals < 2) return "";
+  if (capitals == 0) return "";
+  if (capitals == 1 && (t[i + 2].all_caps || k.Find(t.norm(i + 2)) != nullptr)) return "";
   std::string words;
   Append(words, t, i + 2, end - (i + 2));
   return words;

@@ -103,8 +103,7 @@ safety::Facts GateFacts(const cast::Knowledge& k, std::string_view prompt, const
   // A scene set in the past is a history frame for the rules that allow one: before 1950, or
   // at a named event of the 20th century ("Ugandan Asians during the 1972 Expulsion").
   const cast::Setting& setting = scene.setting;
-  const bool past = setting.undated_past ||
-                    (setting.era.known() && setting.era.to < 1950) ||
+  const bool past = setting.undated_past || (setting.era.known() && setting.era.to < 1950) ||
                     (setting.named_event && setting.era.known() && setting.era.to < 2000);
   const cast::ValueSet minors = cast::Bit(cast::kChild) | cast::Bit(cast::kTeen);
   for (const cast::Person& p : people) {
