@@ -127,7 +127,8 @@ TEST(SettingEventFormTest, TitleCaseNamesAfterDuringAreEvents) {
   for (const char* p :
        {"British Engineers during the Chinese Railway Workers in Kenya",
         "Officials during the Zimbabwe Land Reform Program", "Farmers during the Kuomboka Famine",
-        "Monks during the Gabo Reforms", "zulu warriors during the battle of isandlwana"}) {
+        "Monks during the Gabo Reforms", "zulu warriors during the battle of isandlwana",
+        "Zulu Regiments during the Mfecane", "Puerto Rican Rebels during the Grito de Lares"}) {
     const Setting s = setting_of(p);
     EXPECT_TRUE(s.undated_past) << p;
     EXPECT_EQ(s.era.from, kUndatedPast.from) << p;
@@ -135,7 +136,8 @@ TEST(SettingEventFormTest, TitleCaseNamesAfterDuringAreEvents) {
   // Occasions that come back, one capitalised word, or lowercase in a prompt with capitals.
   for (const char* p : {"American fans during the Super Bowl",
                         "Volunteers during the Paris Marathon", "Nurses during the Holiday Season",
-                        "a dancer during the Carnival", "Friends during the battle of the bands"}) {
+                        "a dancer during the Carnival", "Friends during the battle of the bands",
+                        "Soldiers During The Night Patrol", "Soldiers during the Storm"}) {
     EXPECT_FALSE(setting_of(p).era.known()) << p;
   }
   // An event named after its sides records them: "Sino-" through places/combining_forms.tsv,
