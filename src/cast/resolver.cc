@@ -281,7 +281,13 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
       continue;
     }
     const Era when = era.known() ? era : d.era.known() ? d.era : Era{2000, kNow};
-    const ValueSet set = k_.Population(d.place, when, elite);
+    // A nationality names whose people they are: its holders of power where they were of it
+    // ("a US senator in 1900": white), its people where a colonial power ruled it ("Kandyan
+    // chiefs", "the Burmese court in 1885" were not British).
+    ValueSet set = k_.Population(d.place, when, false);
+    if (elite && (k_.Population(d.place, when, true) & set) != 0) {
+      set &= k_.Population(d.place, when, true);
+    }
     if (set == 0 || set == AllValues(Dim::kEthnicity)) continue;
     has_national = true;
     national &= set;

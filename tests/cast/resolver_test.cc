@@ -127,6 +127,13 @@ TEST(ResolverTest, UndatedEventsCastFromTheirSidesAndTheirNamesakes) {
   // Settlers in a colonised land were its dominant group.
   ExpectDecision("settlers in Kenya in 1920", "settlers", Dim::kEthnicity, Source::kContext,
                  {"white"});
+  // A nationality's holders of power are its own people where a colonial power ruled it, and
+  // the dominant group among them elsewhere.
+  ExpectDecision("the Burmese court during the fall of Mandalay in 1885", "court", Dim::kEthnicity,
+                 Source::kExplicit, {"southeast_asian"});
+  ExpectDecision("Kenyan chiefs in 1920", "chiefs", Dim::kEthnicity, Source::kExplicit, {"black"});
+  ExpectDecision("an American senator in 1900", "senator", Dim::kEthnicity, Source::kExplicit,
+                 {"white"});
   // Modern occasions stay open.
   ExpectDecision("Volunteers during the London Marathon in 2015", "Volunteers", Dim::kGender,
                  Source::kOpen, {});
