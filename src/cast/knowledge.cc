@@ -452,7 +452,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   }
   {
     const std::string file = "context/event_forms.tsv";
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 4)) {
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4, 5)) {
       const std::string_view form = row.cells[1], name = row.cells[2];
       EventWord w;
       w.form = form == "of"      ? EventForm::kOf
@@ -467,6 +467,10 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
         FailAt(file, row.line, "name must be any, place or -");
       }
       w.name_is_place = name == "place";
+      if (row.cells.size() > 4) {
+        if (row.cells[4] != "fighting") FailAt(file, row.line, "kind must be fighting");
+        w.fighting = true;
+      }
       if (!k->event_forms_.emplace(std::string(row.cells[0]), w).second) {
         FailAt(file, row.line, "duplicate word '" + std::string(row.cells[0]) + "'");
       }

@@ -68,7 +68,8 @@ struct NamedEra {
   std::string phrase;
   Era era;
   int place = -1;
-  bool undated = false;  // a listed event whose date is unknown: `era` is the undated past
+  bool undated = false;   // a listed event whose date is unknown: `era` is the undated past
+  bool fighting = false;  // a battle, war, siege, invasion or rising (context/events.tsv)
 };
 
 struct Institution {
@@ -159,6 +160,7 @@ struct EventWord {
   // "Festival", "Olympics": an occasion that comes back, so a capitalised name ending in it
   // ("during the Edinburgh Festival") is no historical event. Its form is kNone.
   bool recurring = false;
+  bool fighting = false;  // a battle, war, siege, raid or rising
 };
 
 class Knowledge {

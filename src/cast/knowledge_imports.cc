@@ -153,6 +153,9 @@ void Knowledge::LoadEvents(const TableFiles& files) {
       era.era = kUndatedPast;
       era.undated = true;
     }
+    const std::string_view kind = row.cells[1];
+    era.fighting = kind == "battle" || kind == "war" || kind == "siege" || kind == "invasion" ||
+                   kind == "rebellion" || kind == "revolution";
     LexEntry& e = Add(file, row.line, era.phrase);
     e.era = static_cast<int>(eras_.size());
     eras_.push_back(std::move(era));

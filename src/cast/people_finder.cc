@@ -180,6 +180,55 @@ bool Finder::TryNoun(size_t& i) {
   return true;
 }
 
+// "Greek Klephts during the War of Independence", "Cuban mambises", "Manchu bannermen": a
+// nationality or people, then a plural word that neither the tables nor English know, ending the
+// noun phrase, is that people's own word for a group of them.
+bool Finder::TryOwnGroupWord(size_t& i) {
+  const Hit d = m_[i].demonym;
+  if (known_word_ == nullptr || !d || k_.demonyms()[d.index].kind == DemonymKind::kColor) {
+    return false;
+  }
+  const size_t j = i + d.length;
+  if (!t_.IsWord(j) || t_[j].kind != text::TokenKind::kWord || t_[j].all_caps ||
+      t_[j - 1].hyphen_after || t_[j].hyphen_after || t_[j].possessive) {
+    return false;
+  }
+  const std::string_view w = t_.norm(j);
+  const TokenMatches& m = m_[j];
+  const bool plain = !m.noun && !m.noun_plural && !m.demonym && !m.demonym_plural && !m.place &&
+                     !m.era && !m.institution && !m.named && !m.modifier && !m.not_person &&
+                     !m.thing && !m.first_name;
+  const bool plural_form = w.size() >= 5 && (w.back() == 's' || w.ends_with("men"));
+  if (!plain || !plural_form || (*known_word_)(w) || !NextEndsPhrase(j + 1)) return false;
+  Mention mention;
+  mention.demonym_head = d.index;
+  mention.head_token = static_cast<uint32_t>(i);
+  mention.plural = true;
+  const int quantity = QuantityBefore(i);
+  mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
+  mention.demonyms.push_back(d.index);
+  mention.demonym_tokens.push_back(static_cast<uint32_t>(i));
+  // In a battle, war or rising, such a group fights for its people: cast as the actor role.
+  for (size_t e = j + 1; e < t_.size() && e < j + 12 && k_.actor_noun() >= 0; ++e) {
+    const NamedEra* era = m_[e].era ? &k_.eras()[m_[e].era.index] : nullptr;
+    // A listed event is fighting by its kind, or by the last word of its name ("boer war").
+    const bool listed =
+        era != nullptr &&
+        (era->fighting ||
+         k_.EventWordOf(std::string_view(era->phrase).substr(era->phrase.rfind(' ') + 1)).fighting);
+    if (k_.EventWordOf(t_.norm(e)).fighting || listed) {
+      mention.modifier_nouns.push_back(k_.actor_noun());
+      break;
+    }
+  }
+  Finish(mention, i, j + 1);
+  Attach(mention);
+  AttachAfter(mention);
+  out_.push_back(std::move(mention));
+  i = j + 1;
+  return true;
+}
+
 bool Finder::TryDemonymHead(size_t& i) {
   // "Vikings", "two Nigerians", "a Cossack on horseback": a demonym used as a noun.
   const Hit plural = m_[i].demonym_plural;
@@ -562,7 +611,8 @@ std::vector<Mention> Finder::Run() {
       AbsorbTitle();
       continue;
     }
-    if (TryGroupOf(i) || TryNoun(i) || TryDemonymHead(i) || TryAgeNoun(i) || TryAgeTag(i)) {
+    if (TryGroupOf(i) || TryNoun(i) || TryOwnGroupWord(i) || TryDemonymHead(i) || TryAgeNoun(i) ||
+        TryAgeTag(i)) {
       continue;
     }
     ++i;
@@ -580,8 +630,9 @@ namespace depict::cast {
 
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
                                 const std::vector<TokenMatches>& matches,
-                                const std::vector<std::pair<uint32_t, uint32_t>>& names) {
-  return finder::Finder(k, tokens, matches, names).Run();
+                                const std::vector<std::pair<uint32_t, uint32_t>>& names,
+                                const std::function<bool(std::string_view)>* known_word) {
+  return finder::Finder(k, tokens, matches, names, known_word).Run();
 }
 
 }  // namespace depict::cast

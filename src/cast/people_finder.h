@@ -2,6 +2,7 @@
 #ifndef DEPICT_CAST_PEOPLE_FINDER_H_
 #define DEPICT_CAST_PEOPLE_FINDER_H_
 
+#include <functional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -18,10 +19,13 @@ namespace depict::cast {
 // gender/age adjectives in the same noun phrase are attached to its head; "her"/"his" give the
 // gender of the nearest person before them; "X's" marks X as a possessor, not someone shown.
 // `names` are byte spans of the prompt known to be names of real people although no table knows
-// them (the language front end romanised them from another script).
+// them (the language front end romanised them from another script). `known_word`, when given,
+// says whether a word is English; a plural word that is not, after a nationality or people, is
+// that people's own word for a group of them ("Greek Klephts", "Cuban mambises").
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
                                 const std::vector<TokenMatches>& matches,
-                                const std::vector<std::pair<uint32_t, uint32_t>>& names = {});
+                                const std::vector<std::pair<uint32_t, uint32_t>>& names = {},
+                                const std::function<bool(std::string_view)>* known_word = nullptr);
 
 }  // namespace depict::cast
 

@@ -4,6 +4,8 @@
 #define DEPICT_CAST_PEOPLE_FINDER_INTERNAL_H_
 
 #include <algorithm>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "cast/knowledge.h"
@@ -21,8 +23,9 @@ constexpr int kMaxModifierTokens = 6;
 class Finder {
  public:
   Finder(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m,
-         const std::vector<std::pair<uint32_t, uint32_t>>& names = {})
-      : k_(k), t_(t), m_(m), names_(names) {
+         const std::vector<std::pair<uint32_t, uint32_t>>& names = {},
+         const std::function<bool(std::string_view)>* known_word = nullptr)
+      : k_(k), t_(t), m_(m), names_(names), known_word_(known_word) {
     for (size_t i = 0; i < t.size(); ++i) {
       const std::string_view n = t.norm(i);
       if (t[i].kind == text::TokenKind::kWord && !t[i].all_caps && n != "i") {
@@ -78,6 +81,7 @@ class Finder {
   bool TryGroupOf(size_t& i);
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
+  bool TryOwnGroupWord(size_t& i);
   bool TryAgeNoun(size_t& i);
   // A number of years at token i, in digits or words ("14", "twenty-two"): its value, and in
   // `length` the tokens it takes (0 where none).
@@ -112,6 +116,7 @@ class Finder {
   const text::TokenList& t_;
   const std::vector<TokenMatches>& m_;
   const std::vector<std::pair<uint32_t, uint32_t>>& names_;
+  const std::function<bool(std::string_view)>* known_word_;
   std::vector<Mention> out_;
   size_t taken_ = 0;         // tokens before this belong to earlier mentions
   size_t attach_limit_ = 0;  // taken_ before the mention being built

@@ -265,7 +265,8 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
     AddLowercaseNames(tokens, matches, known, all_names);
   }
   cast::Scene scene;
-  scene.mentions = cast::FindPeople(k, tokens, matches, all_names);
+  scene.mentions =
+      cast::FindPeople(k, tokens, matches, all_names, english_prompt ? &known : nullptr);
   scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
   plan.people = cast::Resolve(k, tokens, prompt, scene);
 

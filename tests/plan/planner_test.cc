@@ -116,6 +116,24 @@ TEST(PlannerTest, EventNamesHoldNoPeople) {
             cast::Bit(cast::kMan));
 }
 
+// A people's own word for a group of them, which English lacks, after their nationality; in a
+// battle, war or rising they are its fighters. English plurals after a nationality are things.
+TEST(PlannerTest, APeoplesOwnWordForAGroup) {
+  const Plan klephts = testing::PlanOf("Greek Klephts during the Greek War of Independence", 4);
+  ASSERT_EQ(klephts.people.size(), 1u);
+  EXPECT_EQ(klephts.people[0].text, "Greek Klephts");
+  EXPECT_EQ(klephts.people[0].attributes[static_cast<int>(cast::Dim::kGender)].values,
+            cast::Bit(cast::kMan));
+  const Plan satyagrahis = testing::PlanOf("Indian Satyagrahis in a village", 4);
+  ASSERT_EQ(satyagrahis.people.size(), 1u);
+  EXPECT_EQ(satyagrahis.people[0].attributes[static_cast<int>(cast::Dim::kGender)].source,
+            cast::Source::kOpen);
+  for (const char* p :
+       {"Persian rugs in a Safavid palace", "Japanese maples in autumn", "Swiss Alps at dawn"}) {
+    EXPECT_TRUE(testing::PlanOf(p, 4).people.empty()) << p;
+  }
+}
+
 TEST(PlannerTest, RefusalsHaveNoImages) {
   const Plan p = testing::PlanOf("a mutilated corpse", 4);
   ASSERT_TRUE(p.refusal);
