@@ -561,6 +561,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   }
   k->LoadEvents(files);
   k->IndexPolityNames();
+  k->LoadGeoNamesPlaces(files);  // after the polities: "Taiping" is the rebellion's, not a town
   for (size_t i = 0; i < k->places_.size(); ++i) {
     if (k->places_[i].rows.empty()) {
       throw text::TableError(k->first_use_[i] + ": place id '" + k->places_[i].id +

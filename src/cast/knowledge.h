@@ -123,6 +123,7 @@ struct LexEntry {
   int named = -1;  // index into named()
   int modifier = -1;
   bool place_needs_capitals = false;  // "^us" in places.tsv: "US", not the pronoun "us"
+  bool place_needs_capital = false;   // a town's name: only when written with a capital
   bool named_needs_capital = false;   // the name is also an ordinary word: match "Bush", not "bush"
   bool first_name = false;
   bool surname = false;
@@ -242,6 +243,7 @@ class Knowledge {
   void LoadDemonyms(const std::string& file, std::string_view content, bool imported);
   void InheritRole(std::string_view like, size_t hand_nouns, Noun& n) const;
   void InheritCompoundHeads();
+  void LoadGeoNamesPlaces(const TableFiles& files);
   void LoadEvents(const TableFiles& files);
   int InternPlace(std::string_view file, int line, std::string_view id);
 

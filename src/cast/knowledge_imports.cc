@@ -181,4 +181,25 @@ void Knowledge::IndexPolityNames() {
   }
 }
 
+// Columns: name, place id, kind. Every name counts only when written with a capital. Names
+// another table gives a meaning, given names among them, and countries no population row covers
+// are skipped.
+void Knowledge::LoadGeoNamesPlaces(const TableFiles& files) {
+  const std::string file = "places/geonames_places.tsv";
+  const auto it = files.find(file);
+  if (it == files.end()) return;  // an optional import
+  for (const auto& row : text::ReadTsv(file, it->second, 3)) {
+    const std::string_view name = row.cells[0];
+    const LexEntry* taken = Find(name);
+    if (Taken(taken) || (taken != nullptr && taken->first_name) || PolityEraOf(name) >= 0) {
+      continue;
+    }
+    const int place = FindPlaceId(row.cells[1]);
+    if (place < 0) continue;
+    LexEntry& e = Add(file, row.line, name);
+    e.place = place;
+    e.place_needs_capital = true;
+  }
+}
+
 }  // namespace depict::cast

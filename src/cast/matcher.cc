@@ -126,7 +126,10 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
       Keep(m.noun_plural, e->noun_plural, len);
       Keep(m.demonym, e->demonym, len);
       Keep(m.demonym_plural, e->demonym_plural, len);
-      if (!e->place_needs_capitals || tokens[i].all_caps) Keep(m.place, e->place, len);
+      if ((!e->place_needs_capitals || tokens[i].all_caps) &&
+          (!e->place_needs_capital || tokens[i].capitalized)) {
+        Keep(m.place, e->place, len);
+      }
       Keep(m.era, e->era, len);
       Keep(m.institution, e->institution, len);
       if (e->named >= 0 &&

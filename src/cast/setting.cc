@@ -316,6 +316,25 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       i += tm.institution.length - 1;
       continue;
     }
+    // "the Taiping Rebellion": a named period or event that starts with a town's name.
+    if (tm.era && tm.era.length > tm.place.length) {
+      i += tm.era.length - 1;
+      continue;
+    }
+    // "at the Battle of Legnica": where an event was fought says less than whose people fought
+    // it, so the site counts only where nothing else says where ("Abbasid troops" are Abbasid).
+    const bool event_site = i >= 2 && t.norm(i - 1) == "of" &&
+                            (k.EventFormOf(t.norm(i - 2)) == EventForm::kOf ||
+                             k.EventFormOf(t.norm(i - 2)) == EventForm::kBoth);
+    if (tm.place && event_site && !tm.named) {
+      if (era_place < 0) {
+        era_place = tm.place.index;
+        era_place_words.clear();
+        Append(era_place_words, t, i, tm.place.length);
+      }
+      i += tm.place.length - 1;
+      continue;
+    }
     if (tm.place && s.place < 0 && !tm.named) {
       s.place = tm.place.index;
       s.place_named = true;

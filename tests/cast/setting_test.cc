@@ -69,6 +69,18 @@ TEST(SettingTest, ReadsEraAndPlaceFromTablesAndNumbers) {
   EXPECT_FALSE(s.era.known() && s.era.from == 300) << "a count of people is not a year";
 }
 
+// Towns come from GeoNames (places/geonames_places.tsv), exonyms of large cities included, and
+// count only when written with a capital; a battle's site yields to whose people fought.
+TEST(SettingTest, TownsOfTheWorldWrittenWithACapital) {
+  const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
+  EXPECT_EQ(SettingOf("villagers in Abeokuta in 1850").place, k.FindPlaceId("ng"));
+  EXPECT_EQ(SettingOf("guildsmen of Ghent in 1539").place, k.FindPlaceId("be"));
+  EXPECT_LT(SettingOf("villagers in abeokuta in 1850").place, 0);
+  const Setting legnica = SettingOf("a soldier at the Battle of Legnica");
+  EXPECT_EQ(legnica.place, k.FindPlaceId("pl"));
+  EXPECT_FALSE(legnica.place_named);
+}
+
 TEST(SettingTest, InstitutionsFillInEraAndPlace) {
   const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
   const Setting s = SettingOf("a Wehrmacht soldier");
