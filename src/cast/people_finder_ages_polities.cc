@@ -181,9 +181,12 @@ bool Finder::AttachPolity(Mention& mention, size_t& p, size_t head) {
 // named in it (its namesakes and sides) set the scene without being shown.
 void Finder::MarkEventNames() {
   for (size_t i = 0; i + 2 < t_.size(); ++i) {
-    if (t_.norm(i) != "during" || t_.norm(i + 1) != "the" || !IsCapitalizedWord(i + 2)) continue;
-    size_t end = i + 2, capitals = 0;
-    for (size_t j = i + 2; j < t_.size(); ++j) {
+    if (t_.norm(i) != "during" || t_.norm(i + 1) != "the") continue;
+    // "during the 2022 Mahsa Amini Protests": a year may open the name.
+    const size_t first = t_[i + 2].kind == text::TokenKind::kNumber ? i + 3 : i + 2;
+    if (!IsCapitalizedWord(first)) continue;
+    size_t end = first, capitals = 0;
+    for (size_t j = first; j < t_.size(); ++j) {
       const std::string_view w = t_.norm(j);
       if (IsCapitalizedWord(j)) {
         ++capitals;
@@ -196,7 +199,7 @@ void Finder::MarkEventNames() {
     }
     if (capitals < 2) continue;
     for (Mention& m : out_) {
-      if (m.head_token < i + 2 || m.head_token >= end || m.style_only) continue;
+      if (m.head_token < first || m.head_token >= end || m.style_only) continue;
       // "the Battle of Blair Mountain": one name word inside a longer proper name is a place's
       // name, not the person's; it says nothing of the time either.
       const bool name_part =
