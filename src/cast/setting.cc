@@ -62,6 +62,12 @@ bool IntroducedName(const text::TokenList& t, size_t i, std::string_view opener)
   if (opener == "the" && t[i - 1].possessive) return true;
   for (size_t back = 1; back <= 5 && back <= i; ++back) {
     const size_t j = i - back;
+    // "during William Walker's Filibuster War": "during", a full name's possessive, then
+    // capitalised words.
+    if (t.IsWord(j) && t[j].possessive && back >= 2 && opener == "the" && t[j].capitalized &&
+        j > 1 && t.IsWord(j - 1) && t[j - 1].capitalized && t.norm(j - 2) == "during") {
+      return true;
+    }
     if (!t.IsWord(j) || t[j].possessive) return false;
     const std::string_view w = t.norm(j);
     if (back >= 2 && IsOrdinal(w)) return true;

@@ -140,16 +140,18 @@ TEST(SettingEventFormTest, TitleCaseNamesAfterDuringAreEvents) {
        {"British Engineers during the Chinese Railway Workers in Kenya",
         "Officials during the Zimbabwe Land Reform Program", "Farmers during the Kuomboka Famine",
         "Monks during the Gabo Reforms", "zulu warriors during the battle of isandlwana",
-        "Zulu Regiments during the Mfecane", "Puerto Rican Rebels during the Grito de Lares"}) {
+        "Zulu Regiments during the Mfecane", "Puerto Rican Rebels during the Grito de Lares",
+        "Soldiers during William Walker's Filibuster War"}) {
     const Setting s = setting_of(p);
     EXPECT_TRUE(s.undated_past) << p;
     EXPECT_EQ(s.era.from, kUndatedPast.from) << p;
   }
   // Occasions that come back, one capitalised word, or lowercase in a prompt with capitals.
-  for (const char* p : {"American fans during the Super Bowl",
-                        "Volunteers during the Paris Marathon", "Nurses during the Holiday Season",
-                        "a dancer during the Carnival", "Friends during the battle of the bands",
-                        "Soldiers During The Night Patrol", "Soldiers during the Storm"}) {
+  for (const char* p :
+       {"American fans during the Super Bowl", "Volunteers during the Paris Marathon",
+        "Nurses during the Holiday Season", "a dancer during the Carnival",
+        "Friends during the battle of the bands", "Soldiers During The Night Patrol",
+        "Soldiers during the Storm", "a fan of Taylor Swift's Star Wars collection"}) {
     EXPECT_FALSE(setting_of(p).era.known()) << p;
   }
   // An event named after its sides records them: "Sino-" through places/combining_forms.tsv,
