@@ -50,7 +50,8 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
   done
-  for suite in history_events:66 titles_power:78 groups_credits_family:81; do
+  for suite in history_events:70 titles_power:79 groups_credits_family:82 fresh_issue8:71 \
+    fresh2_issue8:76 fresh3_issue8:66 fresh4_issue8:79 fresh5_issue8:71; do
     echo "== ${suite%%:*} casting suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
