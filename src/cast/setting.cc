@@ -198,7 +198,54 @@ int DecadeWord(std::string_view word) {
   return -1;
 }
 
+namespace {
+
+// "xix" -> 19, "xiie" -> 12 (French "XIIe"): a Roman numeral from 1 to 21, else 0.
+int RomanCentury(std::string_view w) {
+  for (std::string_view suffix : {"eme", "th", "e"}) {
+    if (w.size() > suffix.size() && w.ends_with(suffix)) {
+      w.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  static constexpr std::string_view kNumerals[] = {
+      "i",   "ii",   "iii", "iv", "v",   "vi",   "vii",   "viii", "ix", "x",  "xi",
+      "xii", "xiii", "xiv", "xv", "xvi", "xvii", "xviii", "xix",  "xx", "xxi"};
+  for (int n = 1; n <= 21; ++n) {
+    if (w == kNumerals[n - 1]) return n;
+  }
+  return 0;
+}
+
+Era Century(int n) { return {(n - 1) * 100 + 1, n * 100}; }
+
+}  // namespace
+
 int ParseNumericEra(const text::TokenList& t, size_t i, Era& era) {
+  const auto word_at = [&t](size_t j) { return j < t.size() ? t.norm(j) : std::string_view(); };
+  // Centuries as other languages' readings write them: "19 century", "19. century" (German),
+  // "XIX century", "XIXe century" (French), "century XII" (Spanish, Italian). Only capital
+  // numerals count ("I century" is not a pronoun).
+  if (t[i].kind == text::TokenKind::kWord && (t[i].all_caps || t[i].capitalized)) {
+    if (const int n = RomanCentury(t.norm(i)); n > 1 && word_at(i + 1) == "century") {
+      era = Century(n);
+      return 2;
+    }
+  }
+  if (t.norm(i) == "century" && i + 1 < t.size() && t[i + 1].all_caps) {
+    if (const int n = RomanCentury(t.norm(i + 1)); n > 1) {
+      era = Century(n);
+      return 2;
+    }
+  }
+  if (t[i].kind == text::TokenKind::kNumber && t.norm(i).size() <= 2) {
+    const size_t c = word_at(i + 1) == "." ? i + 2 : i + 1;
+    int n = 0;
+    if (word_at(c) == "century" && text::ParseInt(t.norm(i), n) && n >= 1 && n <= 21) {
+      era = Century(n);
+      return static_cast<int>(c + 1 - i);
+    }
+  }
   if (t[i].kind != text::TokenKind::kNumber && t.norm(i) != "the") return 0;
   std::string_view s = t.norm(i);
   const std::string_view next = i + 1 < t.size() ? t.norm(i + 1) : std::string_view();

@@ -42,8 +42,15 @@ TEST(SettingTest, ParsesNumericEras) {
   EXPECT_EQ(e.from, -500);
   e = NumericEra("the sixties");
   EXPECT_EQ(e.from, 1960);
-  EXPECT_FALSE(NumericEra("42").known());     // not a year
-  EXPECT_FALSE(NumericEra("1965s").known());  // not a decade
+  // Centuries as readings of other languages write them.
+  e = NumericEra("19. century", &n);
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(e.from, 1801);
+  EXPECT_EQ(NumericEra("XIXe century").from, 1801);
+  EXPECT_EQ(NumericEra("century XII").to, 1200);
+  EXPECT_FALSE(NumericEra("I century").known());  // "I" is a pronoun
+  EXPECT_FALSE(NumericEra("42").known());         // not a year
+  EXPECT_FALSE(NumericEra("1965s").known());      // not a decade
   EXPECT_FALSE(NumericEra("9999").known());
 }
 
