@@ -43,7 +43,7 @@ void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
   const json body = ParseBody(req);
   GenerateParams p = ParseTxt2Img(body, s.default_model);
   const studio::Result result = Generate(s, p, Caller(s, req));
-  if (result.refused()) return SendRefusal(res, *result.plan.refusal);
+  if (result.refused()) return SendRefusal(s, res, *result.plan.refusal);
   const bool send_images = body.value("send_images", true);
   json images = json::array(), seeds = json::array(), prompts = json::array(),
        infotexts = json::array(), casts = json::array();

@@ -10,6 +10,15 @@ void RegisterDepict(State& s) {
     const nlohmann::json out = {{"status", "ok"}, {"model", s.default_model}};
     res.set_content(out.dump(), "application/json");
   });
+  // Prometheus' text format (service/metrics.h); behind the API keys like every route.
+  s.http.Get("/metrics", [&s](const httplib::Request&, httplib::Response& res) {
+    int running = 0;
+    {
+      std::lock_guard<std::mutex> lock(s.progress.mu);
+      running = s.progress.job_count;
+    }
+    res.set_content(s.metrics.Text(s.queued.load(), running), "text/plain; version=0.0.4");
+  });
   // The plan is the answer, refused or not: 200 with "decision": "refuse" and its reasons.
   s.http.Post("/v1/plan", [&s](const httplib::Request& req, httplib::Response& res) {
     const nlohmann::json body = ParseBody(req);
@@ -28,7 +37,10 @@ void RegisterDepict(State& s) {
                          "images must be from 0 to " + std::to_string(s.config.max_images));
     }
     try {
-      res.set_content(plan::ToJson(s.planner->Run(prompt, {images, seed})), "application/json");
+      const plan::Plan plan = s.planner->Run(prompt, {images, seed});
+      s.metrics.Planned();
+      if (plan.refusal) s.metrics.Refused(plan.refusal->category);
+      res.set_content(plan::ToJson(plan), "application/json");
     } catch (const plan::InputError& e) {
       throw RequestError(400, "invalid_request", e.what());
     }
@@ -39,8 +51,10 @@ void RegisterDepict(State& s) {
     try {
       s.planner->Reload("", "");
     } catch (const std::exception& e) {
+      s.metrics.Reloaded(false);
       throw RequestError(422, "reload_rejected", e.what());
     }
+    s.metrics.Reloaded(true);
     res.set_content(nlohmann::json{{"reloaded", true}}.dump(), "application/json");
   });
 }

@@ -112,14 +112,21 @@ studio::Result Generate(State& s, const GenerateParams& p, const std::string& ow
   studio::Result result;
   result.plan = planned;
   studio::Callbacks callbacks;
-  callbacks.on_step = [&s](size_t image, size_t, int step, int total) {
+  auto last_step = std::chrono::steady_clock::now();
+  callbacks.on_step = [&s, &last_step](size_t image, size_t, int step, int total) {
+    const auto now = std::chrono::steady_clock::now();
+    s.metrics.Step(std::chrono::duration<double>(now - last_step).count());
+    last_step = now;
     std::lock_guard<std::mutex> lock(s.progress.mu);
     s.progress.image = static_cast<int>(image);
     s.progress.step = step;
     s.progress.steps = total;
     if (s.progress.interrupt) throw Interrupted{};
   };
-  callbacks.on_image = [&result](const studio::Image& image) { result.images.push_back(image); };
+  callbacks.on_image = [&s, &result](const studio::Image& image) {
+    s.metrics.Image();
+    result.images.push_back(image);
+  };
   try {
     studio.Generate(request, std::move(planned), callbacks);
   } catch (const Interrupted&) {

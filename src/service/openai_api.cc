@@ -44,7 +44,7 @@ void Generations(State& s, const httplib::Request& req, httplib::Response& res) 
     p.model = s.default_model;
   }
   const studio::Result result = Generate(s, p, Caller(s, req));
-  if (result.refused()) return SendRefusal(res, *result.plan.refusal);
+  if (result.refused()) return SendRefusal(s, res, *result.plan.refusal);
   json data = json::array();
   for (const studio::Image& image : result.images) {
     const diffusion::GeneratedImage& g = image.generated;

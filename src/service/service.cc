@@ -81,7 +81,8 @@ void SendError(httplib::Response& res, int status, const std::string& type,
                   "application/json");
 }
 
-void SendRefusal(httplib::Response& res, const safety::Refusal& refusal) {
+void SendRefusal(State& s, httplib::Response& res, const safety::Refusal& refusal) {
+  s.metrics.Refused(refusal.category);
   res.status = 400;
   const nlohmann::json body = {{"error",
                                 {{"type", "refused"},
@@ -172,17 +173,27 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
     SendError(res, res.status, res.status == 404 ? "not_found" : "invalid_request",
               res.status == 404 ? "no such endpoint" : "the request cannot be served");
   });
-  // Authentication before any route, except the health check.
+  s.limiter = std::make_unique<RateLimiter>(s.config.rate_per_minute, s.config.rate_burst);
+  // Authentication, then the caller's rate limit, before any route except the health check.
   http.set_pre_routing_handler([&s](const httplib::Request& req,
                                     httplib::Response& res) -> httplib::Server::HandlerResponse {
-    if (s.key_hashes.empty() || req.path == "/healthz")
-      return httplib::Server::HandlerResponse::Unhandled;
-    if (s.key_hashes.count(Sha256Hex(RequestKey(req))) == 0) {
+    if (req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
+    if (!s.key_hashes.empty() && s.key_hashes.count(Sha256Hex(RequestKey(req))) == 0) {
       res.set_header("WWW-Authenticate", "Basic realm=\"depict\"");
       SendError(res, 401, "unauthorized", "a valid API key is required");
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (const int wait = s.limiter->Take(Caller(s, req), std::chrono::steady_clock::now())) {
+      s.metrics.RateLimited();
+      res.set_header("Retry-After", std::to_string(wait));
+      SendError(res, 429, "rate_limited",
+                "too many requests; retry after " + std::to_string(wait) + " s");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http.set_logger([&s](const httplib::Request&, const httplib::Response& res) {
+    s.metrics.Responded(res.status);
   });
   RegisterA1111(s);
   RegisterOpenAi(s);

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "diffusion/pipeline.h"
+#include "service/metrics.h"
+#include "service/rate_limiter.h"
 #include "service/service.h"
 #include "studio/studio.h"
 
@@ -62,13 +64,15 @@ struct State {
   std::mutex engine_mu;  // one generation at a time on this machine's engine
   Progress progress;
   std::atomic<int> queued{0};
+  Metrics metrics;
+  std::unique_ptr<RateLimiter> limiter;
 };
 
 // The JSON error body every API family answers with.
 void SendError(httplib::Response& res, int status, const std::string& type,
                const std::string& message);
 // The refusal as every API family reports it: 400 with category, clause, message, triggers.
-void SendRefusal(httplib::Response& res, const safety::Refusal& refusal);
+void SendRefusal(State& s, httplib::Response& res, const safety::Refusal& refusal);
 // The request body as a JSON object; throws RequestError(400) otherwise.
 nlohmann::json ParseBody(const httplib::Request& req);
 // Who is asking: the hash of their key, or their address when the service has no keys.

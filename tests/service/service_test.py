@@ -23,6 +23,24 @@ MAKE_TINY = os.environ["MAKE_TINY_CHECKPOINT"]
 KEY = "correct-horse-battery-staple"
 
 
+def start_server(args, log):
+    """Starts `depict serve ARGS` on a free loopback port; returns the process and the port."""
+    proc = subprocess.Popen([DEPICT, "serve", "--models-dir", MODELS, "--port", "0",
+                             "--threads", "2"] + args, stderr=log)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        time.sleep(0.1)
+        log.seek(0)
+        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", log.read())
+        if m:
+            return proc, int(m.group(1))
+        if proc.poll() is not None:
+            break
+    log.seek(0)
+    proc.kill()
+    raise RuntimeError("depict serve did not start: " + log.read())
+
+
 class ServeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -38,23 +56,9 @@ class ServeTest(unittest.TestCase):
         with open(keys, "w") as f:
             f.write("# depict serve --hash-key KEY\n" + line)
         cls.log = open(os.path.join(cls.dir, "serve.log"), "w+")
-        cls.proc = subprocess.Popen(
-            [DEPICT, "serve", "--model", cls.model, "--checkpoints", cls.checkpoints,
-             "--models-dir", MODELS, "--port", "0", "--api-key-file", keys, "--threads", "2"],
-            stderr=cls.log)
-        deadline = time.time() + 60
-        cls.port = None
-        while time.time() < deadline and cls.port is None:
-            time.sleep(0.1)
-            cls.log.seek(0)
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", cls.log.read())
-            if m:
-                cls.port = int(m.group(1))
-            elif cls.proc.poll() is not None:
-                break
-        if cls.port is None:
-            cls.log.seek(0)
-            raise RuntimeError("depict serve did not start: " + cls.log.read())
+        cls.proc, cls.port = start_server(
+            ["--model", cls.model, "--checkpoints", cls.checkpoints, "--api-key-file", keys],
+            cls.log)
         cls.url = "http://127.0.0.1:%d" % cls.port
         cls.auth = {"Authorization": "Bearer " + KEY}
 
@@ -167,6 +171,51 @@ class ServeTest(unittest.TestCase):
         self.log.seek(0)
         self.assertIn("listening on http://127.0.0.1:", self.log.read())
 
+
+    def test_metrics_count_requests_plans_and_refusals(self):
+        def counter(text, name):
+            m = re.search("^" + re.escape(name) + r" ([0-9.e+]+)$", text, re.M)
+            return float(m.group(1)) if m else 0.0
+
+        self.assertEqual(requests.get(self.url + "/metrics").status_code, 401)
+        before = requests.get(self.url + "/metrics", headers=self.auth)
+        self.assertEqual(before.status_code, 200)
+        self.assertTrue(before.headers["Content-Type"].startswith("text/plain"))
+        requests.post(self.url + "/v1/plan", headers=self.auth, json={"prompt": "a cat"})
+        requests.post(self.url + "/v1/plan", headers=self.auth, json={"prompt": "a nude child"})
+        after = requests.get(self.url + "/metrics", headers=self.auth).text
+        self.assertEqual(counter(after, "depict_plans_total"),
+                         counter(before.text, "depict_plans_total") + 2)
+        self.assertGreaterEqual(
+            counter(after, 'depict_refusals_total{category="sexual_minors"}'),
+            counter(before.text, 'depict_refusals_total{category="sexual_minors"}') + 1)
+        self.assertGreaterEqual(counter(after, 'depict_http_responses_total{code="200"}'), 3)
+        self.assertIn('depict_jobs{state="queued"} 0', after)
+
+
+class RateLimitTest(unittest.TestCase):
+    """A caller over its rate gets 429 with Retry-After; another caller is not affected."""
+
+    def test_a_burst_then_429_with_retry_after(self):
+        work = tempfile.mkdtemp(prefix="depict_rate_")
+        model = os.path.join(work, "tiny.safetensors")
+        subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"),
+                        model], check=True)
+        with open(os.path.join(work, "serve.log"), "w+") as log:
+            proc, port = start_server(["--model", model, "--rate-limit", "6", "--rate-burst", "3"],
+                                      log)
+            try:
+                url = "http://127.0.0.1:%d/v1/plan" % port
+                codes = [requests.post(url, json={"prompt": "a cat"}) for _ in range(5)]
+                self.assertEqual([r.status_code for r in codes], [200, 200, 200, 429, 429])
+                self.assertEqual(codes[3].json()["error"]["type"], "rate_limited")
+                self.assertGreaterEqual(int(codes[3].headers["Retry-After"]), 1)
+                # The health check is never limited.
+                self.assertEqual(requests.get("http://127.0.0.1:%d/healthz" % port).status_code,
+                                 200)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
