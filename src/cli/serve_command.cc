@@ -109,6 +109,7 @@ std::function<int()> AddServeCommand(CLI::App& app) {
   cmd->add_option("--rate-limit", c.rate_per_minute,
                   "Requests per minute per API key or address (default 0: no limit)");
   cmd->add_option("--rate-burst", c.rate_burst, "Requests allowed at once before the limit (20)");
+  cmd->add_option("--max-queue", c.max_queued, "Jobs that may wait in /v1/jobs (16)");
   cmd->add_option("--threads", args->threads,
                   "Threads, 1 to " + std::to_string(tensor::MaxThreads()) + " (0: all cores)")
       ->check(CLI::Range(0, tensor::MaxThreads()));

@@ -334,7 +334,10 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
   // an extremist word).
   std::erase_if(matches, [&](const Match& m) {
     const ListKind kind = rules.list_kinds()[m.list];
-    if (kind != ListKind::kNegation && kind != ListKind::kMinor && denied[m.first]) return true;
+    if (kind != ListKind::kNegation && kind != ListKind::kMinor && kind != ListKind::kWritten &&
+        denied[m.first]) {
+      return true;
+    }
     if (kind == ListKind::kMinor && InsideSpelledNumber(t, m.start)) return true;
     if (!IsShown(kind) && kind != ListKind::kTopic) return false;
     for (const FactPerson& p : facts.people) {

@@ -30,7 +30,8 @@ bool ParseKind(std::string_view s, ListKind& kind) {
       {"words", ListKind::kWords},       {"act", ListKind::kAct},
       {"topic", ListKind::kTopic},       {"frame", ListKind::kFrame},
       {"minor", ListKind::kMinor},       {"interaction", ListKind::kInteraction},
-      {"negation", ListKind::kNegation}, {"passive", ListKind::kPassive}};
+      {"negation", ListKind::kNegation}, {"passive", ListKind::kPassive},
+      {"written", ListKind::kWritten}};
   for (const auto& [name, value] : kKinds) {
     if (s == name) {
       kind = value;
@@ -82,8 +83,8 @@ class RulesLoader {
         r_.messages_[std::string(row.cells[1])] = std::string(row.cells[2]);
       } else {
         Fail(
-            "first column must be words, act, interaction, topic, frame, minor, negation, passive, "
-            "rule or message");
+            "first column must be words, act, interaction, written, topic, frame, minor, negation, "
+            "passive, rule or message");
       }
     }
     r_.phrases_.Finish();

@@ -44,10 +44,14 @@ enum class ListKind {
                  // concerns the nearest person on each side ("a man molesting a little girl")
   kNegation,     // words that deny the phrase after them ("no gore", "nothing explicit")
   kPassive,      // words after which a phrase is done to the person before ("being")
+  kWritten,      // words whose appearance in an image is the harm (slurs): like kAct, and no
+                 // negation denies them ("a sign saying 'no X allowed'" shows the word)
 };
 
-// Acts and interactions are what an image shows: no frame exempts them.
-inline bool IsShown(ListKind k) { return k == ListKind::kAct || k == ListKind::kInteraction; }
+// Acts, interactions and written words are what an image shows: no frame exempts them.
+inline bool IsShown(ListKind k) {
+  return k == ListKind::kAct || k == ListKind::kInteraction || k == ListKind::kWritten;
+}
 
 inline constexpr size_t kMaxRequired = 8;  // items before the first '!' of a rule
 

@@ -17,7 +17,8 @@ void RegisterDepict(State& s) {
       std::lock_guard<std::mutex> lock(s.progress.mu);
       running = s.progress.job_count;
     }
-    res.set_content(s.metrics.Text(s.queued.load(), running), "text/plain; version=0.0.4");
+    const int queued = s.queued.load() + (s.jobs ? s.jobs->Queued() : 0);
+    res.set_content(s.metrics.Text(queued, running), "text/plain; version=0.0.4");
   });
   // The plan is the answer, refused or not: 200 with "decision": "refuse" and its reasons.
   s.http.Post("/v1/plan", [&s](const httplib::Request& req, httplib::Response& res) {

@@ -2,6 +2,7 @@
 // progress and interruption.
 #include <filesystem>
 
+#include "diffusion/png_writer.h"
 #include "io/file.h"
 #include "io/models_dir.h"
 #include "service/service_internal.h"
@@ -43,6 +44,8 @@ std::shared_ptr<const diffusion::StableDiffusion> ModelFor(State& s, const std::
   return model;
 }
 
+}  // namespace
+
 void CheckLimits(const Config& c, const GenerateParams& p) {
   const auto bad = [](const std::string& message) {
     throw RequestError(400, "invalid_request", message);
@@ -60,9 +63,8 @@ void CheckLimits(const Config& c, const GenerateParams& p) {
   if (p.clip_skip < 1 || p.clip_skip > 12) bad("clip_skip must be from 1 to 12");
 }
 
-}  // namespace
-
-studio::Result Generate(State& s, const GenerateParams& p, const std::string& owner) {
+studio::Result Generate(State& s, const GenerateParams& p, const std::string& owner,
+                        const StepHook& hook) {
   CheckLimits(s.config, p);
   studio::Request request;
   request.prompt = p.prompt;
@@ -113,10 +115,11 @@ studio::Result Generate(State& s, const GenerateParams& p, const std::string& ow
   result.plan = planned;
   studio::Callbacks callbacks;
   auto last_step = std::chrono::steady_clock::now();
-  callbacks.on_step = [&s, &last_step](size_t image, size_t, int step, int total) {
+  callbacks.on_step = [&s, &last_step, &hook, &p](size_t image, size_t, int step, int total) {
     const auto now = std::chrono::steady_clock::now();
     s.metrics.Step(std::chrono::duration<double>(now - last_step).count());
     last_step = now;
+    if (hook && !hook(static_cast<int>(image), p.images, step, total)) throw Interrupted{};
     std::lock_guard<std::mutex> lock(s.progress.mu);
     s.progress.image = static_cast<int>(image);
     s.progress.step = step;
@@ -147,6 +150,21 @@ studio::Result Generate(State& s, const GenerateParams& p, const std::string& ow
   std::lock_guard<std::mutex> lock(s.progress.mu);
   s.progress.job_count = 0;
   return result;
+}
+
+nlohmann::json ImagesJson(const studio::Result& result) {
+  nlohmann::json images = nlohmann::json::array();
+  for (const studio::Image& image : result.images) {
+    const diffusion::GeneratedImage& g = image.generated;
+    const std::string png = diffusion::EncodePng(
+        g.rgb, g.width, g.height, {{"parameters", image.infotext}, {"depict", image.cast_json}});
+    nlohmann::json cast = nlohmann::json::parse(image.cast_json, nullptr, false);
+    images.push_back({{"b64_png", Base64(png)},
+                      {"prompt", g.prompt},
+                      {"seed", g.seed},
+                      {"cast", cast.is_discarded() ? nlohmann::json() : cast}});
+  }
+  return images;
 }
 
 nlohmann::json SamplerList() {

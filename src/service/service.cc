@@ -198,6 +198,7 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
   RegisterA1111(s);
   RegisterOpenAi(s);
   RegisterDepict(s);
+  RegisterJobs(s);
 }
 
 Service::~Service() { Stop(); }

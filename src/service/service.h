@@ -28,6 +28,7 @@ struct Config {
   int read_timeout_seconds = 30;
   int rate_per_minute = 0;  // requests per minute per API key (or address); 0: no limit
   int rate_burst = 20;      // requests a caller may make at once before the rate applies
+  int max_queued = 16;      // jobs waiting in /v1/jobs; more are answered 429
 };
 
 struct State;  // service_internal.h

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "diffusion/pipeline.h"
+#include "service/generate_params.h"
+#include "service/jobs.h"
 #include "service/metrics.h"
 #include "service/rate_limiter.h"
 #include "service/service.h"
@@ -43,14 +45,6 @@ struct Progress {
   bool interrupt = false;
 };
 
-// What a generation asks, whatever API it came from.
-struct GenerateParams {
-  std::string prompt, negative_prompt, model, sampler = "Euler a", scheduler = "Automatic";
-  int width = 512, height = 512, steps = 20, images = 1, clip_skip = 1;
-  float cfg_scale = 7.0f;
-  int64_t seed = -1;
-};
-
 struct State {
   Config config;
   std::shared_ptr<plan::Planner> planner;
@@ -66,6 +60,7 @@ struct State {
   std::atomic<int> queued{0};
   Metrics metrics;
   std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<JobQueue> jobs;  // last: its worker stops before the rest goes
 };
 
 // The JSON error body every API family answers with.
@@ -85,14 +80,22 @@ std::string Base64(const std::string& bytes);
 std::vector<std::string> ModelNames(const State& state);
 // Plans and generates `params` through the studio, one job at a time. A refusal comes back in
 // the result (no model work); bad parameters throw RequestError(400); an interrupt by the same
-// caller ends the job after the current step with the images done so far.
-studio::Result Generate(State& state, const GenerateParams& params, const std::string& owner);
+// caller ends the job after the current step with the images done so far, and so does `hook`
+// returning false.
+studio::Result Generate(State& state, const GenerateParams& params, const std::string& owner,
+                        const StepHook& hook = {});
+// The images of a result as the APIs send them: base64 PNG (with A1111's infotext and the
+// cast), the prompt the model read, and the cast.
+nlohmann::json ImagesJson(const studio::Result& result);
+// Checks `params` against the configured limits; throws RequestError(400).
+void CheckLimits(const Config& config, const GenerateParams& params);
 // The A1111 sampler and scheduler names.
 nlohmann::json SamplerList();
 
 void RegisterA1111(State& state);
 void RegisterOpenAi(State& state);
 void RegisterDepict(State& state);
+void RegisterJobs(State& state);
 
 }  // namespace depict::service
 

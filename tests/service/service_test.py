@@ -21,6 +21,7 @@ FIXTURES = os.environ["DEPICT_FIXTURES"]
 MODELS = os.environ["DEPICT_MODELS_DIR"]
 MAKE_TINY = os.environ["MAKE_TINY_CHECKPOINT"]
 KEY = "correct-horse-battery-staple"
+KEY2 = "another-caller-entirely"
 
 
 def start_server(args, log):
@@ -50,11 +51,11 @@ class ServeTest(unittest.TestCase):
         cls.model = os.path.join(cls.checkpoints, "tiny.safetensors")
         subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"),
                         cls.model], check=True)
-        line = subprocess.run([DEPICT, "serve", "--hash-key", KEY], check=True,
-                              capture_output=True, text=True).stdout
+        lines = [subprocess.run([DEPICT, "serve", "--hash-key", key], check=True,
+                                capture_output=True, text=True).stdout for key in (KEY, KEY2)]
         keys = os.path.join(cls.dir, "keys")
         with open(keys, "w") as f:
-            f.write("# depict serve --hash-key KEY\n" + line)
+            f.write("# depict serve --hash-key KEY\n" + "".join(lines))
         cls.log = open(os.path.join(cls.dir, "serve.log"), "w+")
         cls.proc, cls.port = start_server(
             ["--model", cls.model, "--checkpoints", cls.checkpoints, "--api-key-file", keys],
@@ -191,6 +192,68 @@ class ServeTest(unittest.TestCase):
             counter(before.text, 'depict_refusals_total{category="sexual_minors"}') + 1)
         self.assertGreaterEqual(counter(after, 'depict_http_responses_total{code="200"}'), 3)
         self.assertIn('depict_jobs{state="queued"} 0', after)
+
+    def test_jobs_queue_report_stream_and_cancel(self):
+        jobs = self.url + "/v1/jobs"
+        small = {"width": 64, "height": 64, "steps": 2, "n": 2}
+        r = requests.post(jobs, headers=self.auth, json=dict(prompt="a nurse", **small))
+        self.assertEqual(r.status_code, 202)
+        job = r.json()["id"]
+        self.assertEqual(r.headers["Location"], "/v1/jobs/" + job)
+        # The events stream: progress, then the result, then the stream ends.
+        events = []
+        with requests.get(jobs + "/" + job + "/events", headers=self.auth, stream=True,
+                          timeout=120) as stream:
+            self.assertTrue(stream.headers["Content-Type"].startswith("text/event-stream"))
+            name = None
+            for line in stream.iter_lines(decode_unicode=True):
+                if line.startswith("event: "):
+                    name = line[len("event: "):]
+                elif line.startswith("data: "):
+                    events.append((name, json.loads(line[len("data: "):])))
+        self.assertEqual(events[-1][0], "completed")
+        self.assertTrue(all(e[0] == "progress" for e in events[:-1]))
+        done = requests.get(jobs + "/" + job, headers=self.auth).json()
+        self.assertEqual(done["status"], "completed")
+        images = done["result"]["images"]
+        self.assertEqual(len(images), 2)
+        for image in images:
+            png = Image.open(io.BytesIO(base64.b64decode(image["b64_png"])))
+            self.assertEqual(png.size, (64, 64))
+            self.assertIn("nurse", image["prompt"])
+            self.assertTrue(image["cast"]["people"])
+        # Another caller sees no such job and cannot cancel it.
+        other = {"Authorization": "Bearer " + KEY2}
+        self.assertEqual(requests.get(jobs + "/" + job, headers=other).status_code, 404)
+        self.assertEqual(requests.delete(jobs + "/" + job, headers=other).status_code, 404)
+        self.assertEqual(requests.get(jobs + "/0123456789abcdef", headers=self.auth).status_code,
+                         404)
+        # A refused prompt is answered at once; bad limits too.
+        refused = requests.post(jobs, headers=self.auth, json=dict(prompt="a nude child", **small))
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(refused.json()["error"]["type"], "refused")
+        self.assertEqual(requests.post(jobs, headers=self.auth,
+                                       json={"prompt": "a cat", "steps": 9999}).status_code, 400)
+        # A job behind a long one is still queued when cancelled, and ends cancelled.
+        long = requests.post(jobs, headers=self.auth,
+                             json={"prompt": "a lighthouse", "width": 256, "height": 256,
+                                   "steps": 150, "n": 4}).json()["id"]
+        queued = requests.post(jobs, headers=self.auth,
+                               json=dict(prompt="a cat", **small)).json()["id"]
+        status = requests.get(jobs + "/" + queued, headers=self.auth).json()
+        self.assertEqual(status["status"], "queued")
+        self.assertIn(status["queue_position"], (0, 1))  # 1 while the long one is not yet taken
+        self.assertEqual(requests.delete(jobs + "/" + queued, headers=self.auth).json()["status"],
+                         "cancelled")
+        # The running one stops after its current step.
+        requests.delete(jobs + "/" + long, headers=self.auth)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            state = requests.get(jobs + "/" + long, headers=self.auth).json()["status"]
+            if state not in ("queued", "running"):
+                break
+            time.sleep(0.05)
+        self.assertEqual(state, "cancelled")
 
 
 class RateLimitTest(unittest.TestCase):

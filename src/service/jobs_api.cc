@@ -1,0 +1,118 @@
+// depict's job API: POST /v1/jobs queues a generation (202 and its id, 400 with the reasons
+// when the planner refuses it, 429 with Retry-After when the queue is full); GET
+// /v1/jobs/{id} reports it; DELETE cancels it; GET /v1/jobs/{id}/events streams its progress
+// as Server-Sent Events and ends with its result. Jobs are their caller's only: another key
+// gets 404.
+#include "service/service_internal.h"
+
+namespace depict::service {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr auto kKeepAlive = std::chrono::seconds(10);
+
+GenerateParams JobParams(const State& s, const json& body) {
+  GenerateParams p;
+  try {
+    p.prompt = body.value("prompt", "");
+    p.negative_prompt = body.value("negative_prompt", "");
+    p.images = body.value("n", body.value("images", 1));
+    p.width = body.value("width", 512);
+    p.height = body.value("height", 512);
+    p.steps = body.value("steps", 20);
+    p.cfg_scale = body.value("cfg_scale", 7.0f);
+    p.seed = body.value("seed", int64_t{-1});
+    p.sampler = body.value("sampler_name", p.sampler);
+    p.scheduler = body.value("scheduler", p.scheduler);
+    p.clip_skip = body.value("clip_skip", 1);
+    p.model = body.value("model", s.default_model);
+  } catch (const json::exception&) {
+    throw RequestError(400, "invalid_request", "a field of the request has the wrong type");
+  }
+  return p;
+}
+
+void Submit(State& s, const httplib::Request& req, httplib::Response& res) {
+  const GenerateParams p = JobParams(s, ParseBody(req));
+  // The planner answers first: a refused prompt never waits in the queue.
+  plan::Plan planned;
+  try {
+    planned = s.planner->Run(p.prompt, {0, 0});
+  } catch (const plan::InputError& e) {
+    throw RequestError(400, "invalid_request", e.what());
+  }
+  if (planned.refusal) return SendRefusal(s, res, *planned.refusal);
+  int retry_after = 0;
+  std::string id;
+  try {
+    id = s.jobs->Submit(p, Caller(s, req), retry_after);
+  } catch (const RequestError& e) {
+    if (e.status == 429) res.set_header("Retry-After", std::to_string(retry_after));
+    throw;
+  }
+  res.status = 202;
+  res.set_header("Location", "/v1/jobs/" + id);
+  res.set_content(json{{"id", id}, {"status", "queued"}}.dump(), "application/json");
+}
+
+void Events(State& s, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const std::string owner = Caller(s, req);
+  if (!s.jobs->Status(id, owner)) throw RequestError(404, "not_found", "no such job");
+  res.set_header("Cache-Control", "no-cache");
+  auto seen = std::make_shared<uint64_t>(0);
+  res.set_chunked_content_provider(
+      "text/event-stream", [&s, id, owner, seen](size_t, httplib::DataSink& sink) {
+        const uint64_t version = s.jobs->WaitForChange(id, owner, *seen, kKeepAlive);
+        if (version == 0) {
+          sink.done();
+          return true;
+        }
+        if (version == *seen) {  // nothing new: keep the connection open
+          static constexpr std::string_view kComment = ": keep-alive\n\n";
+          return sink.write(kComment.data(), kComment.size());
+        }
+        *seen = version;
+        const std::optional<json> status = s.jobs->Status(id, owner);
+        if (!status) {
+          sink.done();
+          return true;
+        }
+        const std::string phase = (*status)["status"];
+        const bool last = phase == "completed" || phase == "failed" || phase == "cancelled";
+        const std::string event =
+            "event: " + (last ? phase : std::string("progress")) +
+            "\ndata: " + status->dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+        if (!sink.write(event.data(), event.size())) return false;
+        if (last) sink.done();
+        return true;
+      });
+}
+
+}  // namespace
+
+void RegisterJobs(State& s) {
+  s.jobs = std::make_unique<JobQueue>(s, static_cast<size_t>(s.config.max_queued));
+  s.http.Post("/v1/jobs",
+              [&s](const httplib::Request& req, httplib::Response& res) { Submit(s, req, res); });
+  s.http.Get(R"(/v1/jobs/([0-9a-f]{16}))",
+             [&s](const httplib::Request& req, httplib::Response& res) {
+               const std::optional<json> status = s.jobs->Status(req.matches[1], Caller(s, req));
+               if (!status) throw RequestError(404, "not_found", "no such job");
+               res.set_content(status->dump(-1, ' ', false, json::error_handler_t::replace),
+                               "application/json");
+             });
+  s.http.Delete(R"(/v1/jobs/([0-9a-f]{16}))",
+                [&s](const httplib::Request& req, httplib::Response& res) {
+                  const std::string id = req.matches[1], owner = Caller(s, req);
+                  if (!s.jobs->Cancel(id, owner))
+                    throw RequestError(404, "not_found", "no such job");
+                  res.set_content(s.jobs->Status(id, owner).value_or(json{{"id", id}}).dump(),
+                                  "application/json");
+                });
+  s.http.Get(R"(/v1/jobs/([0-9a-f]{16})/events)",
+             [&s](const httplib::Request& req, httplib::Response& res) { Events(s, req, res); });
+}
+
+}  // namespace depict::service
