@@ -45,7 +45,8 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # tests/suites/safety/README.md lists what still fails.
   for suite in sexual_twins:100 violence_selfharm_twins:100 hate_extremism_person_twins:100 \
     adversarial_forms:100 fresh_issue9:100 fresh2_issue9:99 fresh3_issue9:98 fresh4_issue9:98 \
-    fresh5_issue9:98 fresh6_issue9:99 fresh7_issue9:99 fresh8_issue9:99 fresh9_issue9:99; do
+    fresh5_issue9:98 fresh6_issue9:99 fresh7_issue9:99 fresh8_issue9:99 fresh9_issue9:99 \
+    fresh10_issue9:100; do
     echo "== safety suite ${suite%%:*}"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"

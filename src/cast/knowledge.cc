@@ -556,6 +556,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   // The imported tables come last: every hand table, given names included, wins over them.
   k->LoadWordNetPeople(files);
   k->LoadThings(files);
+  k->LoadBodyParts(files);
   if (const auto it = files.find("places/wordnet_demonyms.tsv"); it != files.end()) {
     k->LoadDemonyms(it->first, it->second, true);  // an optional import
   }

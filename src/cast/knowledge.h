@@ -130,6 +130,7 @@ struct LexEntry {
   bool not_person = false;     // a thing named with a person word ("German shepherd")
   bool thing = false;          // a made thing ("uniform", "bag"): people/things.tsv
   bool thing_or_verb = false;  // ... that is also a verb ("watch", "bottle")
+  bool body_part = false;      // "forearm", "genitals": people/body_parts.tsv
   bool continues = false;      // a longer phrase starts with these words
 };
 
@@ -243,6 +244,7 @@ class Knowledge {
   void LoadDemonyms(const std::string& file, std::string_view content, bool imported);
   void InheritRole(std::string_view like, size_t hand_nouns, Noun& n) const;
   void InheritCompoundHeads();
+  void LoadBodyParts(const TableFiles& files);
   void LoadGeoNamesPlaces(const TableFiles& files);
   void LoadEvents(const TableFiles& files);
   int InternPlace(std::string_view file, int line, std::string_view id);

@@ -89,6 +89,18 @@ void Knowledge::LoadThings(const TableFiles& files) {
   }
 }
 
+// Columns: singular, plural (`=` the same). A body part is marked on any entry, whatever else
+// the word is ("back", "arm"): only a possessor right before it reads the mark.
+void Knowledge::LoadBodyParts(const TableFiles& files) {
+  const std::string file = "people/body_parts.tsv";
+  const auto it = files.find(file);
+  if (it == files.end()) return;  // an optional import
+  for (const auto& row : text::ReadTsv(file, it->second, 2)) {
+    Add(file, row.line, row.cells[0]).body_part = true;
+    if (row.cells[1] != "=") Add(file, row.line, row.cells[1]).body_part = true;
+  }
+}
+
 // Columns: singular, plural (`=` same, `-` none), gender, kind (person|group), synset, flags
 // (primary: the word's most frequent noun sense is a person or group; all: every noun sense is;
 // adj: as often an adjective; offensive: a slur). Nouns whose every sense is a person count as

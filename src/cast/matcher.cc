@@ -143,6 +143,7 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
         m.surname = e->surname;
         m.thing = e->thing;
         m.thing_or_verb = e->thing_or_verb;
+        m.body_part = e->body_part;
       }
       if (!e->continues) break;
     }

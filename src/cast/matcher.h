@@ -25,6 +25,7 @@ struct TokenMatches {
   bool surname = false;
   bool thing = false;          // a one-word made thing ("uniform")
   bool thing_or_verb = false;  // ... also a verb ("watch")
+  bool body_part = false;      // "forearm", "genitals"
 };
 
 // The length of a not-person phrase at a token if no other phrase there is longer, else 0.

@@ -15,6 +15,13 @@ void Finder::Finish(Mention& mention, size_t first, size_t end) {
   mention.lead_start = mention.start;
   mention.end = t_[end - 1].end;
   mention.possessor = t_[end - 1].possessive;
+  // "a client's forearm", "the child's bare arms": a possessor of a body part is shown.
+  if (mention.possessor) {
+    const bool part =
+        (end < t_.size() && m_[end].body_part) ||
+        (end + 1 < t_.size() && t_.IsWord(end) && !IsPersonNoun(end) && m_[end + 1].body_part);
+    if (part) mention.possessor = false;
+  }
   // "a pharaoh's queen": the queen belongs to the pharaoh, who sets the scene.
   if (first > 0 && t_[first - 1].possessive && !out_.empty() && out_.back().end_token == first) {
     mention.possessed_by = static_cast<int>(out_.size() - 1);

@@ -1,7 +1,9 @@
 // `depict serve`: the A1111, OpenAI and depict APIs, the planner in front of every generation.
 #include <signal.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -41,6 +43,14 @@ void WaitForSignals(service::Service& server, plan::Planner& planner, const Serv
       continue;
     }
     server.Stop();
+    // The HTTP library waits for idle keep-alive connections (up to the read timeout) before
+    // it returns; a stopped server should not hold a client's idle socket that long. Nothing
+    // is lost by leaving then: jobs live in memory, and no file is being written.
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      std::cerr << "depict serve: stopped (idle connections dropped)\n";
+      std::_Exit(0);
+    }).detach();
     return;
   }
 }

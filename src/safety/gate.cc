@@ -36,6 +36,35 @@ std::vector<Match> FindPhrases(const Rules& rules, const GateWords& words) {
   return matches;
 }
 
+// Marks the gate words of ages in years ("12 year old", "twelve-year-old", "14 yo") as light:
+// a phrase's gap skips them without counting them.
+void MarkAges(const text::TokenList& t, GateWords& w) {
+  const auto age_word = [](std::string_view n) {
+    return n == "year" || n == "years" || n == "yr" || n == "yrs" || n == "yo" || n == "old";
+  };
+  std::vector<std::pair<uint32_t, uint32_t>> spans;
+  for (size_t i = 0; i < t.size(); ++i) {
+    size_t length = 0;
+    if (t[i].kind == text::TokenKind::kNumber) {
+      length = 1;
+    } else if (text::ReadNumberWords(t, i, length) < 0) {
+      continue;
+    }
+    size_t end = i + length;
+    while (end < t.size() && t.IsWord(end) && age_word(t.norm(end))) ++end;
+    if (end == i + length) continue;  // a number, not an age
+    spans.emplace_back(t[i].start, t[end - 1].end);
+    i = end - 1;
+  }
+  if (spans.empty()) return;
+  w.light.assign(w.words.size(), false);
+  for (size_t k = 0; k < w.words.size(); ++k) {
+    for (const auto& [from, to] : spans) {
+      if (w.words[k].start >= from && w.words[k].end <= to) w.light[k] = true;
+    }
+  }
+}
+
 // Whether the token at byte `start` continues a number spelled in words: "five" in
 // "thirty-five-year-old" is no age of five.
 bool InsideSpelledNumber(const text::TokenList& t, uint32_t start) {
@@ -206,7 +235,28 @@ class Judge {
         return true;
       }
     }
+    // A tag of its own in a comma-separated list ("young girl, 11, on a man's lap,
+    // suggestive") describes the whole image: it concerns a minor anywhere in it.
+    if (builtin == kMinor && StandaloneTag(m)) {
+      if (const FactPerson* minor = AnyWith(kMinor); minor != nullptr) {
+        *who = minor;
+        return true;
+      }
+    }
     return false;
+  }
+
+  // Whether only spaces stand between the match and the commas (or ends) around it.
+  bool StandaloneTag(const Match& m) const {
+    const size_t comma_before = prompt_.rfind(',', m.start);
+    const size_t from = comma_before == std::string_view::npos ? 0 : comma_before + 1;
+    const size_t comma_after = prompt_.find(',', m.end);
+    const size_t to = comma_after == std::string_view::npos ? prompt_.size() : comma_after;
+    const auto blank = [](std::string_view s) {
+      return s.find_first_not_of(" \t\n") == std::string_view::npos;
+    };
+    return (comma_before != std::string_view::npos || comma_after != std::string_view::npos) &&
+           blank(prompt_.substr(from, m.start - from)) && blank(prompt_.substr(m.end, to - m.end));
   }
 
   const FactPerson* AnyWith(int builtin) const {
@@ -301,7 +351,8 @@ std::optional<Refusal> Check(const Rules& rules, std::string_view prompt, const 
   typos.targets = [&rules](std::string_view start, size_t length) -> const std::vector<int>& {
     return rules.TypoTargets(start, length);
   };
-  const GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids(), typos);
+  GateWords words = ReadGateWords(prompt, t, rules.lemmatizer(), rules.word_ids(), typos);
+  MarkAges(t, words);
   std::vector<Match> matches = Outermost(rules, FindPhrases(rules, words));
   // A denied phrase is not shown: "no gore", "nothing explicit", "not nude". A passive one is
   // done to the person before it: "Elon Musk being handcuffed by FBI agents".

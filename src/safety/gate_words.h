@@ -29,6 +29,9 @@ struct GateWords {
   std::vector<GateWord> words;
   std::vector<std::string> forms;  // each word's forms: as written first, then alternatives
   std::vector<int> form_ids;       // each form's id in the vocabulary, -1 if it has none
+  // Words a phrase's gap does not count ("12 year old" in "touching a 12 year old girl's
+  // genitals"): an age in years is one attribute however many words spell it. Empty: none.
+  std::vector<bool> light;
 };
 
 // Builds the gate's words from the lexer's tokens of `prompt`. A lemma is kept only where

@@ -101,7 +101,14 @@ class TrieWalker {
   void Walk(int node, uint32_t j) {
     const PhraseTrie::Node& n = nodes_[node];
     if (n.gap >= 0) {
-      for (uint32_t skip = 0; skip <= PhraseTrie::kMaxGap; ++skip) Walk(n.gap, j + skip);
+      // Up to kMaxGap words, light words (GateWords::light) not counted.
+      uint32_t counted = 0;
+      for (uint32_t p = j;; ++p) {
+        Walk(n.gap, p);
+        if (p >= w_.words.size()) break;
+        if (p >= w_.light.size() || !w_.light[p]) ++counted;
+        if (counted > PhraseTrie::kMaxGap) break;
+      }
     }
     if (j >= w_.words.size()) return;
     if (!n.classes.empty() && classes_ != nullptr) {

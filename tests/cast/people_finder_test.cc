@@ -34,6 +34,21 @@ TEST(PeopleFinderTest, FindsHeadsWithAttachedWords) {
   EXPECT_EQ(f.Text(1), "young boy");
 }
 
+// The possessor of a body part is shown (people/body_parts.tsv); of people or things, not.
+TEST(PeopleFinderTest, APossessorOfABodyPartIsShown) {
+  Found f = Find("a tattoo artist working on a client's forearm");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_FALSE(f.mentions[1].possessor);
+  f = Find("a mother holding her baby's tiny hand");
+  ASSERT_EQ(f.mentions.size(), 2u);
+  EXPECT_FALSE(f.mentions[1].possessor);
+  for (const char* p : {"Napoleon's soldiers in Egypt", "a child's toy on the floor"}) {
+    f = Find(p);
+    ASSERT_FALSE(f.mentions.empty()) << p;
+    EXPECT_TRUE(f.mentions[0].possessor) << p;
+  }
+}
+
 TEST(PeopleFinderTest, RealNamesInDisguiseAreTheSamePeople) {
   const Knowledge& k = *testing::EmbeddedPlanner().tables()->knowledge;
   const auto named_as = [&](const std::string& prompt) -> std::string {
