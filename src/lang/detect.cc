@@ -162,7 +162,10 @@ WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vect
   return v;
 }
 
-Votes Score(const std::vector<WordVote>& word_votes, size_t from, size_t to) {
+// `favoured` (the language of the whole prompt's Latin text, when CLD2 agrees) needs only one
+// word English lacks to count in a clause: "pose aguicheuse" in a French prompt is French.
+Votes Score(const std::vector<WordVote>& word_votes, size_t from, size_t to,
+            Language favoured = Language::kEn) {
   Votes votes{};      // words each language knows
   Votes exclusive{};  // words each language knows and English lacks
   int words = 0;      // words that vote
@@ -180,7 +183,8 @@ Votes Score(const std::vector<WordVote>& word_votes, size_t from, size_t to) {
     }
   }
   for (size_t l = 1; l < kFirstRomanized; ++l) {
-    if (exclusive[l] < 2 && exclusive[l] < words) votes[l] = 0;
+    const int needed = kLatin[l] == favoured ? 1 : 2;
+    if (exclusive[l] < needed && exclusive[l] < words) votes[l] = 0;
   }
   // A romanised language must know most of the clause: a name or two ("Biden") and a word in
   // disguise ("bеhеаdеd") collide with some romanised word far too easily.
@@ -283,7 +287,8 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
       if (!end) continue;
       // English wins a clause it ties: a clause is another language only when that language
       // knows more of its words ("nangi ladki 12 saal" in an otherwise English prompt).
-      Votes votes = Score(word_votes, start, i);
+      Votes votes =
+          Score(word_votes, start, i, prompt_latin == guess ? prompt_latin : Language::kEn);
       // Spanish, Portuguese and Italian share many words, and their dictionaries are uneven: a
       // clause that votes for the prompt's language (as CLD2 also guessed it) but lost by one
       // vote is still in it.

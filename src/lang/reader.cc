@@ -190,12 +190,26 @@ size_t Reader::ReadLatinName(size_t i) {
                 english.rfind(' ') == std::string_view::npos ? 0 : english.rfind(' ') + 1)));
     if (last && last->Has('h')) return 0;
   }
+  // A word the dictionary lacks, or reads as a proper name of English ("Marie" -> "Mary"):
+  // names are kept as written, not translated.
+  const auto name_word = [&](size_t k) {
+    const auto g = lexicon.Find(Fold(Span(text_, tokens_[k])));
+    return !g || (!g->english.empty() && g->english[0] >= 'A' && g->english[0] <= 'Z' &&
+                  g->Has('n') && !g->Has('a'));
+  };
+  // German joins its capitalised nouns with hyphens ("Wikinger-Krieger"): only a space joins
+  // a name there.
+  const bool hyphen_joins = LanguageOf(i) != Language::kDe;
   size_t j = i;
-  bool unknown = !lexicon.Find(Fold(Span(text_, tokens_[i])));
-  while (j + 2 < tokens_.size() && IsSpace(Span(text_, tokens_[j + 1])) && tokens_[j + 2].word &&
-         !tokens_[j + 2].number && Capitalised(Span(text_, tokens_[j + 2]))) {
+  bool unknown = name_word(i);
+  // Parts joined by a space or a hyphen ("Giorgia Meloni", "Marie-Antoinette").
+  while (j + 2 < tokens_.size() &&
+         (IsSpace(Span(text_, tokens_[j + 1])) ||
+          (hyphen_joins && Span(text_, tokens_[j + 1]) == "-")) &&
+         tokens_[j + 2].word && !tokens_[j + 2].number &&
+         Capitalised(Span(text_, tokens_[j + 2]))) {
     j += 2;
-    unknown = unknown || !lexicon.Find(Fold(Span(text_, tokens_[j])));
+    unknown = unknown || name_word(j);
   }
   if (j == i || !unknown) return 0;
   pieces_.push_back(Verbatim(text_.substr(tokens_[i].begin, tokens_[j].end - tokens_[i].begin),
