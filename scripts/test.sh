@@ -61,7 +61,8 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # written blind by helpers fluent in each): floors just under today's rates;
   # tests/suites/lang/README.md says what fails and why.
   for suite in ar:61 de:65 es:64 fr:61 hi:62 it:61 ja:65 ko:57 mixed:61 pt:54 ru:56 zh:70 \
-    fresh_lang:65 fresh_lang_safety:88 fresh2_lang_safety:85 fresh3_lang_safety:76; do
+    fresh_lang:65 fresh_lang_safety:88 fresh2_lang_safety:85 fresh3_lang_safety:77 \
+    fresh4_lang_safety:75; do
     echo "== ${suite%%:*} language suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/lang/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"

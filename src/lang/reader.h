@@ -95,6 +95,8 @@ class Reader {
   size_t ReadPhrase(size_t i);
   size_t ReadPinyin(size_t i);
   bool ReadAffixed(size_t i);
+  size_t ReadSpacedLetters(size_t i);
+  bool ReadEnclitic(size_t i);
   void ReadCharacters(size_t i);
   void ReorderAdjectives(size_t from, Language language);
   void ApplyRunRules(size_t from, Language language);
