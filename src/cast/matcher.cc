@@ -126,8 +126,10 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
       Keep(m.noun_plural, e->noun_plural, len);
       Keep(m.demonym, e->demonym, len);
       Keep(m.demonym_plural, e->demonym_plural, len);
+      // A town's name after "the" names something else: "the Sagrada Familia", "the Alamo".
+      const bool after_the = i > 0 && tokens.norm(i - 1) == "the";
       if ((!e->place_needs_capitals || tokens[i].all_caps) &&
-          (!e->place_needs_capital || tokens[i].capitalized)) {
+          (!e->place_needs_capital || (tokens[i].capitalized && !after_the))) {
         Keep(m.place, e->place, len);
       }
       Keep(m.era, e->era, len);

@@ -83,6 +83,8 @@ TEST(SettingTest, TownsOfTheWorldWrittenWithACapital) {
   EXPECT_EQ(SettingOf("villagers in Abeokuta in 1850").place, k.FindPlaceId("ng"));
   EXPECT_EQ(SettingOf("guildsmen of Ghent in 1539").place, k.FindPlaceId("be"));
   EXPECT_LT(SettingOf("villagers in abeokuta in 1850").place, 0);
+  // After "the" a town's name names something else ("the Sagrada Familia", "the Alamo").
+  EXPECT_LT(SettingOf("tourists in front of the Sagrada Familia").place, 0);
   const Setting legnica = SettingOf("a soldier at the Battle of Legnica");
   EXPECT_EQ(legnica.place, k.FindPlaceId("pl"));
   EXPECT_FALSE(legnica.place_named);
