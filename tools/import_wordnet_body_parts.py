@@ -13,7 +13,8 @@ Usage: python3 tools/import_wordnet_body_parts.py
 import os
 import re
 
-from wordnet_common import LICENCE, PINNED_VERSION, WN, check_version, load_index, load_synsets
+from wordnet_common import (LICENCE, PINNED_VERSION, WN, check_version, is_below, load_index,
+                            load_synsets, regular_plural, write_table)
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                    "data", "people", "body_parts.tsv")
@@ -38,11 +39,7 @@ def plural(w, exceptions):
         return exceptions[w]
     if w.endswith("s"):
         return "="  # already plural ("genitals", "buttocks") or Latin ("pelvis")
-    if re.search(r"(s|x|z|ch|sh)$", w):
-        return w + "es"
-    if re.search(r"[^aeiou]y$", w):
-        return w[:-1] + "ies"
-    return w + "s"
+    return regular_plural(w)
 
 
 def main():
@@ -55,18 +52,6 @@ def main():
             exceptions.setdefault(base, inflected)
     memo = {}
 
-    def below(off):
-        stack, seen = [off], set()
-        while stack:
-            o = stack.pop()
-            if o == BODY_PART:
-                return True
-            if o in seen:
-                continue
-            seen.add(o)
-            stack += [p[1] for p in syn[o]["ptrs"] if p[0] in ("@", "@i")]
-        return False
-
     rows = []
     for lemma, offs in idx.items():
         w = lemma.replace("_", " ")
@@ -74,17 +59,13 @@ def main():
             continue
         first = offs[0]
         if first not in memo:
-            memo[first] = below(first)
+            memo[first] = is_below(syn, first, BODY_PART)
         if memo[first]:
             words = w.split()
             last = plural(words[-1], exceptions)
             rows.append((w, "=" if last == "=" else " ".join(words[:-1] + [last])))
     rows.sort()
-    with open(OUT, "w", encoding="ascii", newline="\n") as f:
-        f.write(HEADER.format(version=PINNED_VERSION, licence=LICENCE, rows=len(rows)))
-        for r in rows:
-            f.write("\t".join(r) + "\n")
-    print(f"wrote {OUT}: {len(rows)} rows")
+    write_table(OUT, HEADER.format(version=PINNED_VERSION, licence=LICENCE, rows=len(rows)), rows)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ import os
 import re
 
 from import_wordnet_events import parse_years
-from wordnet_common import LICENCE, PINNED_VERSION, check_version, load_index, load_synsets
+from wordnet_common import (LICENCE, PINNED_VERSION, check_version, load_index, load_synsets,
+                            write_table)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "data", "places", "wordnet_demonyms.tsv")
@@ -156,11 +157,8 @@ def main():
             out[w] = [w, plural, row[2], row[3], gender, row[5],
                       f"{era[0]}..{era[1]}" if era else "-"]
     rows = sorted(out.values())
-    with open(OUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(HEADER.format(version=PINNED_VERSION, licence=LICENCE, rows=len(rows)))
-        for r in rows:
-            f.write("\t".join(r) + "\n")
-    print(f"wrote {OUT}: {len(rows)} rows")
+    write_table(OUT, HEADER.format(version=PINNED_VERSION, licence=LICENCE, rows=len(rows)), rows,
+                encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ Usage: python3 tools/import_wordnet_things.py
 import os
 import re
 
-from wordnet_common import LICENCE, PINNED_VERSION, check_version, load_index, load_synsets
+from wordnet_common import (LICENCE, PINNED_VERSION, check_version, is_below, load_index,
+                            load_synsets, regular_plural, write_table)
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                    "data", "people", "things.tsv")
@@ -37,32 +38,12 @@ HEADER = """\
 """
 
 
-def plural(w):
-    if re.search(r"(s|x|z|ch|sh)$", w):
-        return w + "es"
-    if re.search(r"[^aeiou]y$", w):
-        return w[:-1] + "ies"
-    return w + "s"
-
-
 def main():
     check_version()
     syn, idx, verbs = load_synsets(), load_index(), load_index("verb")
     # Words that are also adverbs ("backstage", "downstairs") say where.
     other = set(load_index("adv"))
     memo = {}
-
-    def below(off, root):
-        stack, seen = [off], set()
-        while stack:
-            o = stack.pop()
-            if o == root:
-                return True
-            if o in seen:
-                continue
-            seen.add(o)
-            stack += [p[1] for p in syn[o]["ptrs"] if p[0] in ("@", "@i")]
-        return False
 
     rows = []
     for lemma, offs in idx.items():
@@ -74,17 +55,13 @@ def main():
             continue
         first = offs[0]
         if first not in memo:
-            memo[first] = below(first, ARTIFACT) and not below(first, CREATION)
+            memo[first] = is_below(syn, first, ARTIFACT) and not is_below(syn, first, CREATION)
         if memo[first]:
-            rows.append((w, plural(w.split()[-1]) if " " not in w else
-                         " ".join(w.split()[:-1] + [plural(w.split()[-1])]),
+            rows.append((w, regular_plural(w.split()[-1]) if " " not in w else
+                         " ".join(w.split()[:-1] + [regular_plural(w.split()[-1])]),
                          "v" if lemma in verbs else "-"))
     rows.sort()
-    with open(OUT, "w", encoding="ascii", newline="\n") as f:
-        f.write(HEADER.format(version=PINNED_VERSION, licence=LICENCE, rows=len(rows)))
-        for r in rows:
-            f.write("\t".join(r) + "\n")
-    print(f"wrote {OUT}: {len(rows)} rows")
+    write_table(OUT, HEADER.format(version=PINNED_VERSION, licence=LICENCE, rows=len(rows)), rows)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ The database files are read directly (no nltk): data.noun for synsets, index.nou
 of a lemma's senses (sense 1 = most frequent in SemCor). Offsets are WordNet 3.0's own.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -80,3 +81,35 @@ def synset_name(off, syn, idx):
     """The usual lemma.n.NN name of a synset: its first lemma and that lemma's sense number."""
     lemma = syn[off]["words"][0].lower()
     return f"{lemma}.n.{idx[lemma].index(off) + 1:02d}"
+
+
+def is_below(syn, off, root):
+    """Whether synset `off` lies below `root` through hypernym and instance links."""
+    stack, seen = [off], set()
+    while stack:
+        o = stack.pop()
+        if o == root:
+            return True
+        if o in seen:
+            continue
+        seen.add(o)
+        stack += [p[1] for p in syn[o]["ptrs"] if p[0] in ("@", "@i")]
+    return False
+
+
+def regular_plural(w):
+    """The regular English plural of a noun ('box' -> 'boxes', 'army' -> 'armies')."""
+    if re.search(r"(s|x|z|ch|sh)$", w):
+        return w + "es"
+    if re.search(r"[^aeiou]y$", w):
+        return w[:-1] + "ies"
+    return w + "s"
+
+
+def write_table(path, header, rows, encoding="ascii"):
+    """Writes `header` and one TAB-separated line per row, and says so."""
+    with open(path, "w", encoding=encoding, newline="\n") as f:
+        f.write(header)
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+    print(f"wrote {path}: {len(rows)} rows")
