@@ -230,8 +230,8 @@ const Lexicon& Lexicons::Get(Language language) const {
 namespace depict::lang {
 
 std::string_view Lexicons::Keyed(int table, Language language, std::string_view key) const {
-  static constexpr std::array<const char*, 4> kFiles = {"cast_words.tsv", "articles.tsv",
-                                                        "demonyms_en.tsv", "surnames.tsv"};
+  static constexpr std::array<const char*, 5> kFiles = {
+      "cast_words.tsv", "articles.tsv", "demonyms_en.tsv", "surnames.tsv", "enclitics.tsv"};
   std::call_once(keyed_once_[table],
                  [&] { keyed_[table] = IndexIfPresentUnsorted(files_, kFiles[table]); });
   std::string full(Code(language));
@@ -250,6 +250,11 @@ std::string_view Lexicons::Demonym(std::string_view country) const {
 
 bool Lexicons::Surname(Language language, std::string_view word) const {
   return !Keyed(3, language, word).empty();
+}
+
+char Lexicons::Enclitic(Language language, std::string_view suffix) const {
+  const std::string_view kind = Keyed(4, language, suffix);
+  return kind.empty() ? 0 : kind[0];
 }
 
 char Lexicons::ArticleGender(Language language, std::string_view folded) const {

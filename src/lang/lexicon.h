@@ -92,6 +92,9 @@ class Lexicons {
   bool Surname(Language language, std::string_view word) const;
   // 'M' or 'F' for an article that marks its noun's gender (data/lang/articles.tsv), else 0.
   char ArticleGender(Language language, std::string_view folded) const;
+  // 'R' for a reflexive pronoun written onto a verb (data/lang/enclitics.tsv: Spanish "se"),
+  // 'O' for another, 0 if `suffix` is none.
+  char Enclitic(Language language, std::string_view suffix) const;
   // The demonym of a country named in English ("Mexico" -> "Mexican"), "" if none.
   std::string_view Demonym(std::string_view country) const;
 
@@ -99,10 +102,11 @@ class Lexicons {
   std::map<std::string, std::string_view> files_;
   mutable std::array<std::once_flag, kLanguageCount> once_;
   mutable std::array<std::unique_ptr<Lexicon>, kLanguageCount> loaded_;
-  // Small hand-written tables keyed "language:key": cast words, articles, demonyms, surnames.
+  // Small hand-written tables keyed "language:key": cast words, articles, demonyms, surnames,
+  // enclitic pronouns.
   std::string_view Keyed(int table, Language language, std::string_view key) const;
-  mutable std::array<std::once_flag, 4> keyed_once_;
-  mutable std::array<SortedTable, 4> keyed_;
+  mutable std::array<std::once_flag, 5> keyed_once_;
+  mutable std::array<SortedTable, 5> keyed_;
 };
 
 }  // namespace depict::lang

@@ -1,6 +1,6 @@
 // The reader on words written apart or together with others: letters typed apart to hide a
 // word, and pronouns written onto Spanish and Italian verbs.
-#include <span>
+#include <algorithm>
 #include <string>
 
 #include "lang/reader.h"
@@ -38,13 +38,9 @@ size_t Reader::ReadSpacedLetters(size_t i) {
 // reads as the verb done to oneself (ReflexiveVerbs: "quemándose el brazo" -> "burning one's
 // arm").
 bool Reader::ReadEnclitic(size_t i) {
+  constexpr size_t kLongestPronoun = 5;  // "selos"
+  constexpr size_t kShortestStem = 4;
   const Language l = LanguageOf(i);
-  if (l != Language::kEs && l != Language::kIt) return false;
-  static constexpr std::string_view kSpanish[] = {"selo", "sela", "selos", "selas", "se",
-                                                  "lo",   "la",   "los",   "las",   "le",
-                                                  "les",  "me",   "te",    "nos"};
-  static constexpr std::string_view kItalian[] = {"sene", "si", "lo", "la", "li", "le",
-                                                  "gli",  "mi", "ti", "ci", "vi", "ne"};
   const std::string word = Fold(Span(text_, tokens_[i]));
   const Lexicon& lexicon = lexicons_.Get(l);
   const auto find_stem = [&](const std::string& stem) -> std::optional<Gloss> {
@@ -59,14 +55,14 @@ bool Reader::ReadEnclitic(size_t i) {
     if (l == Language::kIt && !stem.empty() && stem.back() == 'r') return lexicon.Find(stem + "e");
     return std::nullopt;
   };
-  const auto clitics = l == Language::kEs ? std::span<const std::string_view>(kSpanish)
-                                          : std::span<const std::string_view>(kItalian);
-  for (std::string_view clitic : clitics) {
-    if (word.size() < clitic.size() + 4 || !word.ends_with(clitic)) continue;
-    const auto g = find_stem(word.substr(0, word.size() - clitic.size()));
+  // The longest pronoun first ("selo" before "lo"), as data/lang/enclitics.tsv lists them.
+  for (size_t n = std::min(kLongestPronoun, word.size()); n >= 2; --n) {
+    if (word.size() < n + kShortestStem) continue;
+    const char kind = lexicons_.Enclitic(l, std::string_view(word).substr(word.size() - n));
+    if (kind == 0) continue;
+    const auto g = find_stem(word.substr(0, word.size() - n));
     if (!g || g->Dropped()) continue;
-    const bool reflexive = clitic.starts_with("se") || clitic == "si";
-    if (reflexive) {
+    if (kind == 'R') {
       Piece self = Verbatim("", tokens_[i].begin, tokens_[i].begin, true);
       self.verbatim = false;
       self.reflexive = true;
