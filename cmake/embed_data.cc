@@ -1,6 +1,8 @@
 // Build-time tool: writes a C++ source defining depict::EmbeddedTables(), the bytes of every
 // table file under a data directory keyed by its path relative to that directory.
-//   embed_data DATA_DIR OUT.cc
+//   embed_data DATA_DIR OUT.cc [FUNCTION EXTENSION]
+// With FUNCTION and EXTENSION it defines depict::FUNCTION() over the files ending in EXTENSION
+// ("EmbeddedSuites .jsonl" for data/suites/).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -12,17 +14,20 @@
 namespace fs = std::filesystem;
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: embed_data DATA_DIR OUT.cc\n";
+  if (argc != 3 && argc != 5) {
+    std::cerr << "usage: embed_data DATA_DIR OUT.cc [FUNCTION EXTENSION]\n";
     return 2;
   }
+  const std::string function = argc == 5 ? argv[3] : "EmbeddedTables";
+  const std::string only = argc == 5 ? argv[4] : "";
   const fs::path root = argv[1];
   std::vector<fs::path> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     const auto ext = e.path().extension();
     // data/lang/ holds the language lexicons, which src/lang embeds on its own.
     if (fs::relative(e.path(), root).begin()->string() == "lang") continue;
-    if (e.is_regular_file() && (ext == ".tsv" || ext == ".json")) files.push_back(e.path());
+    const bool wanted = only.empty() ? (ext == ".tsv" || ext == ".json") : ext == only;
+    if (e.is_regular_file() && wanted) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
   std::ostringstream out;
@@ -55,7 +60,8 @@ int main(int argc, char** argv) {
     out << "\";\n";
     out << "static constexpr size_t kSize" << i << " = " << bytes.size() << ";\n";
   }
-  out << "\nconst std::map<std::string, std::string_view>& EmbeddedTables() {\n"
+  out << "\nconst std::map<std::string, std::string_view>& " << function << "();\n"
+      << "const std::map<std::string, std::string_view>& " << function << "() {\n"
       << "  static const std::map<std::string, std::string_view> kTables = {\n";
   for (size_t i = 0; i < files.size(); ++i) {
     out << "      {\"" << fs::relative(files[i], root).generic_string() << "\", {kFile" << i

@@ -79,7 +79,7 @@ ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 echo "== fuzzing (bounded; scripts/fuzz.sh runs the long campaigns)"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DDEPICT_FUZZ=ON -DDEPICT_TESTS=OFF -DDEPICT_BENCH=OFF >/dev/null
-targets=(plan tables target normalize prompt safetensors diffusers_config image)
+targets=(plan tables target normalize prompt safetensors diffusers_config image audit_suite)
 ninja -C build-fuzz -j "$jobs" $(printf '%s_fuzz ' "${targets[@]}")
 seconds=${FUZZ_SECONDS:-60}
 work=$(mktemp -d)

@@ -1,0 +1,28 @@
+// What an audit writes: DIR/summary.json and DIR/results.jsonl for machines, DIR/report.html for
+// people (one static page, no network, charts drawn as SVG here).
+#ifndef DEPICT_AUDIT_REPORT_H_
+#define DEPICT_AUDIT_REPORT_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "audit/audit.h"
+
+namespace depict::audit {
+
+// {"suite", "backend", "policy", "images", "metrics": {NAME: {"value", "ci_low", "ci_high",
+// "n"}}, "baselines": {POLICY: {"metrics": ...}}, ...}; a metric that does not apply is absent.
+nlohmann::json SummaryJson(const AuditRun& run);
+
+// One JSON line per case of the chosen policy: decision, checks, casts.
+std::string ResultsJsonl(const AuditRun& run);
+
+// The report page.
+std::string ReportHtml(const AuditRun& run);
+
+// Writes the three files into `dir` (created if missing). Throws std::runtime_error.
+void WriteReport(const AuditRun& run, const std::string& dir);
+
+}  // namespace depict::audit
+
+#endif  // DEPICT_AUDIT_REPORT_H_
