@@ -30,6 +30,27 @@ TEST(SamplerTest, StratifiedDrawGivesExactShares) {
   EXPECT_GT(seen.size(), 3u);
 }
 
+// With one fixed seed (an API client that always sends seed 0), which ethnicity an 8-image
+// batch leaves out must vary from prompt to prompt, or one group is never drawn at all.
+TEST(SamplerTest, OneSeedLeavesOutDifferentValuesForDifferentPrompts) {
+  std::set<int> missing;
+  for (const char* prompt : {"a photo of a cashier", "a portrait of a surgeon", "a farmer at work",
+                             "a photo of the face of a janitor", "a portrait of a pilot",
+                             "a teacher in a classroom", "a chef cooking", "a lawyer in court"}) {
+    const plan::Plan p = testing::PlanOf(prompt, 8, 0);
+    ASSERT_EQ(p.people.size(), 1u) << prompt;
+    std::set<int> seen;
+    for (const ImageCast& image : p.images) {
+      seen.insert(image.people[0][0].values[static_cast<int>(Dim::kEthnicity)]);
+    }
+    ASSERT_EQ(seen.size(), 8u) << prompt;
+    for (int v = 0; v < 9; ++v) {
+      if (!seen.count(v)) missing.insert(v);
+    }
+  }
+  EXPECT_GE(missing.size(), 4u);
+}
+
 TEST(SamplerTest, WeightsAndAllowedSets) {
   // 3:1 weights over 8 draws: exactly 6 and 2.
   const auto draws = StratifiedDraw(Bit(kMan) | Bit(kWoman), {3.0, 1.0}, 8, 5);
