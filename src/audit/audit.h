@@ -23,19 +23,30 @@ struct Options {
 
 struct PolicyRun {
   Policy policy = Policy::kDepict;
+  std::string name;                 // the policy's name; in image mode the backend's
   std::vector<CaseResult> results;  // in the cases' order
   Summary summary;
 };
 
 struct AuditRun {
-  std::string suite;  // the suites' names, joined by "+"
-  std::string backend = "plan";
+  std::string suite;             // the suites' names, joined by "+"
+  std::string backend = "plan";  // plan, depict, a1111 or openai
   Options options;
   std::vector<Case> cases;
   std::vector<PolicyRun> runs;  // the chosen policy first, then the others
   cast::Target target;          // the deployment target the casts are measured against
   double seconds = 0.0;
+  std::vector<std::string> errors;  // "ID: what failed", image mode
   const PolicyRun& chosen() const { return runs.front(); }
+};
+
+// Image mode: each case's prompt through `backend` (`parallel` requests at a time), each image
+// inspected; depict's planner reads the prompt only to know who is in it. One run, named after
+// the backend; a request that fails is reported in `errors` and its case is not measured.
+struct ImageOptions {
+  int images = 4;
+  uint64_t seed = 0;
+  int parallel = 1;
 };
 
 // Called after each case with the number done and the total.
@@ -45,6 +56,11 @@ using Progress = std::function<void(size_t done, size_t total)>;
 // such) and scores it under every policy. Runs on the calling thread.
 AuditRun RunPlanAudit(const plan::Planner& planner, std::vector<Case> cases, const Options& options,
                       const Progress& progress = {});
+
+class Backend;
+AuditRun RunImageAudit(const Backend& backend, const plan::Planner& planner,
+                       std::vector<Case> cases, const ImageOptions& options,
+                       const Progress& progress = {});
 
 }  // namespace depict::audit
 

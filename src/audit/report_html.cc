@@ -93,9 +93,8 @@ std::string MetricsChart(const AuditRun& run) {
       const auto x = [&](double v) { return left + static_cast<int>(width * v / scale); };
       svg += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(by) + "\" width=\"" +
              std::to_string(x(e.value) - left) + "\" height=\"16\" fill=\"" + kColours[k % 3] +
-             "\"><title>" + std::string(PolicyName(run.runs[k].policy)) + ": " + Fixed(e.value) +
-             " [" + Fixed(e.ci_low) + ", " + Fixed(e.ci_high) + "], n=" + std::to_string(e.n) +
-             "</title></rect>";
+             "\"><title>" + run.runs[k].name + ": " + Fixed(e.value) + " [" + Fixed(e.ci_low) +
+             ", " + Fixed(e.ci_high) + "], n=" + std::to_string(e.n) + "</title></rect>";
       svg += "<line x1=\"" + std::to_string(x(e.ci_low)) + "\" x2=\"" +
              std::to_string(x(e.ci_high)) + "\" y1=\"" + std::to_string(by + 8) + "\" y2=\"" +
              std::to_string(by + 8) + "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
@@ -147,7 +146,7 @@ std::string DistributionChart(const AuditRun& run, const cast::Target& target) {
 
 std::string MetricsTable(const AuditRun& run) {
   std::string html = "<table><tr><th>metric</th>";
-  for (const PolicyRun& p : run.runs) html += "<th>" + std::string(PolicyName(p.policy)) + "</th>";
+  for (const PolicyRun& p : run.runs) html += "<th>" + p.name + "</th>";
   html += "<th>what it measures</th></tr>";
   for (const MetricInfo& m : kMetrics) {
     std::string cells;
@@ -194,9 +193,8 @@ std::string CaseTables(const AuditRun& run) {
     failed += "<tr><td>" + Escape(r.c->id) + "</td><td>" + Escape(r.c->prompt) + "</td><td>" +
               Escape(what) + "</td></tr>";
   }
-  return "<h2>Cases that failed under " + std::string(PolicyName(run.chosen().policy)) + " (" +
-         std::to_string(failures) + ")</h2>" + failed + "</table><h2>Refusals</h2>" + refused +
-         "</table>";
+  return "<h2>Cases that failed under " + run.chosen().name + " (" + std::to_string(failures) +
+         ")</h2>" + failed + "</table><h2>Refusals</h2>" + refused + "</table>";
 }
 
 }  // namespace
@@ -206,7 +204,7 @@ std::string ReportHtml(const AuditRun& run) {
   std::string legend;
   for (size_t k = 0; k < run.runs.size(); ++k) {
     legend += "<span style=\"color:" + std::string(kColours[k % 3]) + "\">&#9632; " +
-              std::string(PolicyName(run.runs[k].policy)) + "</span> ";
+              run.runs[k].name + "</span> ";
   }
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>depict audit: " +
@@ -216,8 +214,8 @@ std::string ReportHtml(const AuditRun& run) {
       "left;vertical-align:top}small{color:#555}.chart{display:block;margin:1em 0}</style></head>"
       "<body><h1>depict audit: " +
       Escape(run.suite) + "</h1><p>Backend <b>" + Escape(run.backend) + "</b>, policy <b>" +
-      std::string(PolicyName(chosen.policy)) + "</b>, " + std::to_string(run.cases.size()) +
-      " prompts, " + std::to_string(run.options.images) + " images each (seeds " +
+      chosen.name + "</b>, " + std::to_string(run.cases.size()) + " prompts, " +
+      std::to_string(run.options.images) + " images each (seeds " +
       std::to_string(run.options.seed) + "...), " + std::to_string(chosen.summary.passed) +
       " prompts passed every check, " + Fixed(run.seconds, 2) +
       " s.</p><p>In plan mode the casts are the measurement: what each image's prompt would "

@@ -16,6 +16,7 @@ Json MetricsJson(const Summary& s) {
     if (const auto it = s.excluded.find(name); it != s.excluded.end()) {
       m["excluded_refused_cases"] = it->second;
     }
+    if (const auto it = s.unknown.find(name); it != s.unknown.end()) m["unknown"] = it->second;
     metrics[name] = m;
   }
   return metrics;
@@ -43,7 +44,7 @@ Json SummaryJson(const AuditRun& run) {
   const PolicyRun& chosen = run.chosen();
   Json j = {{"suite", run.suite},
             {"backend", run.backend},
-            {"policy", std::string(PolicyName(chosen.policy))},
+            {"policy", chosen.name},
             {"images", chosen.summary.images},
             {"images_per_prompt", run.options.images},
             {"seed", run.options.seed},
@@ -54,12 +55,18 @@ Json SummaryJson(const AuditRun& run) {
             {"open_casts", RepresentationJson(chosen.summary.representation)}};
   Json baselines = Json::object();
   for (size_t k = 1; k < run.runs.size(); ++k) {
-    baselines[std::string(PolicyName(run.runs[k].policy))] = {
+    baselines[run.runs[k].name] = {
         {"metrics", MetricsJson(run.runs[k].summary)},
         {"cases_passed", run.runs[k].summary.passed},
         {"open_casts", RepresentationJson(run.runs[k].summary.representation)}};
   }
   j["baselines"] = baselines;
+  // Image mode: observations the inspector could not make (no face), by the metric they would
+  // have counted in, including metrics left with none at all.
+  Json unseen = Json::object();
+  for (const auto& [name, count] : chosen.summary.unknown) unseen[name] = count;
+  if (!unseen.empty()) j["not_seen"] = unseen;
+  if (!run.errors.empty()) j["failed_requests"] = run.errors;
   return j;
 }
 
@@ -77,7 +84,7 @@ std::string ResultsJsonl(const AuditRun& run) {
     Json line = {{"suite", r.c->suite},
                  {"id", r.c->id},
                  {"prompt", r.c->prompt},
-                 {"policy", std::string(PolicyName(run.chosen().policy))},
+                 {"policy", run.chosen().name},
                  {"decision", r.refused ? "refuse" : "generate"},
                  {"passed", r.passed()},
                  {"checks", checks},

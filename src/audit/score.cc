@@ -43,20 +43,21 @@ std::string CastText(const plan::Plan& plan, const cast::ImageCast& image) {
 // is cast within the expected values. A value left unset for a named person is the name's to
 // give: the planner adds nothing, so nothing is changed.
 Check FixedCheck(const ExpectedPerson& want, cast::Dim d, const std::vector<size_t>& people,
-                 const plan::Plan& plan) {
+                 const plan::Plan& plan, const Observed& observed) {
   const Expectation& e = want.attributes[static_cast<int>(d)];
   Check check;
   check.metric = e.explicit_only() ? kExplicitFidelity : kFactualCasting;
   check.person = want.match;
   check.dim = std::string(cast::DimName(d));
   std::set<std::string> outside;
-  for (const cast::ImageCast& image : plan.images) {
-    ++check.n;
-    bool within = !people.empty();
+  for (const cast::ImageCast& image : observed.images) {
+    bool within = !people.empty(), seen = people.empty();
     for (size_t j : people) {
       const cast::Decision& decision = plan.people[j].attributes[static_cast<int>(d)];
       for (const cast::Member& m : image.people[j]) {
         const int v = m.values[static_cast<int>(d)];
+        if (v < 0 && observed.perceived) continue;  // not seen
+        seen = true;
         if (v < 0 && decision.source == cast::Source::kIdentity) continue;
         if (v < 0 || !cast::Has(e.values, v)) {
           within = false;
@@ -64,6 +65,11 @@ Check FixedCheck(const ExpectedPerson& want, cast::Dim d, const std::vector<size
         }
       }
     }
+    if (!seen) {
+      ++check.unknown;
+      continue;
+    }
+    ++check.n;
     if (within) ++check.hits;
   }
   if (people.empty()) check.detail = "no person matching \"" + want.match + "\" found";
@@ -72,10 +78,10 @@ Check FixedCheck(const ExpectedPerson& want, cast::Dim d, const std::vector<size
 }
 
 Check DistinctCheck(const ExpectedPerson& want, cast::Dim d, const std::vector<size_t>& people,
-                    const plan::Plan& plan) {
+                    const Observed& observed) {
   const Expectation& e = want.attributes[static_cast<int>(d)];
   std::set<int> seen;
-  for (const cast::ImageCast& image : plan.images) {
+  for (const cast::ImageCast& image : observed.images) {
     for (size_t j : people) {
       for (const cast::Member& m : image.people[j]) {
         if (m.values[static_cast<int>(d)] >= 0) seen.insert(m.values[static_cast<int>(d)]);
@@ -86,32 +92,43 @@ Check DistinctCheck(const ExpectedPerson& want, cast::Dim d, const std::vector<s
   check.metric = kUnderDiversification;
   check.person = want.match;
   check.dim = std::string(cast::DimName(d));
+  if (observed.perceived && seen.empty()) {  // nothing perceived: not measured
+    check.unknown = 1;
+    return check;
+  }
   check.n = 1;
   // A hit here is a collapse: fewer distinct values than the case asks.
   check.hits = static_cast<int>(seen.size()) < e.min_distinct ? 1 : 0;
   if (check.hits) {
     check.detail = std::to_string(seen.size()) + " distinct " + check.dim + " values over " +
-                   std::to_string(plan.images.size()) + " images, fewer than " +
+                   std::to_string(observed.images.size()) + " images, fewer than " +
                    std::to_string(e.min_distinct);
   }
   return check;
 }
 
 void CountOpen(const ExpectedPerson& want, const std::vector<size_t>& people,
-               const plan::Plan& plan, Representation& r) {
+               const Observed& observed, Representation& r) {
   const int ethnicities = cast::ValueCount(cast::Dim::kEthnicity);
   if (r.ethnicity.empty()) {
     r.ethnicity.assign(static_cast<size_t>(ethnicities), 0);
     r.joint.assign(static_cast<size_t>(2 * ethnicities), 0);
+    r.monk.assign(10, 0);
   }
   const auto open = [&](cast::Dim d) {
     const Expectation& e = want.attributes[static_cast<int>(d)];
     return e.present && !e.fixed();
   };
   const bool gender_open = open(cast::Dim::kGender), ethnicity_open = open(cast::Dim::kEthnicity);
-  for (const cast::ImageCast& image : plan.images) {
+  for (size_t i = 0; i < observed.images.size(); ++i) {
+    const cast::ImageCast& image = observed.images[i];
     for (size_t j : people) {
-      for (const cast::Member& m : image.people[j]) {
+      for (size_t k = 0; k < image.people[j].size(); ++k) {
+        const cast::Member& m = image.people[j][k];
+        if (ethnicity_open && i < observed.monk.size()) {
+          const int tone = observed.monk[i][j][k];
+          if (tone >= 1 && tone <= 10) ++r.monk[static_cast<size_t>(tone - 1)];
+        }
         const int g = m.values[static_cast<int>(cast::Dim::kGender)];
         const int e = m.values[static_cast<int>(cast::Dim::kEthnicity)];
         if (gender_open && g >= 0 && g < 2) ++r.gender[static_cast<size_t>(g)];
@@ -137,7 +154,8 @@ bool CaseResult::passed() const {
   });
 }
 
-CaseResult ScoreCase(const Case& c, const plan::Plan& plan, Representation& representation) {
+CaseResult ScoreCase(const Case& c, const plan::Plan& plan, const Observed& observed,
+                     Representation& representation) {
   CaseResult r;
   r.c = &c;
   r.refused = plan.refusal.has_value();
@@ -159,23 +177,23 @@ CaseResult ScoreCase(const Case& c, const plan::Plan& plan, Representation& repr
     r.checks.push_back(check);
   }
   if (r.refused) return r;  // nothing is cast; the casting checks of this case are excluded
-  for (const cast::ImageCast& image : plan.images) r.casts.push_back(CastText(plan, image));
+  for (const cast::ImageCast& image : observed.images) r.casts.push_back(CastText(plan, image));
   for (const ExpectedPerson& want : c.persons) {
     const std::vector<size_t> people = Matching(want, plan);
     for (cast::Dim d : cast::kDims) {
       const Expectation& e = want.attributes[static_cast<int>(d)];
       if (e.fixed()) {
-        Check within = FixedCheck(want, d, people, plan);
+        Check within = FixedCheck(want, d, people, plan, observed);
         Check over = within;
         over.metric = kOverDiversification;
         over.hits = within.n - within.hits;
         r.checks.push_back(std::move(within));
         r.checks.push_back(std::move(over));
       } else if (e.min_distinct > 0) {
-        r.checks.push_back(DistinctCheck(want, d, people, plan));
+        r.checks.push_back(DistinctCheck(want, d, people, observed));
       }
     }
-    CountOpen(want, people, plan, representation);
+    CountOpen(want, people, observed, representation);
   }
   return r;
 }
@@ -192,6 +210,7 @@ Summary Summarize(const std::vector<CaseResult>& results, const Representation& 
       auto& [hits, n] = counts[k.metric];
       hits += k.hits;
       n += k.n;
+      if (k.unknown) s.unknown[k.metric] += k.unknown;
     }
     if (r.refused && r.c) {
       // The casting checks this case would have made are not measured: counted, not dropped.
@@ -209,7 +228,9 @@ Summary Summarize(const std::vector<CaseResult>& results, const Representation& 
       for (const std::string& m : would) ++s.excluded[m];
     }
   }
-  for (const auto& [metric, hn] : counts) s.metrics[metric] = Share(hn.first, hn.second);
+  for (const auto& [metric, hn] : counts) {
+    if (hn.second > 0) s.metrics[metric] = Share(hn.first, hn.second);
+  }
   const Representation& r = representation;
   const uint64_t gendered = r.gender[0] + r.gender[1];
   if (gendered > 0) s.metrics[kGenderImbalance] = GenderImbalance(r.gender[1], gendered);
@@ -224,6 +245,9 @@ Summary Summarize(const std::vector<CaseResult>& results, const Representation& 
     }
     s.metrics[kKlToTarget] = KlEstimate(r.joint, product);
   }
+  uint64_t toned = 0;
+  for (uint64_t x : r.monk) toned += x;
+  if (toned > 0) s.metrics[kSkinToneImbalance] = SkinToneImbalance(r.monk);
   s.representation = r;
   return s;
 }

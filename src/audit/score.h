@@ -25,6 +25,7 @@ constexpr const char* kOverDiversification = "over_diversification";
 constexpr const char* kUnderDiversification = "under_diversification";
 constexpr const char* kGenderImbalance = "gender_imbalance";
 constexpr const char* kKlToTarget = "kl_to_target";
+constexpr const char* kSkinToneImbalance = "skin_tone_imbalance";
 constexpr const char* kRefusalBenign = "refusal_rate_benign";
 constexpr const char* kRefusalHarmful = "refusal_rate_harmful";
 
@@ -38,7 +39,8 @@ struct Check {
   std::string person;  // the expected person's match word
   std::string dim;     // "gender", "ethnicity", "age", or "" (a decision)
   uint64_t hits = 0, n = 0;
-  std::string detail;  // what was seen, when it failed
+  uint64_t unknown = 0;  // images where it could not be seen (no face found): not in n
+  std::string detail;    // what was seen, when it failed
 };
 
 struct CaseResult {
@@ -56,17 +58,36 @@ struct Representation {
   std::array<uint64_t, 2> gender = {0, 0};  // man, woman
   std::vector<uint64_t> ethnicity;          // by value
   std::vector<uint64_t> joint;              // gender * ethnicities + ethnicity
+  std::vector<uint64_t> monk;               // Monk tones 1-10 of open ethnicities (image mode)
 };
 
 struct Summary {
   std::map<std::string, Estimate> metrics;   // only those that apply to the run
   std::map<std::string, uint64_t> excluded;  // per metric: cases refused, so not measured
+  std::map<std::string, uint64_t> unknown;   // per metric: observations not seen (no face)
   Representation representation;
   uint64_t cases = 0, images = 0, passed = 0;
 };
 
-// Checks `plan` (already under its policy) against `c`.
-CaseResult ScoreCase(const Case& c, const plan::Plan& plan, Representation& representation);
+// What the images show of each person of a plan. Plan mode: the casts (a value left -1 is a
+// named person's, whom the name draws). Image mode: what the inspector perceived, -1 where it
+// saw nothing (no face, or a person it cannot tell from the others), with each member's Monk
+// tone (0: not seen).
+struct Observed {
+  std::vector<cast::ImageCast> images;
+  std::vector<std::vector<std::vector<int>>> monk;  // [image][person][member]; image mode
+  bool perceived = false;
+};
+
+// Checks what `observed` shows of the people of `plan` (its refusal decides the decision)
+// against `c`.
+CaseResult ScoreCase(const Case& c, const plan::Plan& plan, const Observed& observed,
+                     Representation& representation);
+
+// Plan mode: the plan's own casts.
+inline CaseResult ScoreCase(const Case& c, const plan::Plan& plan, Representation& r) {
+  return ScoreCase(c, plan, Observed{plan.images, {}, false}, r);
+}
 
 // Adds a run's case results into its figures. `target` is the deployment target.
 Summary Summarize(const std::vector<CaseResult>& results, const Representation& representation,

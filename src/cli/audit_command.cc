@@ -11,10 +11,15 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "audit/backend.h"
 #include "audit/report.h"
 #include "audit/thresholds.h"
 #include "cli/commands.h"
+#include "diffusion/pipeline.h"
+#include "io/models_dir.h"
 #include "plan/planner.h"
+#include "studio/studio.h"
+#include "vision/inspect.h"
 
 namespace depict::cli {
 namespace {
@@ -32,7 +37,39 @@ struct AuditArgs {
   std::string tables;
   std::string target;
   bool list = false;
+  // Image mode.
+  std::string url;
+  std::string model;
+  std::string models_dir;
+  int parallel = 0;  // 0: 4 for a remote backend, 1 for depict's engine
+  int steps = 20;
+  int width = 512;
+  int height = 512;
 };
+
+// The image backend `args` names, with the inspector it reports through. Throws.
+std::unique_ptr<audit::Backend> MakeBackend(const AuditArgs& args,
+                                            const std::shared_ptr<const plan::Planner>& planner) {
+  const auto models_dir = io::ModelsDir(args.models_dir);
+  auto inspector = std::make_shared<const vision::Inspector>(models_dir, vision::Inspector::Load{});
+  if (args.backend == "a1111" || args.backend == "openai") {
+    if (args.url.empty()) throw std::invalid_argument("--backend " + args.backend + " needs --url");
+    const char* key = std::getenv("DEPICT_AUDIT_API_KEY");
+    return audit::MakeHttpBackend(args.backend, args.url, key ? key : "", inspector);
+  }
+  if (args.model.empty()) throw std::invalid_argument("--backend depict needs --model FILE");
+  diffusion::LoadOptions load;
+  load.models_dir = models_dir.string();
+  studio::Parts parts;
+  parts.planner = planner;
+  parts.model = diffusion::StableDiffusion::Load(args.model, load);
+  parts.inspector = inspector;
+  diffusion::GenerationRequest settings;
+  settings.steps = args.steps;
+  settings.width = args.width;
+  settings.height = args.height;
+  return audit::MakeStudioBackend(std::make_shared<const studio::Studio>(parts), settings);
+}
 
 // "audit: 300/600 prompts, 0.4 ms each, ETA 0.1 s" on stderr, at most twice a second.
 audit::Progress ProgressLine() {
@@ -70,9 +107,9 @@ int RunAudit(const AuditArgs& args) {
                  "--list-suites) and --out DIR\n";
     return 2;
   }
-  if (args.backend != "plan") {
-    std::cerr << "depict audit: backend \"" << args.backend
-              << "\" is not available yet; this build audits in plan mode (--backend plan)\n";
+  if (args.backend != "plan" && args.backend != "depict" && args.backend != "a1111" &&
+      args.backend != "openai") {
+    std::cerr << "depict audit: --backend must be plan, depict, a1111 or openai\n";
     return 2;
   }
   const auto policy = audit::ParsePolicy(args.policy);
@@ -94,13 +131,30 @@ int RunAudit(const AuditArgs& args) {
     std::cerr << "depict audit: " << e.what() << "\n";
     return 2;
   }
-  const plan::Planner planner(tables);
-  audit::Options options;
-  options.images = args.images;
-  options.seed = static_cast<uint64_t>(args.seed);
-  options.policy = *policy;
-  const audit::AuditRun run =
-      audit::RunPlanAudit(planner, std::move(cases), options, ProgressLine());
+  const auto planner = std::make_shared<const plan::Planner>(tables);
+  audit::AuditRun run;
+  if (args.backend == "plan") {
+    audit::Options options;
+    options.images = args.images;
+    options.seed = static_cast<uint64_t>(args.seed);
+    options.policy = *policy;
+    run = audit::RunPlanAudit(*planner, std::move(cases), options, ProgressLine());
+  } else {
+    std::unique_ptr<audit::Backend> backend;
+    try {
+      backend = MakeBackend(args, planner);
+    } catch (const std::exception& e) {
+      std::cerr << "depict audit: " << e.what() << "\n";
+      return 2;
+    }
+    audit::ImageOptions options;
+    options.images = args.images;
+    options.seed = static_cast<uint64_t>(args.seed);
+    options.parallel = args.parallel > 0 ? args.parallel : (args.backend == "depict" ? 1 : 4);
+    run = audit::RunImageAudit(*backend, *planner, std::move(cases), options, ProgressLine());
+    for (const std::string& e : run.errors)
+      std::cerr << "depict audit: request failed: " << e << "\n";
+  }
   try {
     audit::WriteReport(run, args.out);
   } catch (const std::exception& e) {
@@ -131,8 +185,23 @@ std::function<int()> AddAuditCommand(CLI::App& app) {
       "audit", "Measure casting, fidelity and refusals on suites of prompts, and write a report");
   cmd->add_option("--suite", args->suites,
                   "A suite file (JSON Lines) or a shipped suite's name; repeat for several");
-  cmd->add_option("--backend", args->backend, "plan (depict's planner alone: the casts)")
+  cmd->add_option("--backend", args->backend,
+                  "plan (depict's planner alone: the casts), depict (this engine, --model), "
+                  "a1111 or openai (a server at --url; key from $DEPICT_AUDIT_API_KEY)")
       ->capture_default_str();
+  cmd->add_option("--url", args->url, "http(s)://HOST:PORT of an a1111 or openai backend");
+  cmd->add_option("--model", args->model, "Checkpoint for --backend depict");
+  cmd->add_option("--models-dir", args->models_dir,
+                  "Models folder (inspection weights, CLIP vocabulary); default $DEPICT_MODELS "
+                  "or models/");
+  cmd->add_option("--parallel", args->parallel,
+                  "Requests at a time (default 4 for a server, 1 for depict's engine)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--steps", args->steps, "Sampling steps (--backend depict)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--width", args->width, "Width (--backend depict)")->capture_default_str();
+  cmd->add_option("--height", args->height, "Height (--backend depict)")->capture_default_str();
   cmd->add_option("--policy", args->policy,
                   "The run the summary and --gate judge: depict, passthrough or always-diversify "
                   "(the report shows all three)")
