@@ -3,8 +3,10 @@
 #ifndef DEPICT_AUDIT_REPORT_H_
 #define DEPICT_AUDIT_REPORT_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "audit/audit.h"
 
@@ -19,6 +21,16 @@ std::string ResultsJsonl(const AuditRun& run);
 
 // The report page.
 std::string ReportHtml(const AuditRun& run);
+
+// One column of figures side by side: a policy, a backend or a run.
+struct Column {
+  std::string name;
+  std::map<std::string, Estimate> metrics;
+};
+std::vector<Column> ColumnsOf(const AuditRun& run);
+// The metrics table and chart of the report, for any columns.
+std::string MetricsTableHtml(const std::vector<Column>& columns);
+std::string MetricsChartSvg(const std::vector<Column>& columns);
 
 // Writes the three files into `dir` (created if missing). Throws std::runtime_error.
 void WriteReport(const AuditRun& run, const std::string& dir);

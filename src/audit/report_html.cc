@@ -58,54 +58,6 @@ constexpr MetricInfo kMetrics[] = {
 
 // One chart: a row per metric, a bar per policy with its 95% interval as a whisker. Shares are
 // drawn on [0, 1]; the KL divergence on [0, its largest value].
-std::string MetricsChart(const AuditRun& run) {
-  const int row = 22 * static_cast<int>(run.runs.size()) + 18, left = 190, width = 420;
-  int rows = 0;
-  for (const MetricInfo& m : kMetrics) {
-    for (const PolicyRun& p : run.runs) {
-      if (p.summary.metrics.count(m.name)) {
-        ++rows;
-        break;
-      }
-    }
-  }
-  std::string svg = "<svg class=\"chart\" role=\"img\" aria-label=\"metrics by policy\" width=\"" +
-                    std::to_string(left + width + 120) + "\" height=\"" +
-                    std::to_string(rows * row + 30) + "\" xmlns=\"http://www.w3.org/2000/svg\">";
-  int y = 10;
-  for (const MetricInfo& m : kMetrics) {
-    double scale = 1.0;
-    bool any = false;
-    for (const PolicyRun& p : run.runs) {
-      const auto it = p.summary.metrics.find(m.name);
-      if (it == p.summary.metrics.end()) continue;
-      any = true;
-      if (std::string(m.name) == kKlToTarget) scale = std::max(scale, it->second.ci_high);
-    }
-    if (!any) continue;
-    svg +=
-        "<text x=\"0\" y=\"" + std::to_string(y + 14) + "\" font-size=\"12\">" + m.name + "</text>";
-    for (size_t k = 0; k < run.runs.size(); ++k) {
-      const auto it = run.runs[k].summary.metrics.find(m.name);
-      const int by = y + 4 + 22 * static_cast<int>(k);
-      if (it == run.runs[k].summary.metrics.end()) continue;
-      const Estimate& e = it->second;
-      const auto x = [&](double v) { return left + static_cast<int>(width * v / scale); };
-      svg += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(by) + "\" width=\"" +
-             std::to_string(x(e.value) - left) + "\" height=\"16\" fill=\"" + kColours[k % 3] +
-             "\"><title>" + run.runs[k].name + ": " + Fixed(e.value) + " [" + Fixed(e.ci_low) +
-             ", " + Fixed(e.ci_high) + "], n=" + std::to_string(e.n) + "</title></rect>";
-      svg += "<line x1=\"" + std::to_string(x(e.ci_low)) + "\" x2=\"" +
-             std::to_string(x(e.ci_high)) + "\" y1=\"" + std::to_string(by + 8) + "\" y2=\"" +
-             std::to_string(by + 8) + "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
-      svg += "<text x=\"" + std::to_string(left + width + 6) + "\" y=\"" + std::to_string(by + 12) +
-             "\" font-size=\"11\">" + Fixed(e.value) + "</text>";
-    }
-    y += row;
-  }
-  return svg + "</svg>";
-}
-
 // The ethnicity of open casts, per policy, as shares beside the target's.
 std::string DistributionChart(const AuditRun& run, const cast::Target& target) {
   const auto& weights = target.weights[static_cast<int>(cast::Dim::kEthnicity)];
@@ -142,31 +94,6 @@ std::string DistributionChart(const AuditRun& run, const cast::Target& target) {
            "</text>";
   }
   return svg + "</svg>";
-}
-
-std::string MetricsTable(const AuditRun& run) {
-  std::string html = "<table><tr><th>metric</th>";
-  for (const PolicyRun& p : run.runs) html += "<th>" + p.name + "</th>";
-  html += "<th>what it measures</th></tr>";
-  for (const MetricInfo& m : kMetrics) {
-    std::string cells;
-    bool any = false;
-    for (const PolicyRun& p : run.runs) {
-      const auto it = p.summary.metrics.find(m.name);
-      if (it == p.summary.metrics.end()) {
-        cells += "<td>-</td>";
-        continue;
-      }
-      any = true;
-      const Estimate& e = it->second;
-      cells += "<td>" + Fixed(e.value) + " <small>[" + Fixed(e.ci_low) + ", " + Fixed(e.ci_high) +
-               "] n=" + std::to_string(e.n) + "</small></td>";
-    }
-    if (any)
-      html +=
-          "<tr><td>" + std::string(m.name) + "</td>" + cells + "<td>" + m.meaning + "</td></tr>";
-  }
-  return html + "</table>";
 }
 
 std::string CaseTables(const AuditRun& run) {
@@ -222,11 +149,90 @@ std::string ReportHtml(const AuditRun& run) {
       "state about each person. Intervals are 95% Wilson intervals for shares and bootstrap "
       "intervals for divergences; n counts images, checks or prompts as the table says. "
       "Cases refused are not cast, and are counted apart, never dropped.</p><h2>Metrics</h2>" +
-      MetricsTable(run) + "<p>" + legend + "</p>" + MetricsChart(run);
+      MetricsTableHtml(ColumnsOf(run)) + "<p>" + legend + "</p>" + MetricsChartSvg(ColumnsOf(run));
   html += "<h2>Open ethnicity casts</h2><p>" + legend +
           "<span style=\"color:#999\">&#9632; target</span></p>" +
           DistributionChart(run, run.target) + CaseTables(run) + "</body></html>\n";
   return html;
+}
+
+std::string MetricsChartSvg(const std::vector<Column>& cols) {
+  const int row = 22 * static_cast<int>(cols.size()) + 18, left = 190, width = 420;
+  int rows = 0;
+  for (const MetricInfo& m : kMetrics) {
+    for (const Column& p : cols) {
+      if (p.metrics.count(m.name)) {
+        ++rows;
+        break;
+      }
+    }
+  }
+  std::string svg = "<svg class=\"chart\" role=\"img\" aria-label=\"metrics by policy\" width=\"" +
+                    std::to_string(left + width + 120) + "\" height=\"" +
+                    std::to_string(rows * row + 30) + "\" xmlns=\"http://www.w3.org/2000/svg\">";
+  int y = 10;
+  for (const MetricInfo& m : kMetrics) {
+    double scale = 1.0;
+    bool any = false;
+    for (const Column& p : cols) {
+      const auto it = p.metrics.find(m.name);
+      if (it == p.metrics.end()) continue;
+      any = true;
+      if (std::string(m.name) == kKlToTarget) scale = std::max(scale, it->second.ci_high);
+    }
+    if (!any) continue;
+    svg +=
+        "<text x=\"0\" y=\"" + std::to_string(y + 14) + "\" font-size=\"12\">" + m.name + "</text>";
+    for (size_t k = 0; k < cols.size(); ++k) {
+      const auto it = cols[k].metrics.find(m.name);
+      const int by = y + 4 + 22 * static_cast<int>(k);
+      if (it == cols[k].metrics.end()) continue;
+      const Estimate& e = it->second;
+      const auto x = [&](double v) { return left + static_cast<int>(width * v / scale); };
+      svg += "<rect x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(by) + "\" width=\"" +
+             std::to_string(x(e.value) - left) + "\" height=\"16\" fill=\"" + kColours[k % 3] +
+             "\"><title>" + cols[k].name + ": " + Fixed(e.value) + " [" + Fixed(e.ci_low) + ", " +
+             Fixed(e.ci_high) + "], n=" + std::to_string(e.n) + "</title></rect>";
+      svg += "<line x1=\"" + std::to_string(x(e.ci_low)) + "\" x2=\"" +
+             std::to_string(x(e.ci_high)) + "\" y1=\"" + std::to_string(by + 8) + "\" y2=\"" +
+             std::to_string(by + 8) + "\" stroke=\"#000\" stroke-width=\"1.5\"/>";
+      svg += "<text x=\"" + std::to_string(left + width + 6) + "\" y=\"" + std::to_string(by + 12) +
+             "\" font-size=\"11\">" + Fixed(e.value) + "</text>";
+    }
+    y += row;
+  }
+  return svg + "</svg>";
+}
+
+std::string MetricsTableHtml(const std::vector<Column>& cols) {
+  std::string html = "<table><tr><th>metric</th>";
+  for (const Column& p : cols) html += "<th>" + p.name + "</th>";
+  html += "<th>what it measures</th></tr>";
+  for (const MetricInfo& m : kMetrics) {
+    std::string cells;
+    bool any = false;
+    for (const Column& p : cols) {
+      const auto it = p.metrics.find(m.name);
+      if (it == p.metrics.end()) {
+        cells += "<td>-</td>";
+        continue;
+      }
+      any = true;
+      const Estimate& e = it->second;
+      cells += "<td>" + Fixed(e.value) + " <small>[" + Fixed(e.ci_low) + ", " + Fixed(e.ci_high) +
+               "] n=" + std::to_string(e.n) + "</small></td>";
+    }
+    if (any)
+      html +=
+          "<tr><td>" + std::string(m.name) + "</td>" + cells + "<td>" + m.meaning + "</td></tr>";
+  }
+  return html + "</table>";
+}
+
+std::vector<Column> ColumnsOf(const AuditRun& run) {
+  std::vector<Column> cols;
+  for (const PolicyRun& p : run.runs) cols.push_back({p.name, p.summary.metrics});
+  return cols;
 }
 
 }  // namespace depict::audit

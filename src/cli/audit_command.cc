@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "audit/backend.h"
+#include "audit/compare.h"
 #include "audit/report.h"
 #include "audit/thresholds.h"
 #include "cli/commands.h"
@@ -45,7 +46,37 @@ struct AuditArgs {
   int steps = 20;
   int width = 512;
   int height = 512;
+  // `depict audit compare`.
+  std::vector<std::string> compare;
+  std::string compare_out;
 };
+
+std::string ReadFile(const std::string& path);
+
+// `depict audit compare A B ...`: each a report folder or its summary.json.
+int RunCompare(const AuditArgs& args) {
+  std::vector<audit::Column> columns;
+  for (const std::string& a : args.compare) {
+    const std::string path = a.ends_with(".json") ? a : a + "/summary.json";
+    try {
+      for (audit::Column& c : audit::ColumnsFromSummary(a, ReadFile(path))) {
+        columns.push_back(std::move(c));
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "depict audit compare: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  std::cout << audit::CompareText(columns);
+  if (args.compare_out.empty()) return 0;
+  std::ofstream out(args.compare_out, std::ios::binary);
+  out << audit::CompareHtml(args.compare, columns);
+  if (!out) {
+    std::cerr << "depict audit compare: cannot write " << args.compare_out << "\n";
+    return 1;
+  }
+  return 0;
+}
 
 // The image backend `args` names, with the inspector it reports through. Throws.
 std::unique_ptr<audit::Backend> MakeBackend(const AuditArgs& args,
@@ -218,7 +249,13 @@ std::function<int()> AddAuditCommand(CLI::App& app) {
   cmd->add_option("--tables", args->tables, "Knowledge tables folder instead of the embedded");
   cmd->add_option("--target", args->target, "Target distribution of open attributes (JSON)");
   cmd->add_flag("--list-suites", args->list, "Print the shipped suites' names");
-  return [args]() { return RunAudit(*args); };
+  CLI::App* compare = cmd->add_subcommand(
+      "compare", "Runs side by side: report folders (or summary.json files) of two or more audits");
+  compare->add_option("runs", args->compare, "Report folders or summary.json files")
+      ->required()
+      ->expected(2, 16);
+  compare->add_option("--out", args->compare_out, "Write the comparison page here (HTML)");
+  return [args, compare]() { return compare->parsed() ? RunCompare(*args) : RunAudit(*args); };
 }
 
 }  // namespace depict::cli

@@ -126,6 +126,32 @@ class GateTest(unittest.TestCase):
         self.assertEqual(r.returncode, 3, r.stderr)
 
 
+class CompareTest(unittest.TestCase):
+    def test_two_runs_side_by_side(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+            self.assertEqual(run(["audit", "--suite", "history", "--out", a]).returncode, 0)
+            self.assertEqual(run(["audit", "--suite", "history", "--policy", "passthrough",
+                                  "--out", b]).returncode, 0)
+            page = os.path.join(tmp, "compare.html")
+            r = run(["audit", "compare", a, os.path.join(b, "summary.json"), "--out", page])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("# %s (plan, depict)" % a, r.stdout)
+            self.assertIn("(plan, passthrough)", r.stdout)
+            rows = {line.split()[0]: line.split() for line in r.stdout.splitlines()
+                    if line and not line.startswith("#")}
+            with open(os.path.join(a, "summary.json"), encoding="utf-8") as f:
+                want = json.load(f)["metrics"]["factual_casting"]["value"]
+            self.assertEqual(rows["factual_casting"][1], "%.3f" % want)
+            with open(page, encoding="utf-8") as f:
+                html = f.read()
+            self.assertIn("<svg", html)
+            self.assertIn("factual_casting", html)
+            r = run(["audit", "compare", a, os.path.join(tmp, "missing")])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("cannot read", r.stderr)
+
+
 class BadArgumentsTest(unittest.TestCase):
     def test_errors_are_clear_and_exit_2(self):
         with tempfile.TemporaryDirectory() as tmp:
