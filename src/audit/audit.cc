@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "audit/backend.h"
+#include "audit/cache.h"
 #include "audit/observe.h"
 
 namespace depict::audit {
@@ -83,10 +84,19 @@ AuditRun RunImageAudit(const Backend& backend, const plan::Planner& planner,
   std::vector<std::string> errors(n);
   std::atomic<size_t> next{0}, done{0};
   std::mutex progress_mu;
+  std::unique_ptr<GenerationCache> cache;
+  if (!options.cache.empty()) cache = std::make_unique<GenerationCache>(options.cache);
   const auto worker = [&] {
     for (size_t i = next++; i < n; i = next++) {
+      const std::string key = GenerationCache::Key(options.backend_id, run.cases[i].prompt,
+                                                   options.seed, options.images);
       try {
-        generations[i] = backend.Generate(run.cases[i].prompt, options.images, options.seed);
+        if (auto cached = cache ? cache->Find(key) : std::nullopt) {
+          generations[i] = std::move(*cached);
+        } else {
+          generations[i] = backend.Generate(run.cases[i].prompt, options.images, options.seed);
+          if (cache) cache->Add(key, generations[i]);
+        }
       } catch (const std::exception& e) {
         errors[i] = e.what();
       }

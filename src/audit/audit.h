@@ -47,6 +47,8 @@ struct ImageOptions {
   int images = 4;
   uint64_t seed = 0;
   int parallel = 1;
+  std::string cache;       // a GenerationCache file; "" keeps nothing
+  std::string backend_id;  // what identifies the backend's answers in the cache
 };
 
 // Called after each case with the number done and the total.

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -182,7 +183,21 @@ int RunAudit(const AuditArgs& args) {
     options.images = args.images;
     options.seed = static_cast<uint64_t>(args.seed);
     options.parallel = args.parallel > 0 ? args.parallel : (args.backend == "depict" ? 1 : 4);
-    run = audit::RunImageAudit(*backend, *planner, std::move(cases), options, ProgressLine());
+    // Answers are kept in OUT/cache.jsonl: a run that stops resumes where it was.
+    options.backend_id = args.backend == "depict"
+                             ? "depict " + diffusion::ShortFileHash(args.model) + " " +
+                                   std::to_string(args.steps) + " " + std::to_string(args.width) +
+                                   "x" + std::to_string(args.height)
+                             : args.backend + " " + args.url;
+    std::error_code ec;
+    std::filesystem::create_directories(args.out, ec);
+    options.cache = args.out + "/cache.jsonl";
+    try {
+      run = audit::RunImageAudit(*backend, *planner, std::move(cases), options, ProgressLine());
+    } catch (const std::exception& e) {
+      std::cerr << "depict audit: " << e.what() << "\n";
+      return 1;
+    }
     for (const std::string& e : run.errors)
       std::cerr << "depict audit: request failed: " << e << "\n";
   }

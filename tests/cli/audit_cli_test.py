@@ -281,6 +281,28 @@ class ImageModeTest(unittest.TestCase):
         with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
             self.assertIn("a1111", f.read())
 
+    def test_a_second_run_reads_the_cache_and_asks_only_for_what_is_new(self):
+        out = os.path.join(self.tmp.name, "resumed")
+        FixtureServer.requests = []
+        first = self.audit("a1111", out)
+        self.assertEqual(len(FixtureServer.requests), len(IMAGE_SUITE))
+        FixtureServer.requests = []
+        second = self.audit("a1111", out)
+        self.assertEqual(FixtureServer.requests, [])
+        self.assertEqual(first["metrics"], second["metrics"])
+        # A torn last line (a run killed mid-write) is skipped and asked again.
+        cache = os.path.join(out, "cache.jsonl")
+        with open(cache, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        with open(cache, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines[:-1]) + "\n" + lines[-1][: len(lines[-1]) // 2])
+        FixtureServer.requests = []
+        self.audit("a1111", out)
+        self.assertEqual(len(FixtureServer.requests), 1)
+        FixtureServer.requests = []
+        self.audit("a1111", out)  # and the entry written after the torn line is read back
+        self.assertEqual(FixtureServer.requests, [])
+
     def test_openai_backend(self):
         FixtureServer.requests = []
         s = self.audit("openai", os.path.join(self.tmp.name, "openai"))
