@@ -8,7 +8,9 @@ packages=(
   clang-14 libclang-rt-14-dev clang-format-14
   libicu-dev libcld2-dev libdnnl-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libssl-dev libpcre2-dev libunistring-dev
   libcpp-httplib-dev python3-pip python3-venv
+  chromium
 )
+# chromium (headless) screenshots the audit's report page in its test.
 # node and npm fetch the vision models (scripts/fetch-models.sh); a node that came from elsewhere
 # (NodeSource bundles npm with it) is used as it is.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

@@ -5,6 +5,8 @@ import base64
 import http.server
 import json
 import os
+import shutil
+import struct
 import subprocess
 import tempfile
 import threading
@@ -94,6 +96,75 @@ class ShippedSuitesTest(unittest.TestCase):
         self.assertGreaterEqual(html.count("<svg"), 2)
         self.assertNotIn("<script", html)
         self.assertNotIn("https://", html)
+
+
+def decode_png(path):
+    """(width, height, rows of RGBA bytes) of an 8-bit RGB or RGBA, non-interlaced PNG."""
+    import zlib
+    with open(path, "rb") as f:
+        data = f.read()
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", chunk)
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and colour in (2, 6) and interlace == 0, header
+    bpp = 4 if colour == 6 else 3
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line) if bpp == 4 else b"".join(
+            bytes(line[x:x + 3]) + b"\xff" for x in range(0, stride, 3)))
+        prev = line
+    return width, height, rows
+
+
+@unittest.skipUnless(shutil.which("chromium"), "needs chromium (scripts/install-deps.sh)")
+class ScreenshotTest(unittest.TestCase):
+    """The report page as a browser draws it: headless Chromium's screenshot shows the charts'
+    bars in each policy's colour."""
+
+    def test_the_charts_are_drawn(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "report")
+            self.assertEqual(run(["audit", "--suite", "history", "--suite", "harmful", "--out",
+                                  out]).returncode, 0)
+            shot = os.path.join(tmp, "shot.png")
+            r = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                                "--hide-scrollbars", "--window-size=1100,1400",
+                                "--user-data-dir=" + os.path.join(tmp, "profile"),
+                                "--screenshot=" + shot,
+                                "file://" + os.path.join(out, "report.html")],
+                               capture_output=True, text=True, timeout=120)
+            self.assertTrue(os.path.exists(shot), r.stderr[-2000:])
+            width, height, rows = decode_png(shot)
+            self.assertEqual((width, height), (1100, 1400))
+            counts = {}
+            for row in rows:
+                for x in range(0, len(row), 4):
+                    counts[row[x:x + 3]] = counts.get(row[x:x + 3], 0) + 1
+            # depict, passthrough and always-diversify (report_html.cc's colours): each policy's
+            # bars cover hundreds of pixels.
+            for colour in ("2b6cb0", "c05621", "6b46c1"):
+                self.assertGreater(counts.get(bytes.fromhex(colour), 0), 500, colour)
 
 
 class GateTest(unittest.TestCase):
