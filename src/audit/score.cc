@@ -1,6 +1,7 @@
 #include "audit/score.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace depict::audit {
@@ -12,11 +13,20 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// Whether `word` occurs in `text` at the start of a word: "soldier" matches "German soldiers",
+// "man" matches "Black man" but not "white woman".
+bool StartsAWord(const std::string& text, const std::string& word) {
+  for (size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    if (at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]))) return true;
+  }
+  return false;
+}
+
 std::vector<size_t> Matching(const ExpectedPerson& want, const plan::Plan& plan) {
   std::vector<size_t> out;
   for (size_t j = 0; j < plan.people.size(); ++j) {
     if (want.match.empty() || want.match == "*" ||
-        Lower(plan.people[j].text).find(want.match) != std::string::npos) {
+        StartsAWord(Lower(plan.people[j].text), want.match)) {
       out.push_back(j);
     }
   }

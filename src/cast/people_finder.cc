@@ -498,6 +498,39 @@ void Finder::LinkKin(size_t pronoun, int owner) {
   }
 }
 
+// "a Nigerian bride and groom", "elderly Korean men and women": a people's word or an age
+// before the first of two nouns joined by "and" describes the second too, when the second
+// stands bare (no article, no words of its own). Gender is never shared: a bride's is not the
+// groom's.
+void Finder::ShareAcrossAnd() {
+  for (size_t o = 1; o < out_.size(); ++o) {
+    const Mention& a = out_[o - 1];
+    Mention& b = out_[o];
+    if (a.named >= 0 || b.named >= 0 || a.unknown_name || b.unknown_name || a.possessor) continue;
+    if (b.first_token != b.head_token || b.head_token != a.end_token + 1) continue;
+    const std::string_view joiner = t_.norm(a.end_token);
+    if (joiner != "and" && joiner != "&") continue;
+    if (b.demonyms.empty() && !a.demonyms.empty() && a.demonym_head < 0) {
+      b.demonyms = a.demonyms;
+      b.demonym_tokens = a.demonym_tokens;
+    }
+    // An age is shared where the second noun says none, or only "grown up" ("women") and the
+    // shared one is within it ("elderly"); never against it ("an old man and boy").
+    const auto within = [&](const std::vector<Evidence>& own) {
+      for (const Evidence& e : own) {
+        for (const Evidence& shared : a.age) {
+          if ((shared.values & e.values) != shared.values &&
+              !(Has(e.values, kAdult) && (shared.values & ~(Bit(kAdult) | Bit(kElderly))) == 0)) {
+            return false;
+          }
+        }
+      }
+      return true;
+    };
+    if (b.age.empty() && !a.age.empty() && within(b.noun_age)) b.age = a.age;
+  }
+}
+
 std::vector<Mention> Finder::Run() {
   size_t i = 0;
   while (i < t_.size()) {
@@ -532,6 +565,7 @@ std::vector<Mention> Finder::Run() {
   MarkStyleReferences();
   MarkEventNames();
   ResolvePronouns();
+  ShareAcrossAnd();
   TryActor();
   return std::move(out_);
 }

@@ -93,6 +93,7 @@ class Finder {
   bool AttachPolity(Mention& mention, size_t& p, size_t head);
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
+  void ShareAcrossAnd();
   void LinkKin(size_t pronoun, int owner);
   void MarkStyleReferences();
   void TryActor();

@@ -101,6 +101,18 @@ TEST(AuditTest, TheReportIsOnePageWithItsCharts) {
   EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 4);
 }
 
+// A suite's match word starts a word of the person's phrase: "man" is not in "woman".
+TEST(AuditTest, MatchWordsStartAWord) {
+  const AuditRun run = RunPlanAudit(
+      testing::EmbeddedPlanner(),
+      ParseSuite(
+          "m",
+          R"({"prompt": "a Black man and a white woman walking their dog", "expect": {"persons": [{"match": "man", "gender": {"sources": ["explicit"], "values": ["man"]}}, {"match": "woman", "gender": {"sources": ["explicit"], "values": ["woman"]}}]}})"),
+      {});
+  EXPECT_DOUBLE_EQ(run.chosen().summary.metrics.at(kExplicitFidelity).value, 1.0);
+  EXPECT_EQ(run.chosen().summary.metrics.at(kExplicitFidelity).n, 16u);
+}
+
 TEST(AuditTest, TheGateNamesEveryMissedThreshold) {
   Summary s;
   s.metrics[kFactualCasting] = Share(90, 100);

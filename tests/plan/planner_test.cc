@@ -180,3 +180,32 @@ TEST(PlannerActorTest, PolitiesActingInEventsAreTheirPeople) {
 
 }  // namespace
 }  // namespace depict::plan
+
+namespace depict::plan {
+namespace {
+
+// "a Nigerian bride and groom": a people's word, or an age, before the first of two nouns joined
+// by "and" describes a bare second noun too, but never a gender, nor an age the noun denies.
+TEST(PlannerTest, WordsBeforeTheFirstOfTwoJoinedNounsDescribeBoth) {
+  const auto ethnicity = [](const cast::Person* p) {
+    return p->attributes[static_cast<int>(cast::Dim::kEthnicity)];
+  };
+  const auto age = [](const cast::Person* p) {
+    return p->attributes[static_cast<int>(cast::Dim::kAge)].values;
+  };
+  const Plan wedding = testing::PlanOf("a Nigerian bride and groom cutting their wedding cake");
+  const cast::Person* groom = testing::PersonWith(wedding, "groom");
+  ASSERT_NE(groom, nullptr);
+  EXPECT_EQ(ethnicity(groom).source, cast::Source::kExplicit);
+  EXPECT_EQ(ethnicity(groom).values, cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, "black")));
+  // With its own article the second noun is a phrase of its own.
+  const Plan apart = testing::PlanOf("a Nigerian bride and a groom");
+  EXPECT_EQ(ethnicity(testing::PersonWith(apart, "groom")).source, cast::Source::kOpen);
+  const Plan dance = testing::PlanOf("elderly Korean men and women dancing");
+  EXPECT_EQ(age(testing::PersonWith(dance, "women")), cast::Bit(cast::kElderly));
+  const Plan fishing = testing::PlanOf("an old man and boy fishing");
+  EXPECT_EQ(age(testing::PersonWith(fishing, "boy")), cast::Bit(cast::kChild));
+}
+
+}  // namespace
+}  // namespace depict::plan
