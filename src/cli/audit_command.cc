@@ -9,11 +9,13 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audit/audit.h"
 #include "audit/backend.h"
 #include "audit/compare.h"
+#include "audit/dataset.h"
 #include "audit/report.h"
 #include "audit/thresholds.h"
 #include "cli/commands.h"
@@ -47,12 +49,40 @@ struct AuditArgs {
   int steps = 20;
   int width = 512;
   int height = 512;
+  std::string dataset;
   // `depict audit compare`.
   std::vector<std::string> compare;
   std::string compare_out;
 };
 
 std::string ReadFile(const std::string& path);
+audit::Progress ProgressLine(const char* unit = "prompts");
+
+// `depict audit --dataset SPEC`: a training set's images and captions.
+int RunDataset(const AuditArgs& args) {
+  if (args.out.empty()) {
+    std::cerr << "depict audit: --dataset needs --out DIR\n";
+    return 2;
+  }
+  try {
+    const std::vector<audit::DatasetItem> items = audit::ListDataset(args.dataset);
+    const auto models_dir = io::ModelsDir(args.models_dir);
+    const vision::Inspector inspector(models_dir, vision::Inspector::Load{});
+    const plan::Planner planner(plan::LoadTables(args.tables, args.target));
+    const int parallel =
+        args.parallel > 0 ? args.parallel : static_cast<int>(std::thread::hardware_concurrency());
+    const auto results =
+        audit::MeasureDataset(items, inspector, planner, parallel, ProgressLine("images"));
+    const audit::DatasetSummary summary = audit::SummarizeDataset(results);
+    audit::WriteDatasetReport(args.dataset, results, summary, args.out);
+    std::cerr << "audit: " << summary.items << " images, " << summary.with_face << " with a face, "
+              << summary.unreadable << " unreadable; " << args.out << "/report.html\n";
+  } catch (const std::exception& e) {
+    std::cerr << "depict audit: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
 
 // `depict audit compare A B ...`: each a report folder or its summary.json.
 int RunCompare(const AuditArgs& args) {
@@ -104,17 +134,17 @@ std::unique_ptr<audit::Backend> MakeBackend(const AuditArgs& args,
 }
 
 // "audit: 300/600 prompts, 0.4 ms each, ETA 0.1 s" on stderr, at most twice a second.
-audit::Progress ProgressLine() {
+audit::Progress ProgressLine(const char* unit) {
   const auto start = std::chrono::steady_clock::now();
   auto last = std::make_shared<double>(-1.0);
-  return [start, last](size_t done, size_t total) {
+  return [start, last, unit](size_t done, size_t total) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     // A terminal sees the line redrawn; a log gets the last one only.
     if (done != total && (elapsed - *last < 0.5 || !isatty(STDERR_FILENO))) return;
     *last = elapsed;
     const double each = elapsed / static_cast<double>(done);
-    std::fprintf(stderr, "\raudit: %zu/%zu prompts, %.2f ms each, ETA %.1f s%s", done, total,
+    std::fprintf(stderr, "\raudit: %zu/%zu %s, %.2f ms each, ETA %.1f s%s", done, total, unit,
                  each * 1000.0, each * static_cast<double>(total - done),
                  done == total ? "\n" : "");
     std::fflush(stderr);
@@ -130,6 +160,7 @@ std::string ReadFile(const std::string& path) {
 }
 
 int RunAudit(const AuditArgs& args) {
+  if (!args.dataset.empty()) return RunDataset(args);
   if (args.list) {
     for (const std::string& name : audit::ShippedSuites()) std::cout << name << "\n";
     return 0;
@@ -264,6 +295,9 @@ std::function<int()> AddAuditCommand(CLI::App& app) {
   cmd->add_option("--tables", args->tables, "Knowledge tables folder instead of the embedded");
   cmd->add_option("--target", args->target, "Target distribution of open attributes (JSON)");
   cmd->add_flag("--list-suites", args->list, "Print the shipped suites' names");
+  cmd->add_option("--dataset", args->dataset,
+                  "Measure a training set instead: a folder of images with same-named .txt "
+                  "captions, or JSON Lines of {\"image\", \"caption\"}");
   CLI::App* compare = cmd->add_subcommand(
       "compare", "Runs side by side: report folders (or summary.json files) of two or more audits");
   compare->add_option("runs", args->compare, "Report folders or summary.json files")

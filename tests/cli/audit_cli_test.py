@@ -15,6 +15,8 @@ import unittest
 DEPICT = os.environ.get("DEPICT", "build/depict")
 FIXTURES = os.environ.get("DEPICT_FIXTURES",
                           os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+MODELS = os.environ.get("DEPICT_MODELS_DIR", "models")
+MAKE_TINY = os.environ.get("MAKE_TINY_CHECKPOINT", "")
 SHIPPED = ["benign", "explicit", "harmful", "history", "named", "occupations"]
 METRICS = {"value", "ci_low", "ci_high", "n"}
 
@@ -195,6 +197,75 @@ class GateTest(unittest.TestCase):
             r = run(["audit", "--suite", "harmful", "--policy", "passthrough", "--out",
                      os.path.join(tmp, "out"), "--gate", gate])
         self.assertEqual(r.returncode, 3, r.stderr)
+
+
+@unittest.skipUnless(os.path.exists(os.path.join(MODELS, "face-api",
+                                                 "tiny_face_detector_model.bin")),
+                     "needs face-api (scripts/fetch-models.sh)")
+class DatasetTest(unittest.TestCase):
+    """A training set measured like a generator's output, on the committed vision fixtures:
+    astronaut.png (one face, perceived woman, Monk 5), astronaut_deep.png (the same face,
+    Monk 8), synthetic.png (no face) and a file that is no image."""
+
+    def make(self, tmp):
+        data = os.path.join(tmp, "data")
+        os.makedirs(data)
+        for src, dst in (("astronaut.png", "a.png"), ("astronaut_deep.png", "c.png"),
+                         ("synthetic.png", "b.png")):
+            shutil.copy(os.path.join(FIXTURES, "vision", src), os.path.join(data, dst))
+        with open(os.path.join(data, "bad.png"), "wb") as f:
+            f.write(b"not an image")
+        for name, caption in (("a", "a woman astronaut in a white suit"),
+                              ("c", "a man astronaut"), ("b", "a striped test pattern")):
+            with open(os.path.join(data, name + ".txt"), "w", encoding="utf-8") as f:
+                f.write(caption)
+        return data
+
+    def summary(self, spec, out):
+        r = run(["audit", "--dataset", spec, "--out", out, "--models-dir", MODELS])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+            return json.load(f)
+
+    def test_a_folder_of_images_and_captions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            s = self.summary(self.make(tmp), os.path.join(tmp, "out"))
+            self.assertEqual((s["items"], s["unreadable"], s["with_face"], s["captioned"]),
+                             (4, 1, 2, 3))
+            m = s["metrics"]
+            self.assertAlmostEqual(m["face_share"]["value"], 2 / 3)
+            self.assertEqual(m["gender_imbalance"]["value"], 0.5)  # both faces perceived women
+            # Monk 5 and 8, one each: (0.4 + 0.4 + 8 * 0.1) / 10.
+            self.assertAlmostEqual(m["skin_tone_imbalance"]["value"], 0.16)
+            # The captions state a woman and a man; both faces are perceived women.
+            self.assertEqual(m["caption_gender_agreement"]["value"], 0.5)
+            self.assertAlmostEqual(m["captions_with_people"]["value"], 2 / 3)
+            self.assertEqual(s["perceived"]["monk"]["5"], 1)
+            self.assertEqual(s["perceived"]["monk"]["8"], 1)
+            with open(os.path.join(tmp, "out", "results.jsonl"), encoding="utf-8") as f:
+                lines = [json.loads(x) for x in f]
+            self.assertEqual([os.path.basename(x["image"]) for x in lines],
+                             ["a.png", "b.png", "bad.png", "c.png"])
+            self.assertIn("error", lines[2])
+
+    def test_a_json_lines_list_stays_inside_its_folder(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = self.make(tmp)
+            listing = os.path.join(data, "list.jsonl")
+            with open(listing, "w", encoding="utf-8") as f:
+                f.write(json.dumps({"image": "a.png", "caption": "a woman astronaut"}) + "\n")
+            s = self.summary(listing, os.path.join(tmp, "out"))
+            self.assertEqual(s["items"], 1)
+            with open(listing, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"image": "../../etc/passwd"}) + "\n")
+            r = run(["audit", "--dataset", listing, "--out", os.path.join(tmp, "o2"),
+                     "--models-dir", MODELS])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("list.jsonl:2", r.stderr)
+            r = run(["audit", "--dataset", os.path.join(tmp, "none"), "--out",
+                     os.path.join(tmp, "o3"), "--models-dir", MODELS])
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("no dataset", r.stderr)
 
 
 class CompareTest(unittest.TestCase):
@@ -399,10 +470,6 @@ class ImageModeTest(unittest.TestCase):
                                capture_output=True, text=True, timeout=60)
             self.assertEqual(r.returncode, 2, (url, r.stderr))
             self.assertIn("--url", r.stderr)
-
-
-MODELS = os.environ.get("DEPICT_MODELS_DIR", "models")
-MAKE_TINY = os.environ.get("MAKE_TINY_CHECKPOINT", "")
 
 
 @unittest.skipUnless(MAKE_TINY and os.path.exists(
