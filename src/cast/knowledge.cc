@@ -289,6 +289,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
             n.kin = true;
           } else if (flag == "family") {
             n.family = true;
+          } else if (flag == "membership") {
+            n.membership = true;
           } else if (flag == "actor") {
             if (k->actor_noun_ >= 0) FailAt(file, row.line, "only one noun may be the actor");
             k->actor_noun_ = static_cast<int>(k->nouns_.size());
@@ -478,7 +480,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   }
   {
     const std::string file = "context/institutions.tsv";
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 4, 5)) {
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 4, 6)) {
       Institution inst;
       inst.phrase = std::string(row.cells[0]);
       std::string_view place = row.cells[1];
@@ -489,9 +491,17 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
       }
       inst.place = k->InternPlace(file, row.line, place);
       inst.era = ParseEra(file, row.line, row.cells[2]);
-      if (row.cells.size() > 4) {
+      if (row.cells.size() > 4 && row.cells[4] != "-") {
         inst.members = ParseSet(file, row.line, Dim::kEthnicity, row.cells[4]);
         if (inst.members == AllValues(Dim::kEthnicity)) inst.members = 0;
+      }
+      if (row.cells.size() > 5) {
+        const LexEntry* role = k->Find(row.cells[5]);
+        if (role == nullptr || role->noun < 0) {
+          FailAt(file, row.line,
+                 "role '" + std::string(row.cells[5]) + "' is no people/nouns.tsv noun");
+        }
+        inst.role = role->noun;
       }
       LexEntry& e = k->Add(file, row.line, inst.phrase);
       if (e.institution >= 0) FailAt(file, row.line, "duplicate institution '" + inst.phrase + "'");

@@ -29,12 +29,13 @@ struct Noun {
   StatedValue gender, age, ethnicity;
   int history_gender = -1;  // in an era starting before history_until, the role was this gender
   int history_until = 0;
-  int place = -1;       // index into places(); the place the role belongs to
-  Era era;              // when the role existed, if it is tied to a period
-  bool elite = false;   // a position of power or a learned profession
-  bool kin = false;     // a collective whose members are one family
-  bool family = false;  // a kin word ("son") that belongs to another person in the prompt
-  int group_size = 0;   // > 0: a collective noun shown with this many members
+  int place = -1;           // index into places(); the place the role belongs to
+  Era era;                  // when the role existed, if it is tied to a period
+  bool elite = false;       // a position of power or a learned profession
+  bool kin = false;         // a collective whose members are one family
+  bool family = false;      // a kin word ("son") that belongs to another person in the prompt
+  bool membership = false;  // "member": belonging to a body, whose role noun lends its rules
+  int group_size = 0;       // > 0: a collective noun shown with this many members
   // From WordNet only, and not always a person there ("army" is also a multitude, "press" the
   // newspapers): a person only when a nationality, place, era or owner says whose it is
   // ("Ottoman officials", "the Mughal army", "Napoleon's army").
@@ -78,6 +79,7 @@ struct Institution {
   int place_before = 0;  // > 0: the place applies only to eras starting before this year
   Era era;
   ValueSet members = 0;  // the ethnicity its members had, where they were one group
+  int role = -1;  // the noun its members are ("legislator"): "a member of it" takes its rules
 };
 
 struct NamedPerson {

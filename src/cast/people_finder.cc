@@ -531,6 +531,24 @@ void Finder::ShareAcrossAnd() {
   }
 }
 
+// "a member of the House of Lords in 1800", "a Congress member": a word of belonging takes the
+// rules of the role the body's members hold (context/institutions.tsv), so history fixes what
+// it fixes for a legislator or a cardinal.
+void Finder::InheritInstitutionRoles() {
+  for (Mention& mention : out_) {
+    if (mention.noun < 0 || !k_.nouns()[mention.noun].membership) continue;
+    const size_t from = mention.first_token,
+                 to = std::min(t_.size(), size_t{mention.end_token} + 8);
+    for (size_t j = from; j < to; ++j) {
+      if (t_.IsPunct(j)) break;
+      if (!m_[j].institution) continue;
+      const int role = k_.institutions()[m_[j].institution.index].role;
+      if (role >= 0) mention.modifier_nouns.push_back(role);
+      break;
+    }
+  }
+}
+
 std::vector<Mention> Finder::Run() {
   size_t i = 0;
   while (i < t_.size()) {
@@ -566,6 +584,7 @@ std::vector<Mention> Finder::Run() {
   MarkEventNames();
   ResolvePronouns();
   ShareAcrossAnd();
+  InheritInstitutionRoles();
   TryActor();
   return std::move(out_);
 }

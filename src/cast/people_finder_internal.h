@@ -94,6 +94,7 @@ class Finder {
   void AttachAfter(Mention& mention);
   void ResolvePronouns();
   void ShareAcrossAnd();
+  void InheritInstitutionRoles();
   void LinkKin(size_t pronoun, int owner);
   void MarkStyleReferences();
   void TryActor();

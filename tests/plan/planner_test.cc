@@ -209,3 +209,28 @@ TEST(PlannerTest, WordsBeforeTheFirstOfTwoJoinedNounsDescribeBoth) {
 
 }  // namespace
 }  // namespace depict::plan
+
+namespace depict::plan {
+namespace {
+
+// "a member of the House of Lords in 1800": a word of belonging takes the rules of the role the
+// body's members hold (institutions.tsv column 6: legislator man<1920), so 1800 fixes the gender
+// and today leaves it open.
+TEST(PlannerTest, AMemberOfABodyIsWhatItsMembersAre) {
+  const auto gender = [](const Plan& p) {
+    const cast::Person* member = testing::PersonWith(p, "member");
+    EXPECT_NE(member, nullptr) << p.prompt;
+    return member ? member->attributes[static_cast<int>(cast::Dim::kGender)] : cast::Decision{};
+  };
+  const cast::Decision lords = gender(testing::PlanOf("a member of the House of Lords in 1800"));
+  EXPECT_EQ(lords.source, cast::Source::kContext);
+  EXPECT_EQ(lords.values, cast::Bit(cast::kMan));
+  EXPECT_EQ(gender(testing::PlanOf("a member of the US Congress in 1910")).source,
+            cast::Source::kContext);
+  EXPECT_EQ(gender(testing::PlanOf("members of the US Congress today")).source,
+            cast::Source::kOpen);
+  EXPECT_EQ(gender(testing::PlanOf("a member of the chess club")).source, cast::Source::kOpen);
+}
+
+}  // namespace
+}  // namespace depict::plan
