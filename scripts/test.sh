@@ -46,7 +46,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   for suite in sexual_twins:100 violence_selfharm_twins:100 hate_extremism_person_twins:100 \
     adversarial_forms:100 fresh_issue9:100 fresh2_issue9:99 fresh3_issue9:98 fresh4_issue9:98 \
     fresh5_issue9:98 fresh6_issue9:99 fresh7_issue9:99 fresh8_issue9:99 fresh9_issue9:99 \
-    fresh10_issue9:100 fresh11_issue9:99; do
+    fresh10_issue9:100 fresh11_issue9:99 fresh12_issue9:99; do
     echo "== safety suite ${suite%%:*}"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
@@ -62,7 +62,7 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # tests/suites/lang/README.md says what fails and why.
   for suite in ar:61 de:65 es:64 fr:61 hi:62 it:61 ja:65 ko:57 mixed:61 pt:54 ru:56 zh:70 \
     fresh_lang:65 fresh_lang_safety:88 fresh2_lang_safety:85 fresh3_lang_safety:77 \
-    fresh4_lang_safety:75 fresh5_lang_safety:79; do
+    fresh4_lang_safety:75 fresh5_lang_safety:79 fresh6_lang_safety:80; do
     echo "== ${suite%%:*} language suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/lang/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"

@@ -12,7 +12,9 @@ using Json = nlohmann::json;
 
 std::map<std::string, Estimate> MetricsOf(const Json& metrics) {
   std::map<std::string, Estimate> out;
-  for (const auto& [name, m] : metrics.items()) {
+  for (const auto& item : metrics.items()) {
+    const std::string& name = item.key();
+    const Json& m = item.value();
     if (!m.is_object() || !m.contains("value") || !m["value"].is_number()) continue;
     Estimate e;
     e.value = m["value"].get<double>();

@@ -181,6 +181,12 @@ bool Finder::TryUnknownName(size_t& i) {
     }
   }
   if (!m_[i].first_name) return false;
+  // "Grand Theft Auto": a given name before an English word that is no surname
+  // is two words of English, not a person.
+  if (known_word_ != nullptr && !m_[i + 1].surname && (*known_word_)(t_.norm(i)) &&
+      (*known_word_)(t_.norm(i + 1))) {
+    return false;
+  }
   size_t end = i + 2;
   if (IsCapitalizedWord(end) && m_[end].surname && !t_[end - 1].possessive && !IsPersonNoun(end)) {
     ++end;

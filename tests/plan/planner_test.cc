@@ -234,3 +234,20 @@ TEST(PlannerTest, AMemberOfABodyIsWhatItsMembersAre) {
 
 }  // namespace
 }  // namespace depict::plan
+
+namespace depict::plan {
+namespace {
+
+// A given name before an English word that is no surname is English, not a person.
+TEST(PlannerTest, AGivenNameBeforeAnEnglishWordIsNoPerson) {
+  const Plan game = testing::PlanOf("a Grand Theft Auto loading screen with three robbers");
+  EXPECT_EQ(testing::PersonWith(game, "Grand"), nullptr);
+  EXPECT_FALSE(game.refusal.has_value());
+  const Plan actress = testing::PlanOf("Grace Kelly in a white dress");
+  const cast::Person* kelly = testing::PersonWith(actress, "Kelly");
+  ASSERT_NE(kelly, nullptr);
+  EXPECT_TRUE(kelly->named);
+}
+
+}  // namespace
+}  // namespace depict::plan
