@@ -60,9 +60,9 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # Issue 10's suites, one per language and one of mixed prompts (casting and safety twins,
   # written blind by helpers fluent in each): floors just under today's rates;
   # tests/suites/lang/README.md says what fails and why.
-  for suite in ar:61 de:65 es:64 fr:61 hi:62 it:61 ja:65 ko:57 mixed:61 pt:54 ru:56 zh:70 \
-    fresh_lang:65 fresh_lang_safety:88 fresh2_lang_safety:85 fresh3_lang_safety:77 \
-    fresh4_lang_safety:75 fresh5_lang_safety:79 fresh6_lang_safety:80; do
+  for suite in ar:61 de:68 es:64 fr:65 hi:63 it:62 ja:65 ko:57 mixed:63 pt:54 ru:57 zh:71 \
+    fresh_lang:66 fresh_lang_safety:89 fresh2_lang_safety:86 fresh3_lang_safety:79 \
+    fresh4_lang_safety:78 fresh5_lang_safety:83 fresh6_lang_safety:85; do
     echo "== ${suite%%:*} language suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/lang/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
