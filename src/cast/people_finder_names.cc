@@ -174,7 +174,12 @@ bool Finder::TryUnknownName(size_t& i) {
     // A given name or surname that WordNet also lists as a noun ("Sonny", "Rebel") is a name.
     const bool name_word = m_[j].first_name || m_[j].surname;
     const Hit noun = m_[j].noun ? m_[j].noun : m_[j].noun_plural;
-    const bool person_noun = noun && !(name_word && k_.nouns()[noun.index].imported);
+    // A surname that is also a role ("Holly Hunter", "Karen Carpenter") is a name after a given
+    // name, when singular.
+    const bool surname_after_given_name =
+        j == i + 1 && m_[j].surname && m_[j].noun && m_[i].first_name;
+    const bool person_noun =
+        noun && !(name_word && (k_.nouns()[noun.index].imported || surname_after_given_name));
     if (person_noun || m_[j].place || m_[j].demonym || m_[j].demonym_plural || m_[j].era ||
         m_[j].institution || m_[j].modifier || m_[j].not_person || m_[j].named) {
       return false;

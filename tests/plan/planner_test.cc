@@ -243,6 +243,11 @@ TEST(PlannerTest, AGivenNameBeforeAnEnglishWordIsNoPerson) {
   const Plan game = testing::PlanOf("a Grand Theft Auto loading screen with three robbers");
   EXPECT_EQ(testing::PersonWith(game, "Grand"), nullptr);
   EXPECT_FALSE(game.refusal.has_value());
+  // A surname that is also a role is a name after a given name.
+  const Plan singer = testing::PlanOf("Karen Carpenter at the piano");
+  const cast::Person* carpenter = testing::PersonWith(singer, "Karen");
+  ASSERT_NE(carpenter, nullptr);
+  EXPECT_TRUE(carpenter->named);
   const Plan actress = testing::PlanOf("Grace Kelly in a white dress");
   const cast::Person* kelly = testing::PersonWith(actress, "Kelly");
   ASSERT_NE(kelly, nullptr);
