@@ -132,6 +132,7 @@ AuditRun RunImageAudit(const Backend& backend, const plan::Planner& planner,
     }
     const Observed observed = Observe(plan, generations[i].inspections);
     result.results.push_back(ScoreCase(c, plan, observed, representation));
+    result.results.back().thumbnails = generations[i].thumbnails;
   }
   result.summary = Summarize(result.results, representation, run.target,
                              static_cast<uint64_t>(options.images) * n);

@@ -6,29 +6,13 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "audit/thumbnail.h"
 #include "vision/image.h"
 
 namespace depict::audit {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string DecodeBase64(const std::string& text) {
-  std::string b64 = text;
-  if (const size_t comma = b64.find(',');
-      b64.rfind("data:", 0) == 0 && comma != std::string::npos) {
-    b64 = b64.substr(comma + 1);  // a data: URL
-  }
-  std::string out(3 * (b64.size() / 4) + 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(b64.data()),
-                                static_cast<int>(b64.size()));
-  if (n < 0 || b64.size() % 4 != 0) throw BackendError("an image that is not base64");
-  size_t size = static_cast<size_t>(n);
-  for (size_t i = b64.size(); i > 0 && b64[i - 1] == '=' && size > 0; --i) --size;
-  out.resize(size);
-  return out;
-}
 
 class HttpBackend : public Backend {
  public:
@@ -83,6 +67,7 @@ class HttpBackend : public Backend {
         const vision::Image image =
             vision::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
         g.inspections.push_back(inspector_->Inspect(image, {}));
+        g.thumbnails.push_back(Thumbnail(image.rgb, image.width, image.height));
       } catch (const std::exception& ex) {
         throw BackendError(kind_ + " backend returned an image depict cannot read: " + ex.what());
       }
@@ -133,7 +118,10 @@ class StudioBackend : public Backend {
         return g;
       }
       for (const studio::Image& image : result.images) {
-        if (image.inspection) g.inspections.push_back(*image.inspection);
+        if (!image.inspection) continue;
+        g.inspections.push_back(*image.inspection);
+        g.thumbnails.push_back(
+            Thumbnail(image.generated.rgb, image.generated.width, image.generated.height));
       }
     } catch (const std::exception& e) {
       throw BackendError(std::string("depict backend: ") + e.what());
@@ -147,6 +135,32 @@ class StudioBackend : public Backend {
 };
 
 }  // namespace
+
+std::string DecodeBase64(const std::string& text) {
+  std::string b64 = text;
+  if (const size_t comma = b64.find(',');
+      b64.rfind("data:", 0) == 0 && comma != std::string::npos) {
+    b64 = b64.substr(comma + 1);  // a data: URL
+  }
+  std::string out(3 * (b64.size() / 4) + 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(b64.data()),
+                                static_cast<int>(b64.size()));
+  if (n < 0 || b64.size() % 4 != 0) throw BackendError("an image that is not base64");
+  size_t size = static_cast<size_t>(n);
+  for (size_t i = b64.size(); i > 0 && b64[i - 1] == '=' && size > 0; --i) --size;
+  out.resize(size);
+  return out;
+}
+
+std::string EncodeBase64(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
 
 std::unique_ptr<Backend> MakeHttpBackend(const std::string& kind, const std::string& url,
                                          const std::string& api_key,

@@ -25,6 +25,7 @@ struct Generation {
   std::string category;  // of a refusal, when the backend says ("" otherwise)
   std::string message;
   std::vector<vision::InspectResult> inspections;  // one per image, in order
+  std::vector<std::string> thumbnails;  // PNG previews, one per image (audit/thumbnail.h)
 };
 
 class Backend {
@@ -34,6 +35,10 @@ class Backend {
   // Generates `images` images of `prompt` from `seed`. Throws BackendError.
   virtual Generation Generate(const std::string& prompt, int images, uint64_t seed) const = 0;
 };
+
+// Base64 of `bytes` (images in JSON, the cache, the report's data: URLs).
+std::string EncodeBase64(const std::string& bytes);
+std::string DecodeBase64(const std::string& text);  // throws BackendError
 
 // `kind` "a1111" or "openai"; `url` http(s)://host[:port];
 // `api_key` sent as a Bearer token when not empty. Thread-safe.

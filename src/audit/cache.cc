@@ -49,6 +49,9 @@ Generation FromJson(const Json& j) {
     }
     g.inspections.push_back(std::move(r));
   }
+  for (const Json& t : j.value("thumbnails", Json::array())) {
+    g.thumbnails.push_back(DecodeBase64(t.get<std::string>()));
+  }
   return g;
 }
 
@@ -63,6 +66,8 @@ GenerationCache::GenerationCache(const std::string& path) {
     try {
       entries_[j.at("key").get<std::string>()] = FromJson(j.at("result"));
     } catch (const Json::exception&) {
+      continue;
+    } catch (const BackendError&) {
       continue;
     }
   }

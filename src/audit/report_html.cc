@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "audit/backend.h"
 #include "audit/report.h"
 
 namespace depict::audit {
@@ -96,6 +97,29 @@ std::string DistributionChart(const AuditRun& run, const cast::Target& target) {
   return svg + "</svg>";
 }
 
+// Image mode: each prompt's images as small previews, with what was perceived under each.
+std::string ImageGrid(const AuditRun& run) {
+  constexpr size_t kMaxPrompts = 120;
+  std::string html;
+  size_t shown = 0;
+  for (const CaseResult& r : run.chosen().results) {
+    if (r.thumbnails.empty() || shown++ >= kMaxPrompts) continue;
+    html += "<div class=\"case\"><p><b>" + Escape(r.c->id) + "</b> " + Escape(r.c->prompt) + "</p>";
+    for (size_t i = 0; i < r.thumbnails.size(); ++i) {
+      if (r.thumbnails[i].empty()) continue;
+      html += "<figure><img alt=\"image " + std::to_string(i + 1) +
+              "\" src=\"data:image/png;base64," + EncodeBase64(r.thumbnails[i]) +
+              "\"><figcaption>" + Escape(i < r.casts.size() ? r.casts[i] : "") +
+              "</figcaption></figure>";
+    }
+    html += "</div>";
+  }
+  if (html.empty()) return "";
+  return "<h2>Images</h2><p>What the inspector perceived under each image (perceived, not "
+         "identity; - where nothing was seen). The first " +
+         std::to_string(kMaxPrompts) + " prompts.</p>" + html;
+}
+
 std::string CaseTables(const AuditRun& run) {
   std::string failed = "<table><tr><th>case</th><th>prompt</th><th>what failed</th></tr>";
   std::string refused =
@@ -138,7 +162,9 @@ std::string ReportHtml(const AuditRun& run) {
       Escape(run.suite) +
       "</title><style>body{font:14px sans-serif;margin:2em;max-width:1100px}table{border-"
       "collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:"
-      "left;vertical-align:top}small{color:#555}.chart{display:block;margin:1em 0}</style></head>"
+      "left;vertical-align:top}small{color:#555}.chart{display:block;margin:1em "
+      "0}figure{display:inline-block;margin:4px;"
+      "font-size:11px;max-width:110px}</style></head>"
       "<body><h1>depict audit: " +
       Escape(run.suite) + "</h1><p>Backend <b>" + Escape(run.backend) + "</b>, policy <b>" +
       chosen.name + "</b>, " + std::to_string(run.cases.size()) + " prompts, " +
@@ -152,7 +178,8 @@ std::string ReportHtml(const AuditRun& run) {
       MetricsTableHtml(ColumnsOf(run)) + "<p>" + legend + "</p>" + MetricsChartSvg(ColumnsOf(run));
   html += "<h2>Open ethnicity casts</h2><p>" + legend +
           "<span style=\"color:#999\">&#9632; target</span></p>" +
-          DistributionChart(run, run.target) + CaseTables(run) + "</body></html>\n";
+          DistributionChart(run, run.target) + ImageGrid(run) + CaseTables(run) +
+          "</body></html>\n";
   return html;
 }
 

@@ -49,8 +49,9 @@ struct CaseResult {
   std::string category;               // of the refusal
   std::vector<std::string> triggers;  // of the refusal
   std::vector<Check> checks;
-  std::vector<std::string> casts;  // per image: "man black adult; woman white adult"
-  bool passed() const;             // every check held in full
+  std::vector<std::string> casts;       // per image: "man black adult; woman white adult"
+  std::vector<std::string> thumbnails;  // image mode: PNG previews, one per image
+  bool passed() const;                  // every check held in full
 };
 
 // Counts of the casts of open attributes, pooled: the representation figures' inputs.

@@ -421,7 +421,11 @@ class ImageModeTest(unittest.TestCase):
         # The prompt goes to the backend as the suite wrote it.
         self.assertIn("a photo of a man astronaut", {b["prompt"] for _, b, _ in FixtureServer.requests})
         with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
-            self.assertIn("a1111", f.read())
+            html = f.read()
+        self.assertIn("a1111", html)
+        # Each image as a preview (96 px, PNG), with what was perceived under it.
+        self.assertEqual(html.count("data:image/png;base64,"), 3 * 3)
+        self.assertIn("astronaut: woman - adult", html)
 
     def test_a_second_run_reads_the_cache_and_asks_only_for_what_is_new(self):
         out = os.path.join(self.tmp.name, "resumed")
