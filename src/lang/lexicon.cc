@@ -36,7 +36,8 @@ SortedTable IndexIfPresentUnsorted(const std::map<std::string, std::string_view>
 }
 
 std::unique_ptr<Lexicon> Lexicon::Load(Language language,
-                                       const std::map<std::string, std::string_view>& files) {
+                                       const std::map<std::string, std::string_view>& files,
+                                       bool mapped) {
   const std::string code(Code(language));
   auto lexicon = std::make_unique<Lexicon>();
   lexicon->hand_ = IndexIfPresent(files, "hand_" + code + ".tsv", false);
@@ -48,7 +49,18 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   lexicon->accents_ = language == Language::kEs || language == Language::kFr ||
                       language == Language::kDe || language == Language::kPt ||
                       language == Language::kIt;
+  lexicon->mapped_ = mapped;
+  lexicon->ReleaseScanned();
   return lexicon;
+}
+
+// Indexing and the unaccented and romanised indexes read every line of the dictionaries; the
+// lookups after them read a few pages. Without this, every language's dictionary would stay
+// resident once an English prompt's detection has asked each one a word.
+void Lexicon::ReleaseScanned() const {
+  words_.ReleaseScannedPages(mapped_);
+  lemmas_.ReleaseScannedPages(mapped_);
+  roman_words_.ReleaseScannedPages(mapped_);
 }
 
 std::optional<Gloss> Lexicon::FindHand(std::string_view folded) const {
@@ -109,6 +121,7 @@ std::optional<Gloss> Lexicon::FindUnaccented(std::string_view folded) const {
     if (!german_) lemmas_.ForEach(add);
     std::sort(unaccented_.begin(), unaccented_.end());
     unaccented_.shrink_to_fit();
+    ReleaseScanned();
   });
   const uint64_t h = hash(folded);
   auto it = std::lower_bound(unaccented_.begin(), unaccented_.end(),
@@ -153,6 +166,7 @@ std::optional<Gloss> Lexicon::FindRomanized(std::string_view folded) const {
           [&](std::string_view form, std::string_view rest) { add(form, ParseGloss(rest)); });
       lemmas_.ForEach([&](std::string_view form, std::string_view) { add(form, Find(form)); });
     }
+    ReleaseScanned();
   });
   const std::string key = RomanKey(folded);
   if (key.size() < 3) return std::nullopt;  // "ai", "de": too many words share two letters
@@ -213,17 +227,18 @@ std::string RomanKey(std::string_view typed) {
   return out;
 }
 
-Lexicons::Lexicons(std::map<std::string, std::string_view> files) : files_(std::move(files)) {}
+Lexicons::Lexicons(std::map<std::string, std::string_view> files, bool mapped)
+    : files_(std::move(files)), mapped_(mapped) {}
 
 std::shared_ptr<const Lexicons> Lexicons::Embedded() {
   static const std::shared_ptr<const Lexicons> kEmbedded =
-      std::make_shared<const Lexicons>(EmbeddedLexiconFiles());
+      std::make_shared<const Lexicons>(EmbeddedLexiconFiles(), true);
   return kEmbedded;
 }
 
 const Lexicon& Lexicons::Get(Language language) const {
   const int i = static_cast<int>(language);
-  std::call_once(once_[i], [&] { loaded_[i] = Lexicon::Load(language, files_); });
+  std::call_once(once_[i], [&] { loaded_[i] = Lexicon::Load(language, files_, mapped_); });
   return *loaded_[i];
 }
 

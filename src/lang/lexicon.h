@@ -32,9 +32,11 @@ struct Gloss {
 class Lexicon {
  public:
   // Reads lexicon_<code>.tsv, lemmas_<code>.tsv and hand_<code>.tsv from `files` (each may be
-  // missing). Throws text::TableError.
+  // missing). Throws text::TableError. `mapped`: the files are the executable's own bytes, whose
+  // pages may be handed back after each full scan (SortedTable::ReleaseScannedPages).
   static std::unique_ptr<Lexicon> Load(Language language,
-                                       const std::map<std::string, std::string_view>& files);
+                                       const std::map<std::string, std::string_view>& files,
+                                       bool mapped = false);
 
   // `folded` is NFKC and case-folded. The hand table wins, then the dictionary, then the
   // dictionary's reading of the form's lemma.
@@ -65,6 +67,8 @@ class Lexicon {
   bool accents_ = false;
   bool german_ = false;
   mutable std::once_flag unaccented_once_;
+  bool mapped_ = false;
+  void ReleaseScanned() const;
   // (hash of the unaccented spelling, the accented form), sorted by hash: 24 bytes a form.
   mutable std::vector<std::pair<uint64_t, std::string_view>> unaccented_;
   std::optional<Gloss> FindUnaccented(std::string_view folded) const;
@@ -80,7 +84,7 @@ std::string RomanKey(std::string_view latin);
 class Lexicons {
  public:
   // `files` maps names such as "lexicon_zh.tsv" to their bytes, which must outlive this.
-  explicit Lexicons(std::map<std::string, std::string_view> files);
+  explicit Lexicons(std::map<std::string, std::string_view> files, bool mapped = false);
   // The tables compiled into the binary.
   static std::shared_ptr<const Lexicons> Embedded();
 
@@ -100,6 +104,7 @@ class Lexicons {
 
  private:
   std::map<std::string, std::string_view> files_;
+  bool mapped_ = false;  // the files are the executable's own bytes (Embedded())
   mutable std::array<std::once_flag, kLanguageCount> once_;
   mutable std::array<std::unique_ptr<Lexicon>, kLanguageCount> loaded_;
   // Small hand-written tables keyed "language:key": cast words, articles, demonyms, surnames,

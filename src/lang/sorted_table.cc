@@ -1,6 +1,10 @@
 #include "lang/sorted_table.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 
 #include "text/tsv.h"
@@ -73,14 +77,21 @@ SortedTable SortedTable::FromUnsorted(std::string_view name, std::string_view te
   return t;
 }
 
+void SortedTable::ReleaseScannedPages(bool mapped) const {
+  if (!mapped || owned_ != nullptr || text_.empty()) return;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(text_.data());
+  const uintptr_t first = (begin + page - 1) / page * page;
+  const uintptr_t last = (begin + text_.size()) / page * page;
+  // Only whole pages inside the table: a neighbour's bytes on a shared page stay resident.
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 void SortedTable::IndexLines(std::string_view name) {
   // Reserved up front: a dictionary's line array grown by doubling would briefly need twice
   // its size, and peak memory is what a batch run is judged by.
   lines_.reserve(static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n')) + 1);
-  ForEachLineStart(name, text_, [&](uint32_t start) {
-    const size_t tab = text_.find('\t', start);
-    lines_.push_back({start, static_cast<uint32_t>(tab)});
-  });
+  ForEachLineStart(name, text_, [&](uint32_t start) { lines_.push_back({start}); });
   BuildIndex();
 }
 
@@ -109,7 +120,8 @@ void SortedTable::BuildIndex() {
 }
 
 std::string_view SortedTable::KeyAt(size_t i) const {
-  return text_.substr(lines_[i].start, lines_[i].key_end - lines_[i].start);
+  const size_t start = lines_[i].start;
+  return text_.substr(start, text_.find('\t', start) - start);
 }
 
 size_t SortedTable::LowerBound(std::string_view key) const {
@@ -126,7 +138,8 @@ size_t SortedTable::LowerBound(std::string_view key) const {
 }
 
 std::string_view SortedTable::RestAt(size_t i) const {
-  return LineAt(text_, lines_[i].start).substr(lines_[i].key_end - lines_[i].start + 1);
+  const std::string_view line = LineAt(text_, lines_[i].start);
+  return line.substr(line.find('\t') + 1);
 }
 
 bool SortedTable::HasPrefix(std::string_view prefix) const {

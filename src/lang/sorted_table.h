@@ -37,6 +37,12 @@ class SortedTable {
   }
   // Whether some key starts with `prefix`.
   bool HasPrefix(std::string_view prefix) const;
+
+  // For a table over bytes mapped from the executable (the embedded lexicons): hands the pages
+  // a full scan has touched back to the kernel, so that they stop counting in the process's
+  // resident memory until a lookup reads them again. Does nothing for a table that owns its
+  // bytes, nor where `mapped` is false (bytes on the heap must never be discarded).
+  void ReleaseScannedPages(bool mapped) const;
   size_t size() const { return lines_.size(); }
 
  private:
@@ -46,9 +52,11 @@ class SortedTable {
   void IndexLines(std::string_view name);
   std::shared_ptr<const std::string> owned_;  // set for FromUnsorted (stable across moves)
   std::string_view text_;
+  // The offset of each line (its key) in text_. The key ends at the line's first TAB, found
+  // when read: a second offset per line would cost 4 bytes for each of the lexicons' 1.4
+  // million lines, to save a scan of a dozen bytes.
   struct Line {
-    uint32_t start;    // offset of the line (its key) in text_
-    uint32_t key_end;  // offset of the TAB after the key
+    uint32_t start;
   };
   std::vector<Line> lines_;
   // Open-addressing index over the keys, so that a look-up (most are misses: a word tried in
