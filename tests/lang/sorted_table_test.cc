@@ -1,6 +1,11 @@
 #include "lang/sorted_table.h"
 
 #include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include "text/tsv.h"
 
@@ -41,6 +46,43 @@ TEST(SortedTableTest, UnsortedHandTablesAreSortedButNotRepeated) {
   SortedTable moved = std::move(t);  // the copy it owns moves with it
   EXPECT_EQ(moved.Find("b").value(), "2");
   EXPECT_THROW(SortedTable::FromUnsorted("h.tsv", "a\t1\na\t2\n"), text::TableError);
+}
+
+}  // namespace
+}  // namespace depict::lang
+
+namespace depict::lang {
+namespace {
+
+// A table over a file mapped like the executable's embedded lexicons: after its pages are handed
+// back, every lookup still reads the right bytes (the kernel faults them in again).
+TEST(SortedTableTest, ReleasedPagesAreReadAgainOnLookup) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "key%06d\tvalue %d\n", i, i);
+    text += key;
+  }
+  char path[] = "/tmp/sorted_table_testXXXXXX";
+  const int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  void* map = mmap(nullptr, text.size(), PROT_READ, MAP_PRIVATE, fd, 0);
+  ASSERT_NE(map, MAP_FAILED);
+  const std::string_view mapped(static_cast<const char*>(map), text.size());
+  const SortedTable table = SortedTable::Index("mapped", mapped);
+  table.ReleaseScannedPages(true);
+  EXPECT_EQ(table.Find("key000000").value_or(""), "value 0");
+  EXPECT_EQ(table.Find("key004999").value_or(""), "value 4999");
+  EXPECT_FALSE(table.Find("key005000").has_value());
+  // Bytes on the heap are never discarded, whatever the caller says.
+  std::string heap = text;
+  const SortedTable owned = SortedTable::Index("heap", heap);
+  owned.ReleaseScannedPages(false);
+  EXPECT_EQ(owned.Find("key002500").value_or(""), "value 2500");
+  munmap(map, text.size());
+  close(fd);
+  unlink(path);
 }
 
 }  // namespace
