@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "audit/observe.h"
 #include "audit/thumbnail.h"
 #include "vision/image.h"
 
@@ -66,7 +67,7 @@ class HttpBackend : public Backend {
       try {
         const vision::Image image =
             vision::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-        g.inspections.push_back(inspector_->Inspect(image, {}));
+        g.inspections.push_back(inspector_->Inspect(image, FacesOnly()));
         g.thumbnails.push_back(Thumbnail(image.rgb, image.width, image.height));
       } catch (const std::exception& ex) {
         throw BackendError(kind_ + " backend returned an image depict cannot read: " + ex.what());

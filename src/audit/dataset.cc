@@ -79,7 +79,7 @@ ItemResult Measure(const DatasetItem& item, const vision::Inspector& inspector,
   r.caption = item.caption;
   try {
     const vision::InspectResult inspection =
-        inspector.Inspect(vision::LoadImage(item.image), vision::InspectOptions{});
+        inspector.Inspect(vision::LoadImage(item.image), FacesOnly());
     r.faces = static_cast<int>(inspection.faces.size());
     const vision::FaceResult* largest = nullptr;
     for (const vision::FaceResult& f : inspection.faces) {

@@ -2,6 +2,12 @@
 
 namespace depict::audit {
 
+vision::InspectOptions FacesOnly() {
+  vision::InspectOptions options;
+  options.nsfw = false;
+  return options;
+}
+
 int AgeValue(double years) {
   if (years < 13) return cast::kChild;
   if (years < 18) return cast::kTeen;

@@ -13,6 +13,10 @@
 
 namespace depict::audit {
 
+// What the audit reads of an image: faces (the NSFW classes enter no figure, and cost as much
+// again).
+vision::InspectOptions FacesOnly();
+
 // Perceived age in years -> the planner's age values: under 13 child, 13-17 teen, 18-64 adult,
 // 65 and over elderly (face-api's mean error is 4.5 years, larger for children).
 int AgeValue(double years);
