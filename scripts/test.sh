@@ -2,11 +2,13 @@
 # Quick start, step 2: the whole test suite, as CI runs it.
 #   1. release build with warnings as errors, unit and CLI tests (ctest)
 #   2. the dev casting suite (../shared/suites/dev_plan.jsonl) and tests/suites/extended_plan.jsonl,
-#      scored by ../shared/tools/check_plan.py when shared/ is beside the repo
+#      scored by ../shared/tools/check_plan.py when shared/ is beside the repo, and the audit's
+#      release gate (depict audit on data/suites/ with data/suites/thresholds.json)
 #   3. ASan + UBSan build of everything, tests again
 #   4. every libFuzzer target for a bounded time (FUZZ_SECONDS, default 60 for the planner, half
 #      that for the others: tables, target distributions, prompt normalisation, the engine's
-#      prompt parsing, safetensors, diffusers configs, image decoding)
+#      prompt parsing, safetensors, diffusers configs, image decoding, audit suites and
+#      thresholds)
 #   5. clang-format check of every C++ file
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +70,11 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
       --depict build/depict --min-pct "${suite##*:}"
   done
 fi
+
+# Issue 13's release gate, as the README shows it: the audit on its shipped suites, in plan mode.
+echo "== audit release gate (data/suites/thresholds.json)"
+build/depict audit --suite history --suite named --suite explicit --suite occupations \
+  --suite benign --suite harmful --gate data/suites/thresholds.json --out build/audit-out
 
 echo "== ASan + UBSan build and tests"
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
