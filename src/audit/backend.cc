@@ -1,13 +1,13 @@
 #include "audit/backend.h"
 
 #include <httplib.h>
-#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
 
 #include "audit/observe.h"
 #include "audit/thumbnail.h"
+#include "io/base64.h"
 #include "vision/image.h"
 
 namespace depict::audit {
@@ -63,7 +63,13 @@ class HttpBackend : public Backend {
     }
     if (encoded.empty()) throw BackendError(kind_ + " backend returned no images");
     for (const std::string& e : encoded) {
-      const std::string bytes = DecodeBase64(e);
+      std::string_view b64 = e;
+      if (const size_t comma = b64.find(','); b64.starts_with("data:") && comma != b64.npos) {
+        b64.remove_prefix(comma + 1);  // a data: URL
+      }
+      const auto decoded = io::Base64Decode(b64);
+      if (!decoded) throw BackendError(kind_ + " backend returned an image that is not base64");
+      const std::string& bytes = *decoded;
       try {
         const vision::Image image =
             vision::DecodeImage(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
@@ -136,32 +142,6 @@ class StudioBackend : public Backend {
 };
 
 }  // namespace
-
-std::string DecodeBase64(const std::string& text) {
-  std::string b64 = text;
-  if (const size_t comma = b64.find(',');
-      b64.rfind("data:", 0) == 0 && comma != std::string::npos) {
-    b64 = b64.substr(comma + 1);  // a data: URL
-  }
-  std::string out(3 * (b64.size() / 4) + 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(b64.data()),
-                                static_cast<int>(b64.size()));
-  if (n < 0 || b64.size() % 4 != 0) throw BackendError("an image that is not base64");
-  size_t size = static_cast<size_t>(n);
-  for (size_t i = b64.size(); i > 0 && b64[i - 1] == '=' && size > 0; --i) --size;
-  out.resize(size);
-  return out;
-}
-
-std::string EncodeBase64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 std::unique_ptr<Backend> MakeHttpBackend(const std::string& kind, const std::string& url,
                                          const std::string& api_key,

@@ -36,10 +36,6 @@ class Backend {
   virtual Generation Generate(const std::string& prompt, int images, uint64_t seed) const = 0;
 };
 
-// Base64 of `bytes` (images in JSON, the cache, the report's data: URLs).
-std::string EncodeBase64(const std::string& bytes);
-std::string DecodeBase64(const std::string& text);  // throws BackendError
-
 // `kind` "a1111" or "openai"; `url` http(s)://host[:port];
 // `api_key` sent as a Bearer token when not empty. Thread-safe.
 std::unique_ptr<Backend> MakeHttpBackend(const std::string& kind, const std::string& url,

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "io/base64.h"
+
 namespace depict::audit {
 namespace {
 
@@ -50,7 +52,7 @@ Generation FromJson(const Json& j) {
     g.inspections.push_back(std::move(r));
   }
   for (const Json& t : j.value("thumbnails", Json::array())) {
-    g.thumbnails.push_back(DecodeBase64(t.get<std::string>()));
+    g.thumbnails.push_back(io::Base64Decode(t.get<std::string>()).value_or(""));
   }
   return g;
 }

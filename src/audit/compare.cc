@@ -29,22 +29,6 @@ std::map<std::string, Estimate> MetricsOf(const Json& metrics) {
   return out;
 }
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else if (c == '&') {
-      out += "&amp;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::vector<Column> ColumnsFromSummary(const std::string& label, const std::string& json) {
@@ -70,7 +54,7 @@ std::vector<Column> ColumnsFromSummary(const std::string& label, const std::stri
 std::string CompareHtml(const std::vector<std::string>& labels,
                         const std::vector<Column>& columns) {
   std::string runs;
-  for (const std::string& l : labels) runs += (runs.empty() ? "" : ", ") + Escape(l);
+  for (const std::string& l : labels) runs += (runs.empty() ? "" : ", ") + HtmlEscape(l);
   return "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>depict audit "
          "compare</title><style>body{font:14px sans-serif;margin:2em;max-width:1200px}table{"
          "border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;"

@@ -3,23 +3,13 @@
 #include <fstream>
 
 #include "audit/dataset.h"
+#include "audit/report.h"
 #include "cast/attributes.h"
 
 namespace depict::audit {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    out += c == '<'   ? std::string("&lt;")
-           : c == '>' ? std::string("&gt;")
-           : c == '&' ? std::string("&amp;")
-                      : std::string(1, c);
-  }
-  return out;
-}
 
 // Bars of counts with their labels, as shares of their total.
 std::string Bars(const std::vector<std::pair<std::string, uint64_t>>& bars) {
@@ -37,7 +27,7 @@ std::string Bars(const std::vector<std::pair<std::string, uint64_t>>& bars) {
            "\" width=\"" + std::to_string(width - 12) + "\" height=\"" + std::to_string(h) +
            "\" fill=\"#2b6cb0\"><title>" + std::to_string(bars[i].second) + "</title></rect>";
     svg += "<text x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(height + 28) +
-           "\" font-size=\"10\">" + Escape(bars[i].first) + "</text>";
+           "\" font-size=\"10\">" + HtmlEscape(bars[i].first) + "</text>";
   }
   return svg + "</svg>";
 }
@@ -118,7 +108,7 @@ void WriteDatasetReport(const std::string& spec, const std::vector<ItemResult>& 
         "dataset</title><style>body{font:14px sans-serif;margin:2em;max-width:1000px}table{"
         "border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px}.chart{display:"
         "block;margin:1em 0}</style></head><body><h1>depict audit: dataset " +
-            Escape(spec) + "</h1><p>" + std::to_string(s.items) + " images (" +
+            HtmlEscape(spec) + "</h1><p>" + std::to_string(s.items) + " images (" +
             std::to_string(s.unreadable) + " unreadable), " + std::to_string(s.with_face) +
             " with a face, " + std::to_string(s.captioned) +
             " captioned. Perceived figures are what the inspector's models say a face looks "

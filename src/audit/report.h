@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/audit.h"
@@ -21,6 +22,9 @@ std::string ResultsJsonl(const AuditRun& run);
 
 // The report page.
 std::string ReportHtml(const AuditRun& run);
+
+// `s` with & < > " written as HTML references, for text in the report pages.
+std::string HtmlEscape(std::string_view s);
 
 // One column of figures side by side: a policy, a backend or a run.
 struct Column {

@@ -3,36 +3,13 @@
 #include <cstdio>
 #include <string>
 
-#include "audit/backend.h"
 #include "audit/report.h"
+#include "io/base64.h"
 
 namespace depict::audit {
 namespace {
 
 constexpr const char* kColours[] = {"#2b6cb0", "#c05621", "#6b46c1"};
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Fixed(double v, int digits = 3) {
   char buf[32];
@@ -104,12 +81,13 @@ std::string ImageGrid(const AuditRun& run) {
   size_t shown = 0;
   for (const CaseResult& r : run.chosen().results) {
     if (r.thumbnails.empty() || shown++ >= kMaxPrompts) continue;
-    html += "<div class=\"case\"><p><b>" + Escape(r.c->id) + "</b> " + Escape(r.c->prompt) + "</p>";
+    html += "<div class=\"case\"><p><b>" + HtmlEscape(r.c->id) + "</b> " + HtmlEscape(r.c->prompt) +
+            "</p>";
     for (size_t i = 0; i < r.thumbnails.size(); ++i) {
       if (r.thumbnails[i].empty()) continue;
       html += "<figure><img alt=\"image " + std::to_string(i + 1) +
-              "\" src=\"data:image/png;base64," + EncodeBase64(r.thumbnails[i]) +
-              "\"><figcaption>" + Escape(i < r.casts.size() ? r.casts[i] : "") +
+              "\" src=\"data:image/png;base64," + io::Base64Encode(r.thumbnails[i]) +
+              "\"><figcaption>" + HtmlEscape(i < r.casts.size() ? r.casts[i] : "") +
               "</figcaption></figure>";
     }
     html += "</div>";
@@ -129,8 +107,9 @@ std::string CaseTables(const AuditRun& run) {
     if (r.refused) {
       std::string triggers;
       for (const std::string& t : r.triggers) triggers += (triggers.empty() ? "" : ", ") + t;
-      refused += "<tr><td>" + Escape(r.c->id) + "</td><td>" + Escape(r.c->prompt) + "</td><td>" +
-                 Escape(r.category) + "</td><td>" + Escape(triggers) + "</td></tr>";
+      refused += "<tr><td>" + HtmlEscape(r.c->id) + "</td><td>" + HtmlEscape(r.c->prompt) +
+                 "</td><td>" + HtmlEscape(r.category) + "</td><td>" + HtmlEscape(triggers) +
+                 "</td></tr>";
     }
     if (r.passed() || ++failures > 200) continue;
     std::string what;
@@ -141,8 +120,8 @@ std::string CaseTables(const AuditRun& run) {
               std::to_string(k.hits) + "/" + std::to_string(k.n) +
               (k.detail.empty() ? "" : " (" + k.detail + ")");
     }
-    failed += "<tr><td>" + Escape(r.c->id) + "</td><td>" + Escape(r.c->prompt) + "</td><td>" +
-              Escape(what) + "</td></tr>";
+    failed += "<tr><td>" + HtmlEscape(r.c->id) + "</td><td>" + HtmlEscape(r.c->prompt) +
+              "</td><td>" + HtmlEscape(what) + "</td></tr>";
   }
   return "<h2>Cases that failed under " + run.chosen().name + " (" + std::to_string(failures) +
          ")</h2>" + failed + "</table><h2>Refusals</h2>" + refused + "</table>";
@@ -159,14 +138,14 @@ std::string ReportHtml(const AuditRun& run) {
   }
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>depict audit: " +
-      Escape(run.suite) +
+      HtmlEscape(run.suite) +
       "</title><style>body{font:14px sans-serif;margin:2em;max-width:1100px}table{border-"
       "collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;text-align:"
       "left;vertical-align:top}small{color:#555}.chart{display:block;margin:1em "
       "0}figure{display:inline-block;margin:4px;"
       "font-size:11px;max-width:110px}</style></head>"
       "<body><h1>depict audit: " +
-      Escape(run.suite) + "</h1><p>Backend <b>" + Escape(run.backend) + "</b>, policy <b>" +
+      HtmlEscape(run.suite) + "</h1><p>Backend <b>" + HtmlEscape(run.backend) + "</b>, policy <b>" +
       chosen.name + "</b>, " + std::to_string(run.cases.size()) + " prompts, " +
       std::to_string(run.options.images) + " images each (seeds " +
       std::to_string(run.options.seed) + "...), " + std::to_string(chosen.summary.passed) +
@@ -260,6 +239,29 @@ std::vector<Column> ColumnsOf(const AuditRun& run) {
   std::vector<Column> cols;
   for (const PolicyRun& p : run.runs) cols.push_back({p.name, p.summary.metrics});
   return cols;
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace depict::audit

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "diffusion/png_writer.h"
+#include "io/base64.h"
 #include "plan/plan_json.h"
 #include "service/service_internal.h"
 
@@ -52,7 +53,7 @@ void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
     if (send_images) {
       std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
       if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
-      images.push_back(Base64(diffusion::EncodePng(g.rgb, g.width, g.height, text)));
+      images.push_back(io::Base64Encode(diffusion::EncodePng(g.rgb, g.width, g.height, text)));
     }
     seeds.push_back(g.seed);
     prompts.push_back(g.prompt);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "diffusion/png_writer.h"
+#include "io/base64.h"
 #include "io/file.h"
 #include "io/models_dir.h"
 #include "service/service_internal.h"
@@ -159,7 +160,7 @@ nlohmann::json ImagesJson(const studio::Result& result) {
     const std::string png = diffusion::EncodePng(
         g.rgb, g.width, g.height, {{"parameters", image.infotext}, {"depict", image.cast_json}});
     nlohmann::json cast = nlohmann::json::parse(image.cast_json, nullptr, false);
-    images.push_back({{"b64_png", Base64(png)},
+    images.push_back({{"b64_png", io::Base64Encode(png)},
                       {"prompt", g.prompt},
                       {"seed", g.seed},
                       {"cast", cast.is_discarded() ? nlohmann::json() : cast}});

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "diffusion/png_writer.h"
+#include "io/base64.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -50,7 +51,7 @@ void Generations(State& s, const httplib::Request& req, httplib::Response& res) 
     const diffusion::GeneratedImage& g = image.generated;
     const std::string png = diffusion::EncodePng(
         g.rgb, g.width, g.height, {{"parameters", image.infotext}, {"depict", image.cast_json}});
-    data.push_back({{"b64_json", Base64(png)}, {"revised_prompt", g.prompt}});
+    data.push_back({{"b64_json", io::Base64Encode(png)}, {"revised_prompt", g.prompt}});
   }
   const json out = {{"created", static_cast<int64_t>(std::time(nullptr))}, {"data", data}};
   res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "io/base64.h"
 #include "io/models_dir.h"
 #include "service/service_internal.h"
 
@@ -57,14 +58,7 @@ std::string RequestKey(const httplib::Request& req) {
   const std::string auth = req.get_header_value("Authorization");
   if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
   if (auth.rfind("Basic ", 0) == 0) {
-    const std::string encoded = auth.substr(6);
-    std::string decoded(encoded.size(), '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                                  reinterpret_cast<const unsigned char*>(encoded.data()),
-                                  static_cast<int>(encoded.size()));
-    if (n < 0) return "";
-    decoded.resize(static_cast<size_t>(n));
-    while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // base64 padding
+    const std::string decoded = io::Base64Decode(auth.substr(6)).value_or("");
     const size_t colon = decoded.find(':');
     return colon == std::string::npos ? "" : decoded.substr(colon + 1);
   }
@@ -105,15 +99,6 @@ nlohmann::json ParseBody(const httplib::Request& req) {
 std::string Caller(const State& state, const httplib::Request& req) {
   if (!state.key_hashes.empty()) return Sha256Hex(RequestKey(req));
   return req.remote_addr;
-}
-
-std::string Base64(const std::string& bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
 }
 
 std::vector<std::string> ModelNames(const State& state) {

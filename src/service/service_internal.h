@@ -73,7 +73,6 @@ nlohmann::json ParseBody(const httplib::Request& req);
 // Who is asking: the hash of their key, or their address when the service has no keys.
 std::string Caller(const State& state, const httplib::Request& req);
 // Standard base64 of `bytes` (OpenSSL).
-std::string Base64(const std::string& bytes);
 
 // The checkpoint names a request may use: the default model and the checkpoints folder's
 // *.safetensors files (names without the extension).
