@@ -2,7 +2,8 @@
 // table file under a data directory keyed by its path relative to that directory.
 //   embed_data DATA_DIR OUT.cc [FUNCTION EXTENSION]
 // With FUNCTION and EXTENSION it defines depict::FUNCTION() over the files ending in EXTENSION
-// ("EmbeddedSuites .jsonl" for data/suites/).
+// ("EmbeddedSuites .jsonl" for data/suites/), or in any of a comma-separated list of them
+// (".html,.js,.css,.json" for the service's page).
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -26,7 +27,9 @@ int main(int argc, char** argv) {
     const auto ext = e.path().extension();
     // data/lang/ holds the language lexicons, which src/lang embeds on its own.
     if (fs::relative(e.path(), root).begin()->string() == "lang") continue;
-    const bool wanted = only.empty() ? (ext == ".tsv" || ext == ".json") : ext == only;
+    const bool wanted =
+        only.empty() ? (ext == ".tsv" || ext == ".json")
+                     : ("," + only + ",").find("," + ext.string() + ",") != std::string::npos;
     if (e.is_regular_file() && wanted) files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());

@@ -7,10 +7,11 @@ packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev libspdlog-dev
   clang-14 libclang-rt-14-dev clang-format-14
   libicu-dev libcld2-dev libdnnl-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev libssl-dev libpcre2-dev libunistring-dev
-  libcpp-httplib-dev python3-pip python3-venv
-  chromium
+  libcpp-httplib-dev libhiredis-dev python3-pip python3-venv
+  chromium chromium-driver redis-server
 )
-# chromium (headless) screenshots the audit's report page in its test.
+# chromium (headless) screenshots the audit's report page in its test, and drives the
+# service's page through chromium-driver; redis-server is the real queue the worker tests use.
 # node and npm fetch the vision models (scripts/fetch-models.sh); a node that came from elsewhere
 # (NodeSource bundles npm with it) is used as it is.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)

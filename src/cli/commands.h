@@ -14,6 +14,7 @@ std::function<int()> AddDemoCommand(CLI::App& app);
 std::function<int()> AddGenerateCommand(CLI::App& app);
 std::function<int()> AddInspectCommand(CLI::App& app);
 std::function<int()> AddServeCommand(CLI::App& app);
+std::function<int()> AddWorkerCommand(CLI::App& app);
 std::function<int()> AddAuditCommand(CLI::App& app);
 
 }  // namespace depict::cli

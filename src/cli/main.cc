@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   const auto generate = depict::cli::AddGenerateCommand(app);
   const auto inspect = depict::cli::AddInspectCommand(app);
   const auto serve = depict::cli::AddServeCommand(app);
+  const auto worker = depict::cli::AddWorkerCommand(app);
   const auto audit = depict::cli::AddAuditCommand(app);
   try {
     app.parse(argc, argv);
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("generate")) return generate();
   if (app.got_subcommand("inspect")) return inspect();
   if (app.got_subcommand("serve")) return serve();
+  if (app.got_subcommand("worker")) return worker();
   if (app.got_subcommand("audit")) return audit();
   return 2;
 }

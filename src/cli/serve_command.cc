@@ -27,14 +27,13 @@ struct ServeArgs {
 // SIGINT and SIGTERM stop the server; SIGHUP reloads the tables (running plans finish on the
 // old set). Signals are taken by sigwait on a thread of their own, so no handler runs inside
 // the server's threads.
-void WaitForSignals(service::Service& server, plan::Planner& planner, const ServeArgs& args,
-                    sigset_t set) {
+void WaitForSignals(service::Service& server, plan::Planner& planner, sigset_t set) {
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
       try {
-        planner.Reload(args.tables, args.target);
+        server.Reload();
         std::cerr << "depict serve: tables reloaded from " << planner.tables()->origin << "\n";
       } catch (const std::exception& e) {
         std::cerr << "depict serve: reload rejected, keeping the current tables: " << e.what()
@@ -72,7 +71,10 @@ int RunServe(const ServeArgs& args) {
   try {
     tensor::SetNumThreads(args.threads);
     planner = std::make_shared<plan::Planner>(plan::LoadTables(args.tables, args.target));
-    server = std::make_unique<service::Service>(args.config, planner);
+    service::Config config = args.config;
+    config.tables = args.tables;
+    config.target = args.target;
+    server = std::make_unique<service::Service>(config, planner);
     port = server->Bind();
   } catch (const std::exception& e) {
     std::cerr << "depict serve: " << e.what() << "\n";
@@ -80,7 +82,7 @@ int RunServe(const ServeArgs& args) {
   }
   std::cerr << "depict serve: listening on http://" << args.config.host << ":" << port << "\n"
             << std::flush;
-  std::thread signals(WaitForSignals, std::ref(*server), std::ref(*planner), std::cref(args), set);
+  std::thread signals(WaitForSignals, std::ref(*server), std::ref(*planner), set);
   const bool ok = server->Run();
   if (!ok) {
     std::cerr << "depict serve: the server failed\n";
@@ -119,7 +121,19 @@ std::function<int()> AddServeCommand(CLI::App& app) {
   cmd->add_option("--rate-limit", c.rate_per_minute,
                   "Requests per minute per API key or address (default 0: no limit)");
   cmd->add_option("--rate-burst", c.rate_burst, "Requests allowed at once before the limit (20)");
-  cmd->add_option("--max-queue", c.max_queued, "Jobs that may wait in /v1/jobs (16)");
+  cmd->add_option("--max-queue", c.max_queued, "Jobs that may wait, from any API (16)");
+  cmd->add_option("--max-batch", c.max_batch,
+                  "Images in one UNet batch, from one request or several alike (4)")
+      ->check(CLI::Range(1, 64));
+  cmd->add_option("--job-timeout", c.job_timeout_seconds,
+                  "Seconds from a job's submission to its last image (600)")
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--model-cache-mb", c.model_cache_mb,
+                  "Checkpoints kept loaded besides the default, by file size (8192; 0: no limit)");
+  cmd->add_option("--queue", c.queue,
+                  "redis://HOST:PORT: put jobs on a Redis stream for `depict worker` processes");
+  cmd->add_flag("!--no-watch", c.watch,
+                "Do not reload when the tables, LoRA or checkpoint folders change on disk");
   cmd->add_option("--threads", args->threads,
                   "Threads, 1 to " + std::to_string(tensor::MaxThreads()) + " (0: all cores)")
       ->check(CLI::Range(0, tensor::MaxThreads()));

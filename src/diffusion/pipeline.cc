@@ -241,26 +241,84 @@ Tensor StableDiffusion::EncodePrompt(const std::string& prompt, int clip_skip, c
 
 GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraLibrary* library,
                                          const StepCallback& on_step) const {
-  CheckRequest(request, info_.text_encoder.layers);
+  return std::move(GenerateBatch({request}, library, on_step).front());
+}
 
-  GeneratedImage image;
-  image.width = request.width;
-  image.height = request.height;
-  image.seed = request.seed;
-  PromptWithLoras parsed = ExtractLoraTags(request.prompt);
-  image.prompt = parsed.prompt;
-  image.loras = request.loras;
-  image.loras.insert(image.loras.end(), parsed.loras.begin(), parsed.loras.end());
+bool BatchCompatible(const GenerationRequest& a, const GenerationRequest& b) {
+  const auto tags = [](const GenerationRequest& r) {
+    std::vector<LoraTag> all = r.loras;
+    const std::vector<LoraTag> own = ExtractLoraTags(r.prompt).loras;
+    all.insert(all.end(), own.begin(), own.end());
+    return all;
+  };
+  return a.width == b.width && a.height == b.height && a.steps == b.steps &&
+         a.cfg_scale == b.cfg_scale && a.sampler.kind == b.sampler.kind &&
+         a.sampler.schedule == b.sampler.schedule && a.eta == b.eta && a.rng == b.rng &&
+         a.clip_skip == b.clip_skip && a.loras.size() == b.loras.size() && tags(a) == tags(b);
+}
 
-  const LoraSet loras = BindLoras(image.loras, request.loras.size(), library, unet_.lora_targets(),
-                                  encoder_.lora_targets());
+size_t StableDiffusion::ContextChunks(const GenerationRequest& request) const {
+  ChunkOptions options;
+  options.pad_id = info_.pad_id;
+  const size_t cond =
+      ChunkPrompt(ExtractLoraTags(request.prompt).prompt, tokenizer_, options).chunks.size();
+  if (request.cfg_scale == 1.0f) return cond;
+  return std::max(cond, ChunkPrompt(request.negative_prompt, tokenizer_, options).chunks.size());
+}
+
+bool StableDiffusion::CanBatch(const GenerationRequest& a, const GenerationRequest& b) const {
+  return BatchCompatible(a, b) && ContextChunks(a) == ContextChunks(b);
+}
+
+Tensor StableDiffusion::PadToTokens(Tensor context, int64_t tokens, int clip_skip,
+                                    const LoraSet& loras) const {
+  if (context.dim(1) >= tokens) return context;
+  // A1111 pads the shorter of cond and uncond with the empty prompt's encoding, a chunk at a
+  // time. (A1111 also pads a batch's prompts to the longest, which changes the shorter ones'
+  // images; depict batches only prompts of one length instead.)
+  const Tensor empty = EncodePrompt("", clip_skip, &loras);
+  std::vector<Tensor> parts = {std::move(context)};
+  for (int64_t t = parts[0].dim(1); t < tokens; t += empty.dim(1)) parts.push_back(empty);
+  return tensor::Concat(parts, 1);
+}
+
+std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
+    const std::vector<GenerationRequest>& requests, LoraLibrary* library,
+    const StepCallback& on_step) const {
+  if (requests.empty()) return {};
+  const GenerationRequest& first = requests.front();
+  const size_t chunks = requests.size() > 1 ? ContextChunks(first) : 0;
+  for (const GenerationRequest& request : requests) {
+    CheckRequest(request, info_.text_encoder.layers);
+    if (!BatchCompatible(first, request)) {
+      throw GenerationError(
+          "a batch's images must share size, steps, CFG scale, sampler, clip skip and LoRAs");
+    }
+    if (requests.size() > 1 && ContextChunks(request) != chunks) {
+      throw GenerationError("a batch's prompts must be as long (in 75-token chunks)");
+    }
+  }
+  const auto batch = static_cast<int64_t>(requests.size());
+  std::vector<GeneratedImage> images(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    GeneratedImage& image = images[i];
+    image.width = requests[i].width;
+    image.height = requests[i].height;
+    image.seed = requests[i].seed;
+    PromptWithLoras parsed = ExtractLoraTags(requests[i].prompt);
+    image.prompt = std::move(parsed.prompt);
+    image.loras = requests[i].loras;
+    image.loras.insert(image.loras.end(), parsed.loras.begin(), parsed.loras.end());
+  }
+  const LoraSet loras = BindLoras(images[0].loras, first.loras.size(), library,
+                                  unet_.lora_targets(), encoder_.lora_targets());
 
   SamplerOptions sampler_options;
-  sampler_options.kind = request.sampler.kind;
-  sampler_options.schedule = request.sampler.schedule;
+  sampler_options.kind = first.sampler.kind;
+  sampler_options.schedule = first.sampler.schedule;
   sampler_options.prediction = info_.prediction;
-  sampler_options.steps = request.steps;
-  sampler_options.eta = request.eta;
+  sampler_options.steps = first.steps;
+  sampler_options.eta = first.eta;
   const Sampler sampler(sampler_options);  // validates the sampler settings
 
   using Clock = std::chrono::steady_clock;
@@ -268,53 +326,72 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
     return std::chrono::duration<double>(Clock::now() - t).count();
   };
   auto phase = Clock::now();
-  Tensor cond = EncodePrompt(parsed.prompt, request.clip_skip, &loras, &image.token_count);
-  const bool guided = request.cfg_scale != 1.0f;
-  Tensor context = cond;
-  if (guided) {
-    Tensor uncond;
+  const bool guided = first.cfg_scale != 1.0f;
+  // Rows 0..B-1 of the context are the prompts, B..2B-1 the negative prompts (when guided).
+  std::vector<Tensor> rows;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    rows.push_back(EncodePrompt(images[i].prompt, first.clip_skip, &loras, &images[i].token_count));
+  }
+  for (size_t i = 0; guided && i < requests.size(); ++i) {
     try {
-      uncond = EncodePrompt(request.negative_prompt, request.clip_skip, &loras);
+      rows.push_back(EncodePrompt(requests[i].negative_prompt, first.clip_skip, &loras));
     } catch (const PromptError& e) {
       throw PromptError("negative " + std::string(e.what()));  // "negative prompt needs ..."
     }
-    // A1111 pads the shorter of the two with the empty prompt's encoding, one chunk at a time.
-    if (cond.dim(1) != uncond.dim(1)) {
-      const Tensor empty = EncodePrompt("", request.clip_skip, &loras);
-      Tensor& shorter = cond.dim(1) < uncond.dim(1) ? cond : uncond;
-      const int64_t longer = std::max(cond.dim(1), uncond.dim(1));
-      std::vector<Tensor> parts = {shorter};
-      for (int64_t t = shorter.dim(1); t < longer; t += empty.dim(1)) parts.push_back(empty);
-      shorter = tensor::Concat(parts, 1);
-    }
-    context = tensor::Concat({cond, uncond}, 0);
   }
+  int64_t tokens = 0;
+  for (const Tensor& row : rows) tokens = std::max(tokens, row.dim(1));
+  for (Tensor& row : rows) row = PadToTokens(std::move(row), tokens, first.clip_skip, loras);
+  const Tensor context = rows.size() == 1 ? rows[0] : tensor::Concat(rows, 0);
+  const double encode_seconds = seconds_since(phase);
 
-  image.encode_seconds = seconds_since(phase);
   phase = Clock::now();
-  const int64_t channels = info_.unet.in_channels;
-  BatchNoise noise(request.rng, request.seed, 1, {channels, request.height / 8, request.width / 8});
-  const Tensor initial = noise.Next();
+  // One generator per image, seeded by its own seed, as a batch of one would have it: an image
+  // does not depend on what it was batched with.
+  const tensor::Shape latent_shape = {info_.unet.in_channels, first.height / 8, first.width / 8};
+  std::vector<BatchNoise> noise;
+  noise.reserve(requests.size());
+  for (const GenerationRequest& request : requests) {
+    noise.emplace_back(request.rng, request.seed, 1, latent_shape);
+  }
+  const auto next_noise = [&noise]() {
+    std::vector<Tensor> draws;
+    for (BatchNoise& n : noise) draws.push_back(n.Next());
+    return draws.size() == 1 ? draws[0] : tensor::Concat(draws, 0);
+  };
+  const Tensor initial = next_noise();
   const LoraLayers* unet_loras = loras.unet.empty() ? nullptr : &loras.unet;
-  const float cfg = request.cfg_scale;
+  const float cfg = first.cfg_scale;
   const Denoiser denoiser = [&](const Tensor& x, float t) -> Tensor {
     if (!guided) return unet_.Forward(x, t, context, unet_loras);
     const Tensor both = unet_.Forward(tensor::Concat({x, x}, 0), t, context, unet_loras);
-    Tensor out = BatchItem(both, 0);
-    const float* u = both.f32() + out.numel();
-    float* c = out.f32();
-    for (int64_t i = 0; i < out.numel(); ++i) c[i] = u[i] + cfg * (c[i] - u[i]);
+    // The first half of the rows is cond, the second uncond, item for item.
+    Tensor out = Tensor::Zeros(x.shape());
+    const int64_t n = out.numel();
+    const float* c = both.f32();
+    const float* u = both.f32() + n;
+    float* o = out.f32();
+    for (int64_t i = 0; i < n; ++i) o[i] = u[i] + cfg * (c[i] - u[i]);
     return out;
   };
-  const NoiseSource source = [&](const tensor::Shape&) { return noise.Next(); };
-  const Tensor latent = sampler.Run(initial, denoiser, source, on_step);
-  image.sample_seconds = seconds_since(phase);
-  phase = Clock::now();
-  image.latent = latent;
-  image.rgb = ImageToRgb8(vae_.Decode(latent), 0);
-  image.decode_seconds = seconds_since(phase);
-  for (const auto& file : loras.files) image.lora_hashes.push_back(library->Hash(*file));
-  return image;
+  const NoiseSource source = [&](const tensor::Shape&) { return next_noise(); };
+  const Tensor latents = sampler.Run(initial, denoiser, source, on_step);
+  const double sample_seconds = seconds_since(phase);
+
+  std::vector<std::string> lora_hashes;
+  for (const auto& file : loras.files) lora_hashes.push_back(library->Hash(*file));
+  for (int64_t i = 0; i < batch; ++i) {
+    GeneratedImage& image = images[static_cast<size_t>(i)];
+    phase = Clock::now();
+    image.latent = BatchItem(latents, i);
+    image.rgb = ImageToRgb8(vae_.Decode(image.latent), 0);
+    image.decode_seconds = seconds_since(phase);
+    // The batch's shared work, in equal shares.
+    image.encode_seconds = encode_seconds / static_cast<double>(batch);
+    image.sample_seconds = sample_seconds / static_cast<double>(batch);
+    image.lora_hashes = lora_hashes;
+  }
+  return images;
 }
 
 LoraLibrary::LoraLibrary(std::vector<fs::path> dirs) : dirs_(std::move(dirs)) {}

@@ -162,11 +162,29 @@ class StableDiffusion {
   GeneratedImage Generate(const GenerationRequest& request, LoraLibrary* library = nullptr,
                           const StepCallback& on_step = nullptr) const;
 
+  // Several images in one UNet batch (2B rows with guidance), each as Generate would make it
+  // alone (its own prompt, negative prompt, seed and noise generator), to float rounding:
+  // batching trades latency for throughput. The requests must pass CanBatch pairwise; throws
+  // GenerationError otherwise. `on_step` is called once per step for the whole batch.
+  std::vector<GeneratedImage> GenerateBatch(const std::vector<GenerationRequest>& requests,
+                                            LoraLibrary* library = nullptr,
+                                            const StepCallback& on_step = nullptr) const;
+
+  // Whether `a` and `b` can share a batch: BatchCompatible, and their contexts (prompt and
+  // negative prompt, the longer of the two) have as many 75-token chunks, since padding a
+  // shorter prompt to a longer one's length would change its image.
+  bool CanBatch(const GenerationRequest& a, const GenerationRequest& b) const;
+  size_t ContextChunks(const GenerationRequest& request) const;
+
   // The conditioning A1111 gives the UNet for a prompt: [1, 77 * chunks, width].
   tensor::Tensor EncodePrompt(const std::string& prompt, int clip_skip,
                               const LoraSet* loras = nullptr, int* token_count = nullptr) const;
 
  private:
+  // `context` [1, T, width] extended to `tokens` with the empty prompt's encoding.
+  tensor::Tensor PadToTokens(tensor::Tensor context, int64_t tokens, int clip_skip,
+                             const LoraSet& loras) const;
+
   StableDiffusion(ModelInfo info, ClipTokenizer tokenizer, TextEncoder encoder, Unet unet,
                   VaeDecoder vae);
 
@@ -176,6 +194,11 @@ class StableDiffusion {
   Unet unet_;
   VaeDecoder vae_;
 };
+
+// Whether two requests can share a UNet batch: the same size, steps, CFG scale, sampler, eta,
+// generator, clip skip and LoRA set (the operator's and the prompt's tags). Prompts, negative
+// prompts and seeds may differ.
+bool BatchCompatible(const GenerationRequest& a, const GenerationRequest& b);
 
 // A1111's "Model hash" (and LoRA hash): the first 10 hex digits of the file's SHA-256. For a
 // diffusers folder, of its unet/diffusion_pytorch_model.safetensors. Reads the file once with

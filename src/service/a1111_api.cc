@@ -2,9 +2,6 @@
 #include <chrono>
 #include <ctime>
 
-#include "diffusion/png_writer.h"
-#include "io/base64.h"
-#include "plan/plan_json.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -42,23 +39,21 @@ GenerateParams ParseTxt2Img(const json& body, const std::string& default_model) 
 
 void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
   const json body = ParseBody(req);
-  GenerateParams p = ParseTxt2Img(body, s.default_model);
-  const studio::Result result = Generate(s, p, Caller(s, req));
-  if (result.refused()) return SendRefusal(s, res, *result.plan.refusal);
+  const GenerateParams p = ParseTxt2Img(body, s.default_model);
+  double plan_seconds = 0.0;
+  PreparedJob job = Prepare(s, p, &plan_seconds);
+  if (job.plan.refusal) return SendRefusal(s, res, *job.plan.refusal);
+  const json done = RunAndWait(s, std::move(job), req);
+  const json& result = done.contains("result") ? done["result"] : json::object();
   const bool send_images = body.value("send_images", true);
   json images = json::array(), seeds = json::array(), prompts = json::array(),
        infotexts = json::array(), casts = json::array();
-  for (const studio::Image& image : result.images) {
-    const diffusion::GeneratedImage& g = image.generated;
-    if (send_images) {
-      std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
-      if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
-      images.push_back(io::Base64Encode(diffusion::EncodePng(g.rgb, g.width, g.height, text)));
-    }
-    seeds.push_back(g.seed);
-    prompts.push_back(g.prompt);
-    infotexts.push_back(image.infotext);
-    casts.push_back(json::parse(image.cast_json));
+  for (const json& image : result.value("images", json::array())) {
+    if (send_images) images.push_back(image["b64_png"]);
+    seeds.push_back(image["seed"]);
+    prompts.push_back(image["prompt"]);
+    infotexts.push_back(image["infotext"]);
+    casts.push_back(image["cast"]);
   }
   const json info = {{"prompt", prompts.empty() ? p.prompt : prompts[0].get<std::string>()},
                      {"all_prompts", prompts},
@@ -79,35 +74,41 @@ void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
                      {"job_timestamp", std::to_string(std::time(nullptr))},
                      {"depict",
                       {{"original_prompt", p.prompt},
-                       {"language", lang::Code(result.plan.language)},
+                       {"language", result.value("language", "en")},
                        {"casts", casts},
-                       {"plan_seconds", result.plan_seconds}}}};
-  json parameters = body;
-  const json out = {{"images", images}, {"parameters", parameters}, {"info", info.dump()}};
+                       {"interrupted", done.value("status", "") == "cancelled"},
+                       {"plan_seconds", plan_seconds}}}};
+  const json out = {{"images", images}, {"parameters", body}, {"info", info.dump()}};
   res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
-void SendProgress(State& s, httplib::Response& res) {
-  std::lock_guard<std::mutex> lock(s.progress.mu);
-  const Progress& p = s.progress;
+// A1111's progress of the caller's job (or, when it has none, of any running one).
+void SendProgress(State& s, const httplib::Request& req, httplib::Response& res) {
+  const std::optional<json> job = s.jobs->ProgressFor(Caller(s, req));
   double progress = 0.0, eta = 0.0;
-  if (p.job_count > 0 && p.steps > 0 && p.images > 0) {
-    const double done = (p.image * p.steps + p.step) / static_cast<double>(p.images * p.steps);
-    progress = done;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-    eta = done > 0.0 ? elapsed / done - elapsed : 0.0;
+  int step = 0, steps = 0;
+  bool running = false;
+  if (job) {
+    running = (*job)["status"] == "running";
+    step = job->value("step", 0);
+    steps = job->value("steps", 0);
+    const int image = job->value("image", 0), images = job->value("images", 1);
+    if (running && steps > 0 && images > 0) {
+      progress = (image * steps + step) / static_cast<double>(images * steps);
+      eta = job->value("eta_seconds", 0.0);
+    }
   }
+  const int queued = s.jobs->Queued(), active = s.jobs->Running();
   const json out = {{"progress", progress},
                     {"eta_relative", eta},
                     {"state",
                      {{"skipped", false},
-                      {"interrupted", p.interrupt},
-                      {"job", p.job_count > 0 ? "txt2img" : ""},
-                      {"job_count", p.job_count + s.queued.load()},
+                      {"interrupted", false},
+                      {"job", running ? "txt2img" : ""},
+                      {"job_count", queued + active},
                       {"job_no", 0},
-                      {"sampling_step", p.step},
-                      {"sampling_steps", p.steps}}},
+                      {"sampling_step", step},
+                      {"sampling_steps", steps}}},
                     {"current_image", nullptr},
                     {"textinfo", nullptr}};
   res.set_content(out.dump(), "application/json");
@@ -119,14 +120,12 @@ void RegisterA1111(State& s) {
   httplib::Server& http = s.http;
   http.Post("/sdapi/v1/txt2img",
             [&s](const httplib::Request& req, httplib::Response& res) { Txt2Img(s, req, res); });
-  http.Get("/sdapi/v1/progress",
-           [&s](const httplib::Request&, httplib::Response& res) { SendProgress(s, res); });
-  // Only the caller's own job: another client's is not theirs to stop.
+  http.Get("/sdapi/v1/progress", [&s](const httplib::Request& req, httplib::Response& res) {
+    SendProgress(s, req, res);
+  });
+  // Only the caller's own running jobs: another client's is not theirs to stop.
   const auto interrupt = [&s](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(s.progress.mu);
-    if (s.progress.job_count > 0 && s.progress.owner == Caller(s, req)) {
-      s.progress.interrupt = true;
-    }
+    s.jobs->CancelRunning(Caller(s, req));
     res.set_content("{}", "application/json");
   };
   http.Post("/sdapi/v1/interrupt", interrupt);

@@ -12,13 +12,8 @@ void RegisterDepict(State& s) {
   });
   // Prometheus' text format (service/metrics.h); behind the API keys like every route.
   s.http.Get("/metrics", [&s](const httplib::Request&, httplib::Response& res) {
-    int running = 0;
-    {
-      std::lock_guard<std::mutex> lock(s.progress.mu);
-      running = s.progress.job_count;
-    }
-    const int queued = s.queued.load() + (s.jobs ? s.jobs->Queued() : 0);
-    res.set_content(s.metrics.Text(queued, running), "text/plain; version=0.0.4");
+    res.set_content(s.metrics.Text(s.jobs->Queued(), s.jobs->Running()),
+                    "text/plain; version=0.0.4");
   });
   // The plan is the answer, refused or not: 200 with "decision": "refuse" and its reasons.
   s.http.Post("/v1/plan", [&s](const httplib::Request& req, httplib::Response& res) {
@@ -50,12 +45,10 @@ void RegisterDepict(State& s) {
   // a bad set is rejected and the current one stays.
   s.http.Post("/v1/admin/reload", [&s](const httplib::Request&, httplib::Response& res) {
     try {
-      s.planner->Reload("", "");
+      ReloadAll(s);
     } catch (const std::exception& e) {
-      s.metrics.Reloaded(false);
       throw RequestError(422, "reload_rejected", e.what());
     }
-    s.metrics.Reloaded(true);
     res.set_content(nlohmann::json{{"reloaded", true}}.dump(), "application/json");
   });
 }

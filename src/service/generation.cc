@@ -1,11 +1,13 @@
-// One generation for any API family: the model a request names, its limits, the studio run,
-// progress and interruption.
+// One generation for any API family: its limits, its plan, the model it names, and waiting for
+// it on behalf of a client that may go away.
+#include <chrono>
 #include <filesystem>
 
 #include "diffusion/png_writer.h"
 #include "io/base64.h"
 #include "io/file.h"
 #include "io/models_dir.h"
+#include "service/peer.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -13,36 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Thrown from a step callback when the job's own caller interrupted it.
-struct Interrupted {};
-
-// The model `name` names: the default, or a *.safetensors file inside the checkpoints folder
-// (never a path, never outside it), loaded once and kept.
 std::shared_ptr<const diffusion::StableDiffusion> ModelFor(State& s, const std::string& name,
                                                            std::string& hash) {
-  const std::string wanted = name.empty() ? s.default_model : name;
-  std::lock_guard<std::mutex> lock(s.models_mu);
-  if (const auto it = s.models.find(wanted); it != s.models.end()) {
-    hash = s.model_hashes[wanted];
-    return it->second;
-  }
-  if (s.config.checkpoints.empty()) {
-    throw RequestError(400, "invalid_request", "unknown model '" + wanted + "'");
-  }
-  fs::path path;
   try {
-    path = io::ResolveInside(s.config.checkpoints, wanted, {".safetensors"}, "checkpoint");
-  } catch (const io::FileError&) {
-    throw RequestError(400, "invalid_request", "unknown model '" + wanted + "'");
+    return s.models->Get(name, hash);
+  } catch (const UnknownModel& e) {
+    throw RequestError(400, "invalid_request", e.what());
   }
-  diffusion::LoadOptions load;
-  load.models_dir = io::ModelsDir(s.config.models_dir).string();
-  std::shared_ptr<const diffusion::StableDiffusion> model =
-      diffusion::StableDiffusion::Load(path, load);
-  hash = diffusion::ShortFileHash(path);
-  s.models[wanted] = model;
-  s.model_hashes[wanted] = hash;
-  return model;
 }
 
 }  // namespace
@@ -64,9 +43,7 @@ void CheckLimits(const Config& c, const GenerateParams& p) {
   if (p.clip_skip < 1 || p.clip_skip > 12) bad("clip_skip must be from 1 to 12");
 }
 
-studio::Result Generate(State& s, const GenerateParams& p, const std::string& owner,
-                        const StepHook& hook) {
-  CheckLimits(s.config, p);
+studio::Request StudioRequest(const GenerateParams& p) {
   studio::Request request;
   request.prompt = p.prompt;
   request.images = p.images;
@@ -84,88 +61,67 @@ studio::Result Generate(State& s, const GenerateParams& p, const std::string& ow
   request.settings.steps = p.steps;
   request.settings.cfg_scale = p.cfg_scale;
   request.settings.clip_skip = p.clip_skip;
-
-  // Plan first, outside the engine's lock: a refusal never waits for another job.
-  studio::Parts parts;
-  parts.planner = s.planner;
-  plan::Plan planned = studio::Studio(parts).Plan(request);
-  if (planned.refusal) {
-    studio::Result refused;
-    refused.plan = std::move(planned);
-    return refused;
-  }
-  parts.model = ModelFor(s, p.model, parts.model_hash);
-  parts.loras = s.loras;
-  const studio::Studio studio(std::move(parts));
-
-  ++s.queued;
-  std::lock_guard<std::mutex> engine(s.engine_mu);
-  --s.queued;
-  {
-    std::lock_guard<std::mutex> lock(s.progress.mu);
-    s.progress.owner = owner;
-    s.progress.job_count = 1;
-    s.progress.image = 0;
-    s.progress.images = p.images;
-    s.progress.step = 0;
-    s.progress.steps = p.steps;
-    s.progress.started = std::chrono::steady_clock::now();
-    s.progress.interrupt = false;
-  }
-  studio::Result result;
-  result.plan = planned;
-  studio::Callbacks callbacks;
-  auto last_step = std::chrono::steady_clock::now();
-  callbacks.on_step = [&s, &last_step, &hook, &p](size_t image, size_t, int step, int total) {
-    const auto now = std::chrono::steady_clock::now();
-    s.metrics.Step(std::chrono::duration<double>(now - last_step).count());
-    last_step = now;
-    if (hook && !hook(static_cast<int>(image), p.images, step, total)) throw Interrupted{};
-    std::lock_guard<std::mutex> lock(s.progress.mu);
-    s.progress.image = static_cast<int>(image);
-    s.progress.step = step;
-    s.progress.steps = total;
-    if (s.progress.interrupt) throw Interrupted{};
-  };
-  callbacks.on_image = [&s, &result](const studio::Image& image) {
-    s.metrics.Image();
-    result.images.push_back(image);
-  };
-  try {
-    studio.Generate(request, std::move(planned), callbacks);
-  } catch (const Interrupted&) {
-    // The images done so far are the answer, as A1111 answers an interrupted batch.
-  } catch (const diffusion::GenerationError& e) {
-    std::lock_guard<std::mutex> lock(s.progress.mu);
-    s.progress.job_count = 0;
-    throw RequestError(400, "invalid_request", e.what());
-  } catch (const std::invalid_argument& e) {
-    std::lock_guard<std::mutex> lock(s.progress.mu);
-    s.progress.job_count = 0;
-    throw RequestError(400, "invalid_request", e.what());
-  } catch (...) {
-    std::lock_guard<std::mutex> lock(s.progress.mu);
-    s.progress.job_count = 0;
-    throw;
-  }
-  std::lock_guard<std::mutex> lock(s.progress.mu);
-  s.progress.job_count = 0;
-  return result;
+  return request;
 }
 
-nlohmann::json ImagesJson(const studio::Result& result) {
-  nlohmann::json images = nlohmann::json::array();
-  for (const studio::Image& image : result.images) {
-    const diffusion::GeneratedImage& g = image.generated;
-    const std::string png = diffusion::EncodePng(
-        g.rgb, g.width, g.height, {{"parameters", image.infotext}, {"depict", image.cast_json}});
-    nlohmann::json cast = nlohmann::json::parse(image.cast_json, nullptr, false);
-    images.push_back({{"b64_png", io::Base64Encode(png)},
-                      {"prompt", g.prompt},
-                      {"seed", g.seed},
-                      {"cast", cast.is_discarded() ? nlohmann::json() : cast}});
+PreparedJob Prepare(State& s, const GenerateParams& p, double* plan_seconds) {
+  CheckLimits(s.config, p);
+  PreparedJob job;
+  job.params = p;
+  job.request = StudioRequest(p);
+  job.request.batch = std::max(1, s.config.max_batch);
+  // The seed drawn for -1 travels with the job, so a worker makes the same images.
+  job.params.seed = static_cast<int64_t>(job.request.seed);
+  const studio::Request& request = job.request;
+
+  studio::Parts parts;
+  parts.planner = s.planner;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    job.plan = studio::Studio(parts).Plan(request);
+  } catch (const plan::InputError& e) {
+    throw RequestError(400, "invalid_request", e.what());
   }
-  return images;
+  if (plan_seconds != nullptr) {
+    *plan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  s.metrics.Planned();
+  if (job.plan.refusal || !s.config.queue.empty()) return job;
+  parts.model = ModelFor(s, p.model, parts.model_hash);
+  parts.loras = Loras(s);
+  job.studio = std::make_shared<const studio::Studio>(std::move(parts));
+  return job;
+}
+
+nlohmann::json RunAndWait(State& s, PreparedJob job, const httplib::Request& req) {
+  const std::string owner = Caller(s, req);
+  const std::string id = s.jobs->Submit(std::move(job), owner);
+  const int port = s.port;
+  nlohmann::json status = s.jobs->Wait(
+      id, owner, [&req, port] { return !PeerClosed(port, req.remote_addr, req.remote_port); });
+  if (status.value("status", "") == "failed") {
+    const std::string type = status.value("error_type", "internal");
+    const int code = type == "timeout" ? 504 : type == "internal" ? 500 : 400;
+    throw RequestError(code, type, status.value("error", "internal error"));
+  }
+  return status;
+}
+
+nlohmann::json ImagesJson(const std::vector<studio::Image>& images) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const studio::Image& image : images) {
+    const diffusion::GeneratedImage& g = image.generated;
+    std::vector<std::pair<std::string, std::string>> text = {{"parameters", image.infotext}};
+    if (!image.cast_json.empty()) text.emplace_back("depict", image.cast_json);
+    const std::string png = diffusion::EncodePng(g.rgb, g.width, g.height, text);
+    nlohmann::json cast = nlohmann::json::parse(image.cast_json, nullptr, false);
+    out.push_back({{"b64_png", io::Base64Encode(png)},
+                   {"prompt", g.prompt},
+                   {"seed", g.seed},
+                   {"infotext", image.infotext},
+                   {"cast", cast.is_discarded() ? nlohmann::json() : cast}});
+  }
+  return out;
 }
 
 nlohmann::json SamplerList() {

@@ -36,21 +36,9 @@ GenerateParams JobParams(const State& s, const json& body) {
 void Submit(State& s, const httplib::Request& req, httplib::Response& res) {
   const GenerateParams p = JobParams(s, ParseBody(req));
   // The planner answers first: a refused prompt never waits in the queue.
-  plan::Plan planned;
-  try {
-    planned = s.planner->Run(p.prompt, {0, 0});
-  } catch (const plan::InputError& e) {
-    throw RequestError(400, "invalid_request", e.what());
-  }
-  if (planned.refusal) return SendRefusal(s, res, *planned.refusal);
-  int retry_after = 0;
-  std::string id;
-  try {
-    id = s.jobs->Submit(p, Caller(s, req), retry_after);
-  } catch (const RequestError& e) {
-    if (e.status == 429) res.set_header("Retry-After", std::to_string(retry_after));
-    throw;
-  }
+  PreparedJob job = Prepare(s, p);
+  if (job.plan.refusal) return SendRefusal(s, res, *job.plan.refusal);
+  const std::string id = s.jobs->Submit(std::move(job), Caller(s, req));
   res.status = 202;
   res.set_header("Location", "/v1/jobs/" + id);
   res.set_content(json{{"id", id}, {"status", "queued"}}.dump(), "application/json");
@@ -93,7 +81,6 @@ void Events(State& s, const httplib::Request& req, httplib::Response& res) {
 }  // namespace
 
 void RegisterJobs(State& s) {
-  s.jobs = std::make_unique<JobQueue>(s, static_cast<size_t>(s.config.max_queued));
   s.http.Post("/v1/jobs",
               [&s](const httplib::Request& req, httplib::Response& res) { Submit(s, req, res); });
   s.http.Get(R"(/v1/jobs/([0-9a-f]{16}))",

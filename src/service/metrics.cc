@@ -14,6 +14,11 @@ void Metrics::Refused(const std::string& category) {
   ++refusals_[category];
 }
 
+void Metrics::JobEnded(const std::string& outcome) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++ended_[outcome];
+}
+
 void Metrics::Step(double seconds) {
   ++steps_;
   step_nanos_ += static_cast<uint64_t>(seconds * 1e9);
@@ -46,6 +51,11 @@ std::string Metrics::Text(int queued, int running) const {
   out << "depict_images_total " << images_.load() << '\n';
   Family(out, "depict_steps_total", "counter", "Sampling steps run.");
   out << "depict_steps_total " << steps_.load() << '\n';
+  Family(out, "depict_unet_batches_total", "counter",
+         "UNet batches run (one or more images sampled together).");
+  out << "depict_unet_batches_total " << batches_.load() << '\n';
+  Family(out, "depict_unet_batch_images_total", "counter", "Images sampled in those batches.");
+  out << "depict_unet_batch_images_total " << batch_images_.load() << '\n';
   Family(out, "depict_step_seconds_total", "counter", "Seconds spent in sampling steps.");
   out << "depict_step_seconds_total " << static_cast<double>(step_nanos_.load()) / 1e9 << '\n';
   Family(out, "depict_reloads_total", "counter", "Table reloads, by result.");
@@ -56,6 +66,15 @@ std::string Metrics::Text(int queued, int running) const {
   Family(out, "depict_jobs", "gauge", "Generation jobs by state.");
   out << "depict_jobs{state=\"queued\"} " << queued << '\n';
   out << "depict_jobs{state=\"running\"} " << running << '\n';
+  Family(out, "depict_jobs_ended_total", "counter", "Jobs ended, by outcome.");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const char* outcome : {"completed", "failed", "cancelled", "expired"}) {
+      const auto it = ended_.find(outcome);
+      out << "depict_jobs_ended_total{outcome=\"" << outcome << "\"} "
+          << (it == ended_.end() ? 0 : it->second) << '\n';
+    }
+  }
   return out.str();
 }
 

@@ -2,8 +2,6 @@
 // sent as `revised_prompt`.
 #include <ctime>
 
-#include "diffusion/png_writer.h"
-#include "io/base64.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -44,14 +42,12 @@ void Generations(State& s, const httplib::Request& req, httplib::Response& res) 
   if (p.model.rfind("dall-e", 0) == 0 || p.model.rfind("gpt-image", 0) == 0) {
     p.model = s.default_model;
   }
-  const studio::Result result = Generate(s, p, Caller(s, req));
-  if (result.refused()) return SendRefusal(s, res, *result.plan.refusal);
+  PreparedJob job = Prepare(s, p);
+  if (job.plan.refusal) return SendRefusal(s, res, *job.plan.refusal);
+  const json done = RunAndWait(s, std::move(job), req);
   json data = json::array();
-  for (const studio::Image& image : result.images) {
-    const diffusion::GeneratedImage& g = image.generated;
-    const std::string png = diffusion::EncodePng(
-        g.rgb, g.width, g.height, {{"parameters", image.infotext}, {"depict", image.cast_json}});
-    data.push_back({{"b64_json", io::Base64Encode(png)}, {"revised_prompt", g.prompt}});
+  for (const json& image : done.value("result", json::object()).value("images", json::array())) {
+    data.push_back({{"b64_json", image["b64_png"]}, {"revised_prompt", image["prompt"]}});
   }
   const json out = {{"created", static_cast<int64_t>(std::time(nullptr))}, {"data", data}};
   res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");

@@ -101,18 +101,7 @@ std::string Caller(const State& state, const httplib::Request& req) {
   return req.remote_addr;
 }
 
-std::vector<std::string> ModelNames(const State& state) {
-  std::vector<std::string> names = {state.default_model};
-  if (!state.config.checkpoints.empty()) {
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(state.config.checkpoints, ec)) {
-      if (entry.path().extension() != ".safetensors" || !entry.is_regular_file(ec)) continue;
-      const std::string name = entry.path().stem().string();
-      if (name != state.default_model) names.push_back(name);
-    }
-  }
-  return names;
-}
+std::vector<std::string> ModelNames(const State& state) { return state.models->Names(); }
 
 std::string KeyFileLine(const std::string& key) { return "sha256:" + Sha256Hex(key); }
 
@@ -125,13 +114,11 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
   if (s.config.model.empty()) throw std::runtime_error("a default model is needed (--model)");
   std::vector<fs::path> dirs(s.config.lora_dirs.begin(), s.config.lora_dirs.end());
   s.loras = std::make_shared<diffusion::LoraLibrary>(dirs);
-  diffusion::LoadOptions load;
-  load.models_dir = io::ModelsDir(s.config.models_dir).string();
-  std::shared_ptr<const diffusion::StableDiffusion> model =
-      diffusion::StableDiffusion::Load(s.config.model, load);
-  s.default_model = model->info().name;
-  s.model_hashes[s.default_model] = diffusion::ShortFileHash(s.config.model);
-  s.models[s.default_model] = std::move(model);
+  // A server whose workers generate loads no weights: it only needs the names.
+  s.models = std::make_unique<ModelCache>(s.config.model, s.config.checkpoints, s.config.models_dir,
+                                          s.config.model_cache_mb * (int64_t{1} << 20),
+                                          /*load_default=*/s.config.queue.empty());
+  s.default_model = s.models->default_name();
 
   httplib::Server& http = s.http;
   http.set_payload_max_length(s.config.max_body_bytes);
@@ -145,6 +132,7 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
         try {
           std::rethrow_exception(ep);
         } catch (const RequestError& e) {
+          if (e.retry_after > 0) res.set_header("Retry-After", std::to_string(e.retry_after));
           SendError(res, e.status, e.type, e.what());
         } catch (const std::exception& e) {
           std::cerr << "depict serve: internal error: " << e.what() << "\n";
@@ -162,7 +150,9 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
   // Authentication, then the caller's rate limit, before any route except the health check.
   http.set_pre_routing_handler([&s](const httplib::Request& req,
                                     httplib::Response& res) -> httplib::Server::HandlerResponse {
-    if (req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path == "/healthz" || IsPublicAsset(req.path)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     if (!s.key_hashes.empty() && s.key_hashes.count(Sha256Hex(RequestKey(req))) == 0) {
       res.set_header("WWW-Authenticate", "Basic realm=\"depict\"");
       SendError(res, 401, "unauthorized", "a valid API key is required");
@@ -183,7 +173,20 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
   RegisterA1111(s);
   RegisterOpenAi(s);
   RegisterDepict(s);
+  JobLimits limits;
+  limits.max_queued = static_cast<size_t>(std::max(1, s.config.max_queued));
+  limits.timeout = std::chrono::seconds(std::max(1, s.config.job_timeout_seconds));
+  limits.on_ended = [&s](const char* outcome) { s.metrics.JobEnded(outcome); };
+  s.jobs = std::make_unique<JobQueue>(
+      s.config.queue.empty() ? LocalRunner(s) : RedisRunner(s.config.queue), limits);
   RegisterJobs(s);
+  RegisterAssets(s);
+  if (s.config.watch) {
+    std::vector<std::string> dirs = s.config.lora_dirs;
+    dirs.push_back(s.config.tables);
+    dirs.push_back(s.config.checkpoints);
+    s.watcher = std::make_unique<DiskWatcher>(s, dirs);
+  }
 }
 
 Service::~Service() { Stop(); }
@@ -197,11 +200,14 @@ int Service::Bind() {
     throw std::runtime_error("cannot listen on " + s.config.host + ":" +
                              std::to_string(s.config.port));
   }
+  s.port = port;
   return port;
 }
 
 bool Service::Run() { return state_->http.listen_after_bind(); }
 
 void Service::Stop() { state_->http.stop(); }
+
+void Service::Reload() { ReloadAll(*state_); }
 
 }  // namespace depict::service

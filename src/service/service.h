@@ -19,16 +19,26 @@ struct Config {
   std::string model;               // the default checkpoint (a file, or a name in checkpoints)
   std::string checkpoints;         // folder of *.safetensors a request may name
   std::vector<std::string> lora_dirs;
-  std::string models_dir;           // CLIP vocabulary (io::ModelsDir)
-  std::string api_key_file;         // "sha256:HEX" lines; empty: no authentication
+  std::string models_dir;      // CLIP vocabulary (io::ModelsDir)
+  std::string tables, target;  // the planner's (plan::LoadTables); reloads read them again
+  bool watch = true;           // reload when the tables, LoRA or checkpoint folders change on disk
+  std::string api_key_file;    // "sha256:HEX" lines; empty: no authentication
   size_t max_body_bytes = 1 << 20;  // request bodies
   int max_side = 2048;              // width and height
   int max_steps = 150;
   int max_images = 16;  // batch_size * n_iter, or n
   int read_timeout_seconds = 30;
-  int rate_per_minute = 0;  // requests per minute per API key (or address); 0: no limit
-  int rate_burst = 20;      // requests a caller may make at once before the rate applies
-  int max_queued = 16;      // jobs waiting in /v1/jobs; more are answered 429
+  int rate_per_minute = 0;        // requests per minute per API key (or address); 0: no limit
+  int rate_burst = 20;            // requests a caller may make at once before the rate applies
+  int max_queued = 16;            // jobs waiting (any API); more are answered 429
+  int max_batch = 4;              // images in one UNet batch, from one request or several
+  int job_timeout_seconds = 600;  // from a job's submission to its last image
+  // Checkpoints kept loaded besides the default, by file size; the least recently used one
+  // not in use goes first. 0: no limit.
+  int64_t model_cache_mb = 8192;
+  // redis://HOST:PORT: jobs go on a Redis stream for `depict worker` processes; "" generates
+  // in this process.
+  std::string queue;
 };
 
 struct State;  // service_internal.h
@@ -53,6 +63,9 @@ class Service {
   bool Run();
   // Thread-safe; Run() returns soon after.
   void Stop();
+  // Reloads the tables, LoRA folders and checkpoint list (see reload.cc); a bad set of tables
+  // throws and the current one stays. Thread-safe (SIGHUP calls it).
+  void Reload();
 
  private:
   std::unique_ptr<struct State> state_;

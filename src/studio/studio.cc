@@ -1,5 +1,6 @@
 #include "studio/studio.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <utility>
@@ -14,12 +15,6 @@ using Clock = std::chrono::steady_clock;
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
-// What the engine reads for each image: the planner's cast prompts, or the prompt unchanged.
-struct Planned {
-  std::string prompt;
-  uint64_t seed = 0;
-};
 
 }  // namespace
 
@@ -41,58 +36,83 @@ Result Studio::Run(const Request& request, const Callbacks& callbacks) const {
   return result;
 }
 
-Result Studio::Generate(const Request& request, plan::Plan plan, const Callbacks& callbacks) const {
+std::vector<diffusion::GenerationRequest> Studio::EngineRequests(const Request& request,
+                                                                 const plan::Plan& plan) const {
   if (request.images < 1 || request.images > plan::kMaxImages) {
     throw std::invalid_argument("images must be between 1 and " + std::to_string(plan::kMaxImages));
   }
-  if (request.inspect && !parts_.inspector) {
-    throw std::invalid_argument("inspection asked of a studio without an inspector");
+  if (request.plan && plan.refusal) {
+    throw std::invalid_argument("the engine is never asked for a refused prompt");
   }
-  Result result;
-  result.plan = std::move(plan);
-  if (request.plan && result.refused()) return result;  // the engine never sees a refused prompt
-  if (!parts_.model) throw std::invalid_argument("generation asked of a studio without a model");
   diffusion::GenerationRequest settings = request.settings;
-  std::vector<Planned> planned;
+  std::vector<diffusion::GenerationRequest> out;
   if (request.plan) {
     // A prompt pasted with A1111's "Negative prompt:" brings its own, unless one was given.
-    if (settings.negative_prompt.empty()) settings.negative_prompt = result.plan.negative_prompt;
-    for (const cast::ImageCast& image : result.plan.images) {
-      planned.push_back({image.prompt, image.seed});
+    if (settings.negative_prompt.empty()) settings.negative_prompt = plan.negative_prompt;
+    for (const cast::ImageCast& image : plan.images) {
+      out.push_back(settings);
+      out.back().prompt = image.prompt;
+      out.back().seed = image.seed;
     }
   } else {
     plan::CheckPrompt(request.prompt);  // the planner's limits on a prompt hold unplanned too
     for (int i = 0; i < request.images; ++i) {
-      planned.push_back({request.prompt, diffusion::ImageSeed(request.seed, i)});
+      out.push_back(settings);
+      out.back().prompt = request.prompt;
+      out.back().seed = diffusion::ImageSeed(request.seed, i);
     }
   }
+  return out;
+}
 
-  const bool foreign = request.plan && result.plan.language != lang::Language::kEn;
-  for (size_t i = 0; i < planned.size(); ++i) {
-    diffusion::GenerationRequest one = settings;
-    one.prompt = planned[i].prompt;
-    one.seed = planned[i].seed;
-    Image image;
-    image.index = i;
+Image Studio::Finish(const Request& request, const plan::Plan& plan, size_t index,
+                     const diffusion::GenerationRequest& engine_request,
+                     diffusion::GeneratedImage generated) const {
+  Image image;
+  image.index = index;
+  image.generated = std::move(generated);
+  image.infotext =
+      diffusion::InfoText(engine_request, image.generated, parts_.model->info(), parts_.model_hash);
+  if (request.plan) {
+    image.cast_json = plan::ImageCastJson(plan, index);
+    if (plan.language != lang::Language::kEn)
+      image.display_prompt = plan.images[index].display_prompt;
+  }
+  if (request.inspect) {
+    const auto start = Clock::now();
+    vision::Image pixels{image.generated.width, image.generated.height, image.generated.rgb};
+    image.inspection = parts_.inspector->Inspect(pixels, vision::InspectOptions{});
+    image.inspect_seconds = SecondsSince(start);
+  }
+  return image;
+}
+
+Result Studio::Generate(const Request& request, plan::Plan plan, const Callbacks& callbacks) const {
+  if (request.inspect && !parts_.inspector) {
+    throw std::invalid_argument("inspection asked of a studio without an inspector");
+  }
+  if (request.batch < 1) throw std::invalid_argument("batch must be at least 1");
+  Result result;
+  result.plan = std::move(plan);
+  if (request.plan && result.refused()) return result;  // the engine never sees a refused prompt
+  if (!parts_.model) throw std::invalid_argument("generation asked of a studio without a model");
+  const std::vector<diffusion::GenerationRequest> engine = EngineRequests(request, result.plan);
+  const auto batch = static_cast<size_t>(request.batch);
+  for (size_t first = 0; first < engine.size(); first += batch) {
+    const size_t end = std::min(engine.size(), first + batch);
+    const std::vector<diffusion::GenerationRequest> group(engine.begin() + first,
+                                                          engine.begin() + end);
     diffusion::StepCallback on_step;
     if (callbacks.on_step) {
-      on_step = [&](int step, int total) { callbacks.on_step(i, planned.size(), step, total); };
+      on_step = [&](int step, int total) { callbacks.on_step(first, engine.size(), step, total); };
     }
-    image.generated = parts_.model->Generate(one, parts_.loras.get(), on_step);
-    image.infotext =
-        diffusion::InfoText(one, image.generated, parts_.model->info(), parts_.model_hash);
-    if (request.plan) {
-      image.cast_json = plan::ImageCastJson(result.plan, i);
-      if (foreign) image.display_prompt = result.plan.images[i].display_prompt;
+    std::vector<diffusion::GeneratedImage> made =
+        parts_.model->GenerateBatch(group, parts_.loras.get(), on_step);
+    for (size_t i = first; i < end; ++i) {
+      Image image = Finish(request, result.plan, i, engine[i], std::move(made[i - first]));
+      if (callbacks.on_image) callbacks.on_image(image);
+      result.images.push_back(std::move(image));
     }
-    if (request.inspect) {
-      const auto start = Clock::now();
-      vision::Image pixels{image.generated.width, image.generated.height, image.generated.rgb};
-      image.inspection = parts_.inspector->Inspect(pixels, vision::InspectOptions{});
-      image.inspect_seconds = SecondsSince(start);
-    }
-    if (callbacks.on_image) callbacks.on_image(image);
-    result.images.push_back(std::move(image));
   }
   return result;
 }

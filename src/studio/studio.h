@@ -26,6 +26,9 @@ struct Request {
   int images = 1;
   bool plan = true;      // false: the prompt goes to the engine unchanged, nobody is cast
   bool inspect = false;  // needs an inspector
+  // Images per UNet batch (A1111's batch_size): more is faster per image on a machine with
+  // cores to spare, and costs memory. Each image is the same whatever it is batched with.
+  int batch = 1;
 };
 
 struct Image {
@@ -78,6 +81,18 @@ class Studio {
   // Generates the images of `plan`, made by Plan() for this request (a caller that plans first
   // loads a model only for a prompt that is not refused).
   Result Generate(const Request& request, plan::Plan plan, const Callbacks& callbacks = {}) const;
+
+  // For a caller that schedules the engine itself (the service batches images of several
+  // requests into one UNet batch): what the engine is asked for each image of `plan` (its cast
+  // prompt and seed in `request.settings`), then each image made from them as Generate would
+  // return it (infotext, cast, inspection). `plan` must not be a refusal.
+  std::vector<diffusion::GenerationRequest> EngineRequests(const Request& request,
+                                                           const plan::Plan& plan) const;
+  Image Finish(const Request& request, const plan::Plan& plan, size_t index,
+               const diffusion::GenerationRequest& engine_request,
+               diffusion::GeneratedImage generated) const;
+
+  const Parts& parts() const { return parts_; }
 
  private:
   Parts parts_;

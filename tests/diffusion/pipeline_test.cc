@@ -130,6 +130,95 @@ TEST_F(PipelineTest, EulerAncestralDrawsItsNoiseFromTheSameGenerator) {
   EXPECT_LE(MaxLevelDiff(model_->Generate(r), Expected("ancestral_image")), 1);
 }
 
+// A batch is the images one at a time, in one UNet call per step: the first matches diffusers'
+// reference for it alone, and each image keeps its own seed's noise (Euler a draws fresh noise
+// every step) and its own negative prompt.
+TEST_F(PipelineTest, BatchedImagesAreTheImagesAlone) {
+  GenerationRequest r = EulerRequest();
+  r.prompt = "portrait of an old man, oil painting";
+  r.negative_prompt = "blurry";
+  r.sampler = ParseSampler("Euler a");
+  r.cfg_scale = 5.0f;
+  r.seed = 99;
+  GenerationRequest other = r;
+  other.prompt = "a cat on a wall";
+  other.negative_prompt = "";
+  other.seed = 100;
+  GenerationRequest third = r;
+  third.seed = 5;
+  int calls = 0;
+  const std::vector<GeneratedImage> batch =
+      model_->GenerateBatch({r, other, third}, nullptr, [&](int, int total) {
+        ++calls;
+        EXPECT_EQ(total, 4);
+      });
+  EXPECT_EQ(calls, 4) << "one callback per step for the whole batch";
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_LE(MaxLevelDiff(batch[0], Expected("ancestral_image")), 1);
+  for (size_t i = 1; i < 3; ++i) {
+    const GeneratedImage alone = model_->Generate(i == 1 ? other : third);
+    ASSERT_EQ(alone.latent.shape(), batch[i].latent.shape());
+    float worst = 0.0f;
+    for (int64_t k = 0; k < alone.latent.numel(); ++k) {
+      worst = std::max(worst, std::abs(alone.latent.f32()[k] - batch[i].latent.f32()[k]));
+    }
+    EXPECT_LT(worst, 2e-3f) << "image " << i;
+    EXPECT_EQ(batch[i].seed, alone.seed);
+    EXPECT_EQ(batch[i].prompt, alone.prompt);
+  }
+  EXPECT_NE(batch[0].rgb, batch[2].rgb);
+}
+
+// Two-chunk prompts batch with each other, and each is its image alone.
+TEST_F(PipelineTest, LongPromptsBatchWithLongPrompts) {
+  GenerationRequest a = EulerRequest();
+  a.steps = 2;
+  for (int i = 0; i < 12; ++i) a.prompt += ", a red house by the sea";
+  GenerationRequest b = a;
+  b.seed = 8;
+  b.prompt += ", at night";
+  const std::vector<GeneratedImage> batch = model_->GenerateBatch({a, b});
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_GT(batch[0].token_count, 75);
+  for (size_t i = 0; i < 2; ++i) {
+    const GeneratedImage alone = model_->Generate(i == 0 ? a : b);
+    float worst = 0.0f;
+    for (int64_t k = 0; k < alone.latent.numel(); ++k) {
+      worst = std::max(worst, std::abs(alone.latent.f32()[k] - batch[i].latent.f32()[k]));
+    }
+    EXPECT_LT(worst, 2e-3f) << "image " << i;
+  }
+}
+
+TEST_F(PipelineTest, OnlyCompatibleRequestsShareABatch) {
+  GenerationRequest a = EulerRequest();
+  GenerationRequest b = EulerRequest();
+  b.prompt = "another prompt";
+  b.seed = 5;
+  b.negative_prompt = "blurry";
+  EXPECT_TRUE(BatchCompatible(a, b));
+  b.steps = 5;
+  EXPECT_FALSE(BatchCompatible(a, b));
+  b = a;
+  b.width = 128;
+  EXPECT_FALSE(BatchCompatible(a, b));
+  b = a;
+  b.prompt += " <lora:style:0.5>";
+  EXPECT_FALSE(BatchCompatible(a, b)) << "a LoRA applies to the whole UNet batch";
+  b = a;
+  b.cfg_scale = 3.0f;
+  EXPECT_FALSE(BatchCompatible(a, b));
+  EXPECT_THROW(model_->GenerateBatch({a, b}), GenerationError);
+  // Padding a one-chunk prompt to a two-chunk one would change its image.
+  b = a;
+  for (int i = 0; i < 12; ++i) b.prompt += ", a red house by the sea";
+  EXPECT_TRUE(BatchCompatible(a, b));
+  EXPECT_FALSE(model_->CanBatch(a, b));
+  EXPECT_TRUE(model_->CanBatch(a, a));
+  EXPECT_THROW(model_->GenerateBatch({a, b}), GenerationError);
+  EXPECT_TRUE(model_->GenerateBatch({}).empty());
+}
+
 TEST_F(PipelineTest, KohyaLoraFromThePromptMatchesMergedWeights) {
   LoraLibrary library({FixtureDir()});
   GenerationRequest r = EulerRequest();
