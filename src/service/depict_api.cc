@@ -12,8 +12,15 @@ void RegisterDepict(State& s) {
   });
   // Prometheus' text format (service/metrics.h); behind the API keys like every route.
   s.http.Get("/metrics", [&s](const httplib::Request&, httplib::Response& res) {
-    res.set_content(s.metrics.Text(s.jobs->Queued(), s.jobs->Running()),
-                    "text/plain; version=0.0.4");
+    std::string text = s.metrics.Text(s.jobs->Queued(), s.jobs->Running());
+    text +=
+        "# HELP depict_models_loaded Checkpoints loaded in this process.\n"
+        "# TYPE depict_models_loaded gauge\ndepict_models_loaded " +
+        std::to_string(s.models->loaded()) +
+        "\n# HELP depict_models_loaded_bytes Their files' sizes.\n"
+        "# TYPE depict_models_loaded_bytes gauge\ndepict_models_loaded_bytes " +
+        std::to_string(s.models->loaded_bytes()) + "\n";
+    res.set_content(text, "text/plain; version=0.0.4");
   });
   // The plan is the answer, refused or not: 200 with "decision": "refuse" and its reasons.
   s.http.Post("/v1/plan", [&s](const httplib::Request& req, httplib::Response& res) {

@@ -154,7 +154,11 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
       return httplib::Server::HandlerResponse::Unhandled;
     }
     if (!s.key_hashes.empty() && s.key_hashes.count(Sha256Hex(RequestKey(req))) == 0) {
-      res.set_header("WWW-Authenticate", "Basic realm=\"depict\"");
+      // The Basic challenge is for A1111's --api-auth clients; a bearer-token caller (the page,
+      // OpenAI clients) gets none, so a browser does not open its own login prompt.
+      if (req.get_header_value("Authorization").rfind("Bearer ", 0) != 0) {
+        res.set_header("WWW-Authenticate", "Basic realm=\"depict\"");
+      }
       SendError(res, 401, "unauthorized", "a valid API key is required");
       return httplib::Server::HandlerResponse::Handled;
     }
