@@ -40,12 +40,16 @@ GenerateParams ParseTxt2Img(const json& body, const std::string& default_model) 
 void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
   const json body = ParseBody(req);
   const GenerateParams p = ParseTxt2Img(body, s.default_model);
+  const auto send = body.find("send_images");
+  if (send != body.end() && !send->is_boolean()) {
+    throw RequestError(400, "invalid_request", "send_images must be true or false");
+  }
+  const bool send_images = send == body.end() || send->get<bool>();
   double plan_seconds = 0.0;
   PreparedJob job = Prepare(s, p, &plan_seconds);
   if (job.plan.refusal) return SendRefusal(s, res, *job.plan.refusal);
   const json done = RunAndWait(s, std::move(job), req);
   const json& result = done.contains("result") ? done["result"] : json::object();
-  const bool send_images = body.value("send_images", true);
   json images = json::array(), seeds = json::array(), prompts = json::array(),
        infotexts = json::array(), casts = json::array();
   for (const json& image : result.value("images", json::array())) {

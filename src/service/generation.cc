@@ -54,6 +54,8 @@ studio::Request StudioRequest(const GenerateParams& p) {
     if (!p.negative_prompt.empty()) plan::CheckPrompt(p.negative_prompt);
   } catch (const std::invalid_argument& e) {
     throw RequestError(400, "invalid_request", e.what());
+  } catch (const plan::InputError& e) {
+    throw RequestError(400, "invalid_request", e.what());
   }
   request.settings.negative_prompt = p.negative_prompt;
   request.settings.width = p.width;
@@ -90,6 +92,16 @@ PreparedJob Prepare(State& s, const GenerateParams& p, double* plan_seconds) {
   parts.model = ModelFor(s, p.model, parts.model_hash);
   parts.loras = Loras(s);
   job.studio = std::make_shared<const studio::Studio>(std::move(parts));
+  // What the engine would refuse is refused here, before the job is queued: a prompt the text
+  // encoder cannot take (more than 32 chunks of 75 tokens) among them.
+  try {
+    for (const diffusion::GenerationRequest& image :
+         job.studio->EngineRequests(job.request, job.plan)) {
+      job.studio->parts().model->ContextChunks(image);
+    }
+  } catch (const std::invalid_argument& e) {
+    throw RequestError(400, "invalid_request", e.what());
+  }
   return job;
 }
 

@@ -11,6 +11,17 @@ using Clock = std::chrono::steady_clock;
 // Thrown from the step callback when every request in the batch has stopped.
 struct BatchStopped {};
 
+// A request the engine would refuse (a prompt too long to encode) shares no batch: it runs
+// alone and fails alone.
+bool Batchable(const diffusion::StableDiffusion& model, const diffusion::GenerationRequest& a,
+               const diffusion::GenerationRequest& b) {
+  try {
+    return model.CanBatch(a, b);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 const char* OutcomeName(EngineOutcome outcome) {
@@ -123,7 +134,7 @@ std::vector<Scheduler::Slot> Scheduler::TakeBatch() {
         job.studio->parts().model == parts.model && job.studio->parts().loras == parts.loras;
     bool took = false;
     while (same_engine && job.next < job.engine.size() && batch.size() < max_batch_ &&
-           parts.model->CanBatch(first, job.engine[job.next])) {
+           (batch.empty() || Batchable(*parts.model, first, job.engine[job.next]))) {
       batch.push_back({*it, job.next++, !job.started});
       job.started = true;
       ++job.in_engine;

@@ -156,9 +156,9 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
     if (!s.key_hashes.empty() && s.key_hashes.count(Sha256Hex(RequestKey(req))) == 0) {
       // The Basic challenge is for A1111's --api-auth clients; a bearer-token caller (the page,
       // OpenAI clients) gets none, so a browser does not open its own login prompt.
-      if (req.get_header_value("Authorization").rfind("Bearer ", 0) != 0) {
-        res.set_header("WWW-Authenticate", "Basic realm=\"depict\"");
-      }
+      const bool bearer = req.get_header_value("Authorization").rfind("Bearer ", 0) == 0;
+      res.set_header("WWW-Authenticate",
+                     bearer ? "Bearer realm=\"depict\"" : "Basic realm=\"depict\"");
       SendError(res, 401, "unauthorized", "a valid API key is required");
       return httplib::Server::HandlerResponse::Handled;
     }

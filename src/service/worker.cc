@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "plan/plan_json.h"
 #include "service/model_cache.h"
@@ -15,9 +19,61 @@ namespace depict::service {
 namespace {
 
 using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 struct Cancelled {};
+
+// Thrown from a step when the job's claim has passed to another worker.
+struct TakenOver {};
+
+// Renews a running job's claim every heartbeat_ms on a connection of its own, however long a
+// step takes: the entry's idle time starts again, so no other worker takes a live job. Only a
+// claim still this worker's is renewed (a stalled worker that was taken over must not take the
+// job back); then lost() turns true and the job stops.
+class Heartbeat {
+ public:
+  Heartbeat(const WorkerConfig& config, const std::string& consumer, const std::string& entry)
+      : thread_([this, config, consumer, entry] {
+          static constexpr const char* kRenew = R"(
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #p == 0 or p[1][2] ~= ARGV[3] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, ARGV[2], 'JUSTID')
+return 1)";
+          std::unique_ptr<RedisClient> client;
+          std::unique_lock<std::mutex> lock(mu_);
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(config.heartbeat_ms),
+                               [this] { return done_; })) {
+            try {
+              if (!client) client = std::make_unique<RedisClient>(ParseRedisUrl(config.queue));
+              if (client->Run({"EVAL", kRenew, "1", redis::kJobs, redis::kGroup, entry, consumer})
+                      .integer == 0) {
+                lost_ = true;
+                return;
+              }
+            } catch (const std::exception& e) {
+              std::cerr << "depict worker: heartbeat: " << e.what() << "\n";
+              client.reset();
+            }
+          }
+        }) {}
+  ~Heartbeat() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Heartbeat(const Heartbeat&) = delete;
+  Heartbeat& operator=(const Heartbeat&) = delete;
+  bool lost() const { return lost_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<bool> lost_{false};
+  std::thread thread_;  // last: it starts when the rest is ready
+};
 
 class Worker {
  public:
@@ -65,17 +121,34 @@ class Worker {
                  "type", type, "data", data.dump(-1, ' ', false, json::error_handler_t::replace)});
   }
 
-  // The job's end and its acknowledgement in one transaction: it ends exactly once.
+  // The job's end and its acknowledgement in one step, and only by the worker that holds the
+  // entry: a worker whose claim was taken over (it stalled past claim_idle_ms) ends nothing,
+  // so every job ends exactly once. A dead letter is written in the same step.
   void End(const StreamEntry& entry, EngineOutcome outcome, const json& result,
-           const std::string& error) {
+           const std::string& error, bool dead_letter = false) {
+    static constexpr const char* kScript = R"(
+local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #p == 0 or p[1][2] ~= ARGV[3] then return 0 end
+if ARGV[7] == '1' then
+  redis.call('XADD', KEYS[3], '*', 'job', ARGV[5], 'params', ARGV[8], 'error', ARGV[9])
+end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'job', ARGV[5], 'type', 'end',
+           'data', ARGV[6])
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return 1)";
     const json data = {{"outcome", OutcomeName(outcome)},
                        {"result", result},
                        {"error", error},
                        {"worker", consumer_}};
-    client_.Run({"MULTI"});
-    Event(entry.Field("job"), "end", data);
-    client_.Run({"XACK", redis::kJobs, redis::kGroup, entry.id});
-    client_.Run({"EXEC"});
+    const RedisReply done =
+        client_.Run({"EVAL", kScript, "3", redis::kJobs, redis::kEvents, redis::kDead,
+                     redis::kGroup, entry.id, consumer_, redis::kEventsMaxLen, entry.Field("job"),
+                     data.dump(-1, ' ', false, json::error_handler_t::replace),
+                     dead_letter ? "1" : "0", entry.Field("params"), error});
+    if (done.integer == 0) {
+      std::cerr << "depict worker " << consumer_ << ": job " << entry.Field("job")
+                << " was taken over by another worker; its result is dropped\n";
+    }
   }
 
   int Deliveries(const std::string& entry_id) {
@@ -107,10 +180,14 @@ class Worker {
                  "the job's deadline passed before a worker took it");
     }
     Event(job, "start", {{"worker", consumer_}, {"delivery", deliveries}});
+    const Heartbeat heartbeat(config_, consumer_, entry.id);
     std::vector<studio::Image> images;
     try {
-      Run(entry, job, deadline, images);
+      Run(entry, job, deadline, heartbeat, images);
       End(entry, EngineOutcome::kCompleted, Result(images, language_), "");
+    } catch (const TakenOver&) {
+      std::cerr << "depict worker " << consumer_ << ": job " << job
+                << " was taken over by another worker; stopped it\n";
     } catch (const Cancelled&) {
       End(entry, EngineOutcome::kCancelled, Result(images, language_), "");
     } catch (const RequestError& e) {
@@ -119,6 +196,8 @@ class Worker {
     } catch (const RedisError&) {
       throw;  // the entry stays pending; another worker (or this one, reconnected) retries it
     } catch (const std::invalid_argument& e) {
+      End(entry, EngineOutcome::kFailed, json(), e.what());
+    } catch (const plan::InputError& e) {
       End(entry, EngineOutcome::kFailed, json(), e.what());
     }
     // Anything else (out of memory, a crash) leaves the entry pending: it is delivered again,
@@ -130,7 +209,8 @@ class Worker {
   }
 
   void Run(const StreamEntry& entry, const std::string& job,
-           std::chrono::system_clock::time_point deadline, std::vector<studio::Image>& images) {
+           std::chrono::system_clock::time_point deadline, const Heartbeat& heartbeat,
+           std::vector<studio::Image>& images) {
     const GenerateParams params =
         redis::ParamsFromJson(json::parse(entry.Field("params"), nullptr, false));
     studio::Request request = StudioRequest(params);
@@ -147,15 +227,10 @@ class Worker {
     }
     parts.loras = loras_;
     const studio::Studio studio(std::move(parts));
-    auto heartbeat = Clock::now();
     studio::Callbacks callbacks;
     callbacks.on_step = [&](size_t image, size_t count, int step, int total) {
       Event(job, "step", {{"image", image}, {"images", count}, {"step", step}, {"steps", total}});
-      if (Clock::now() - heartbeat > std::chrono::milliseconds(config_.heartbeat_ms)) {
-        // Renews the claim: the entry's idle time starts again, so no one else takes it.
-        client_.Run({"XCLAIM", redis::kJobs, redis::kGroup, consumer_, "0", entry.id, "JUSTID"});
-        heartbeat = Clock::now();
-      }
+      if (heartbeat.lost()) throw TakenOver{};
       if (CancelRequested(job)) throw Cancelled{};
       if (std::chrono::system_clock::now() > deadline) {
         throw RequestError(504, "timeout", "the job's deadline passed before it finished");
@@ -187,6 +262,10 @@ int RunWorker(const WorkerConfig& config, std::shared_ptr<const plan::Planner> p
     } catch (const RedisError& e) {
       std::cerr << "depict worker: " << e.what() << "\n";
       return ended;
+    } catch (const std::exception& e) {
+      // The job stays pending: it is delivered again, and after max_deliveries it goes to
+      // depict:dead. This worker goes on with the next.
+      std::cerr << "depict worker: a job failed: " << e.what() << "\n";
     }
   }
   return ended;

@@ -155,5 +155,29 @@ class QueueTest(unittest.TestCase):
         self.assertEqual(done["status"], "cancelled")
 
 
+    def test_3_a_stalled_worker_whose_job_was_taken_over_ends_nothing(self):
+        for proc, _ in self.workers.values():  # only w6 and w7 serve this one
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=30)
+        w6 = self.worker("w6")
+        job = self.job(prompt="a blue cup", width=256, height=256, steps=40, seed=11)
+        wait_for(lambda: self.events(job, "step"), 60, "w6 to start sampling")
+        w6.send_signal(signal.SIGSTOP)  # its heartbeat stops too
+        try:
+            self.worker("w7")
+            wait_for(lambda: len(self.events(job, "start")) == 2, 60, "w7 to take the job over")
+        finally:
+            w6.send_signal(signal.SIGCONT)
+        done = wait_for(lambda: (lambda s: s if s["status"] not in ("queued", "running")
+                                 else None)(self.status(job)), 120, "the job to end")
+        self.assertEqual(done["status"], "completed")
+        wait_for(lambda: "taken over" in read(self.workers["w6"][1].name), 60,
+                 "w6 to find its job taken over: " + read(self.workers["w6"][1].name))
+        ends = self.events(job, "end")
+        self.assertEqual(len(ends), 1)
+        self.assertIn('"worker":"w7"', ends[0]["data"])
+
+
 if __name__ == "__main__":
     unittest.main()
