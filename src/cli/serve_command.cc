@@ -121,6 +121,9 @@ std::function<int()> AddServeCommand(CLI::App& app) {
   cmd->add_option("--rate-limit", c.rate_per_minute,
                   "Requests per minute per API key or address (default 0: no limit)");
   cmd->add_option("--rate-burst", c.rate_burst, "Requests allowed at once before the limit (20)");
+  cmd->add_option("--http-threads", c.http_threads,
+                  "Connections served at once (64); each waiting txt2img call holds one")
+      ->check(CLI::Range(4, 4096));
   cmd->add_option("--max-queue", c.max_queued, "Jobs that may wait, from any API (16)");
   cmd->add_option("--max-batch", c.max_batch,
                   "Images in one UNet batch, from one request or several alike (4)")

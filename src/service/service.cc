@@ -126,6 +126,11 @@ Service::Service(Config config, std::shared_ptr<plan::Planner> planner)
   // for the client's delayed ACK (40 ms on Linux).
   http.set_tcp_nodelay(true);
   http.set_read_timeout(s.config.read_timeout_seconds, 0);
+  // A thread per connection being served: keep-alive clients and synchronous generations each
+  // hold one while they wait, so the pool is far larger than the cores (httplib's default is
+  // 8, which 8 waiting txt2img calls would fill, stalling every plan behind them).
+  const size_t threads = static_cast<size_t>(std::max(4, s.config.http_threads));
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Every error is JSON, and no exception's text reaches a client.
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {

@@ -130,6 +130,29 @@ class SchedulingTest(unittest.TestCase):
                           json={"prompt": "a red apple", "width": 64, "height": 64, "steps": 2})
         self.assertEqual(r.status_code, 200, r.text)
 
+    def test_plans_do_not_wait_behind_waiting_generations(self):
+        url = self.serve("--max-queue", "16")
+        port = int(url.rsplit(":", 1)[1])
+        body = b'{"prompt": "a red apple", "width": 256, "height": 256, "steps": 150}'
+        socks = []
+        for _ in range(12):  # more than a small thread pool: each holds a connection
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.sendall(b"POST /sdapi/v1/txt2img HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                         b"application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+            socks.append(sock)
+        wait_for(lambda: metric(self.metrics(url), 'depict_jobs{state="queued"}') +
+                 metric(self.metrics(url), 'depict_jobs{state="running"}') == 12, 60,
+                 "the generations to queue")
+        start = time.time()
+        r = requests.post(url + "/v1/plan", json={"prompt": "a nurse", "images": 4}, timeout=30)
+        self.assertEqual(r.status_code, 200)
+        self.assertLess(time.time() - start, 5)
+        for sock in socks:
+            sock.close()
+        wait_for(lambda: metric(self.metrics(url),
+                                'depict_jobs_ended_total{outcome="cancelled"}') == 12, 30,
+                 "every left request to be cancelled")
+
     def test_checkpoints_stay_within_the_cache_limit(self):
         size_mb = os.path.getsize(self.model) / (1 << 20)
         # Room for the default and one more.
