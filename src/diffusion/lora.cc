@@ -193,6 +193,46 @@ void LoraLayers::Add(int layer, size_t layer_count, Term term) {
   ++count_;
 }
 
+LoraLayers LoraLayers::ForBatch(const std::vector<const LoraLayers*>& per_item) {
+  LoraLayers out;
+  const size_t items = per_item.size();
+  for (size_t item = 0; item < items; ++item) {
+    const LoraLayers* set = per_item[item];
+    if (set == nullptr) continue;
+    for (size_t layer = 0; layer < set->by_layer_.size(); ++layer) {
+      for (const Term& term : set->by_layer_[layer]) {
+        if (out.by_layer_.size() < set->by_layer_.size()) {
+          out.by_layer_.resize(set->by_layer_.size());
+        }
+        std::vector<Term>& terms = out.by_layer_[layer];
+        // The same adapter tensors at the same scale (one file, one weight): one term.
+        // (An item naming one adapter twice keeps both terms, as it would alone.)
+        auto same = std::find_if(terms.begin(), terms.end(), [&term, item](const Term& t) {
+          return t.down.data() == term.down.data() && t.up.data() == term.up.data() &&
+                 t.scale == term.scale && t.items[item] == 0.0f;
+        });
+        if (same == terms.end()) {
+          Term copy = term;
+          copy.items.assign(items, 0.0f);
+          terms.push_back(std::move(copy));
+          ++out.count_;
+          same = terms.end() - 1;
+        }
+        same->items[item] = term.items.empty() ? 1.0f : term.items[0];
+      }
+    }
+  }
+  // A term every item uses needs no per-item multipliers.
+  for (auto& terms : out.by_layer_) {
+    for (Term& t : terms) {
+      if (std::all_of(t.items.begin(), t.items.end(), [](float v) { return v == 1.0f; })) {
+        t.items.clear();
+      }
+    }
+  }
+  return out;
+}
+
 void BindLora(const std::shared_ptr<const LoraFile>& file, float text_encoder_multiplier,
               float unet_multiplier, const LoraTargets& unet_targets,
               const LoraTargets& text_encoder_targets, LoraSet& set) {
@@ -248,6 +288,30 @@ void BindLora(const std::shared_ptr<const LoraFile>& file, float text_encoder_mu
   set.files.push_back(file);
 }
 
+namespace {
+
+// The low-rank activations times the term's scale, item by item when it has per-item
+// multipliers (the batch is the outermost dimension, so each item's rows are contiguous).
+void ScaleLow(Tensor& low, const LoraLayers::Term& t) {
+  if (t.items.empty()) {
+    tensor::ScaleInPlace(low, t.scale);
+    return;
+  }
+  const auto items = static_cast<int64_t>(t.items.size());
+  if (low.numel() % items != 0) {
+    throw tensor::ShapeError("LoRA: a batch of " + std::to_string(items) +
+                             " items does not divide " + std::to_string(low.numel()) + " values");
+  }
+  const int64_t chunk = low.numel() / items;
+  float* v = low.f32();
+  for (int64_t b = 0; b < items; ++b) {
+    const float m = t.scale * t.items[static_cast<size_t>(b)];
+    for (int64_t i = 0; i < chunk; ++i) v[b * chunk + i] *= m;
+  }
+}
+
+}  // namespace
+
 Tensor LinearWithLora(const Tensor& x, const Tensor& weight, const Tensor& bias,
                       const LoraLayers* loras, int layer) {
   Tensor y = tensor::Linear(x, weight, bias);
@@ -255,7 +319,7 @@ Tensor LinearWithLora(const Tensor& x, const Tensor& weight, const Tensor& bias,
   if (terms == nullptr) return y;
   for (const LoraLayers::Term& t : *terms) {
     Tensor low = tensor::Linear(x, t.down);  // [rows, r]: scaling it is the cheapest place
-    tensor::ScaleInPlace(low, t.scale);
+    ScaleLow(low, t);
     tensor::AddInPlace(y, tensor::Linear(low, t.up));
   }
   return y;
@@ -268,7 +332,7 @@ Tensor Conv2dWithLora(const Tensor& x, const Tensor& weight, const Tensor& bias,
   if (terms == nullptr) return y;
   for (const LoraLayers::Term& t : *terms) {
     Tensor low = tensor::Conv2d(x, t.down, Tensor(), stride, padding);
-    tensor::ScaleInPlace(low, t.scale);
+    ScaleLow(low, t);
     tensor::AddInPlace(y, tensor::Conv2d(low, t.up, Tensor()));
   }
   return y;

@@ -96,6 +96,10 @@ class LoraLayers {
   struct Term {
     tensor::Tensor down, up;  // shaped for the layer: 2-D for Linear, 4-D for Conv2d
     float scale = 1.0f;
+    // Per batch item (the input's outermost dimension): a multiplier of `scale` for each
+    // item, so that one UNet batch can carry images with different adapters (0: not this
+    // item's). Empty: every item.
+    std::vector<float> items;
   };
   bool empty() const { return count_ == 0; }
   int count() const { return count_; }
@@ -105,6 +109,10 @@ class LoraLayers {
                : nullptr;
   }
   void Add(int layer, size_t layer_count, Term term);
+  // The layers of a batch of `batch` items in which item b takes its adapters from
+  // `per_item[b]` (a request's bound set): each term applies only to the items that use it
+  // (a term several items share with the same scale is applied once).
+  static LoraLayers ForBatch(const std::vector<const LoraLayers*>& per_item);
 
  private:
   std::vector<std::vector<Term>> by_layer_;

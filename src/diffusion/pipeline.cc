@@ -245,16 +245,10 @@ GeneratedImage StableDiffusion::Generate(const GenerationRequest& request, LoraL
 }
 
 bool BatchCompatible(const GenerationRequest& a, const GenerationRequest& b) {
-  const auto tags = [](const GenerationRequest& r) {
-    std::vector<LoraTag> all = r.loras;
-    const std::vector<LoraTag> own = ExtractLoraTags(r.prompt).loras;
-    all.insert(all.end(), own.begin(), own.end());
-    return all;
-  };
   return a.width == b.width && a.height == b.height && a.steps == b.steps &&
          a.cfg_scale == b.cfg_scale && a.sampler.kind == b.sampler.kind &&
          a.sampler.schedule == b.sampler.schedule && a.eta == b.eta && a.rng == b.rng &&
-         a.clip_skip == b.clip_skip && a.loras.size() == b.loras.size() && tags(a) == tags(b);
+         a.clip_skip == b.clip_skip;
 }
 
 size_t StableDiffusion::ContextChunks(const GenerationRequest& request) const {
@@ -292,7 +286,7 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     CheckRequest(request, info_.text_encoder.layers);
     if (!BatchCompatible(first, request)) {
       throw GenerationError(
-          "a batch's images must share size, steps, CFG scale, sampler, clip skip and LoRAs");
+          "a batch's images must share size, steps, CFG scale, sampler and clip skip");
     }
     if (requests.size() > 1 && ContextChunks(request) != chunks) {
       throw GenerationError("a batch's prompts must be as long (in 75-token chunks)");
@@ -310,8 +304,14 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     image.loras = requests[i].loras;
     image.loras.insert(image.loras.end(), parsed.loras.begin(), parsed.loras.end());
   }
-  const LoraSet loras = BindLoras(images[0].loras, first.loras.size(), library,
-                                  unet_.lora_targets(), encoder_.lora_targets());
+  // Each image's own adapters: its prompt is encoded with them, and in the UNet each term
+  // applies only to the rows of the images that use it.
+  std::vector<LoraSet> loras;
+  std::vector<const LoraLayers*> rows;  // per UNet row: [cond 1..B, uncond 1..B]
+  for (size_t i = 0; i < requests.size(); ++i) {
+    loras.push_back(BindLoras(images[i].loras, requests[i].loras.size(), library,
+                              unet_.lora_targets(), encoder_.lora_targets()));
+  }
 
   SamplerOptions sampler_options;
   sampler_options.kind = first.sampler.kind;
@@ -328,21 +328,28 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
   auto phase = Clock::now();
   const bool guided = first.cfg_scale != 1.0f;
   // Rows 0..B-1 of the context are the prompts, B..2B-1 the negative prompts (when guided).
-  std::vector<Tensor> rows;
+  std::vector<Tensor> contexts;
   for (size_t i = 0; i < requests.size(); ++i) {
-    rows.push_back(EncodePrompt(images[i].prompt, first.clip_skip, &loras, &images[i].token_count));
+    contexts.push_back(
+        EncodePrompt(images[i].prompt, first.clip_skip, &loras[i], &images[i].token_count));
+    rows.push_back(&loras[i].unet);
   }
   for (size_t i = 0; guided && i < requests.size(); ++i) {
     try {
-      rows.push_back(EncodePrompt(requests[i].negative_prompt, first.clip_skip, &loras));
+      contexts.push_back(EncodePrompt(requests[i].negative_prompt, first.clip_skip, &loras[i]));
     } catch (const PromptError& e) {
       throw PromptError("negative " + std::string(e.what()));  // "negative prompt needs ..."
     }
+    rows.push_back(&loras[i].unet);
   }
   int64_t tokens = 0;
-  for (const Tensor& row : rows) tokens = std::max(tokens, row.dim(1));
-  for (Tensor& row : rows) row = PadToTokens(std::move(row), tokens, first.clip_skip, loras);
-  const Tensor context = rows.size() == 1 ? rows[0] : tensor::Concat(rows, 0);
+  for (const Tensor& c : contexts) tokens = std::max(tokens, c.dim(1));
+  for (size_t r = 0; r < contexts.size(); ++r) {
+    contexts[r] =
+        PadToTokens(std::move(contexts[r]), tokens, first.clip_skip, loras[r % requests.size()]);
+  }
+  const Tensor context = contexts.size() == 1 ? contexts[0] : tensor::Concat(contexts, 0);
+  const LoraLayers batch_loras = LoraLayers::ForBatch(rows);
   const double encode_seconds = seconds_since(phase);
 
   phase = Clock::now();
@@ -360,7 +367,7 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     return draws.size() == 1 ? draws[0] : tensor::Concat(draws, 0);
   };
   const Tensor initial = next_noise();
-  const LoraLayers* unet_loras = loras.unet.empty() ? nullptr : &loras.unet;
+  const LoraLayers* unet_loras = batch_loras.empty() ? nullptr : &batch_loras;
   const float cfg = first.cfg_scale;
   const Denoiser denoiser = [&](const Tensor& x, float t) -> Tensor {
     if (!guided) return unet_.Forward(x, t, context, unet_loras);
@@ -378,8 +385,6 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
   const Tensor latents = sampler.Run(initial, denoiser, source, on_step);
   const double sample_seconds = seconds_since(phase);
 
-  std::vector<std::string> lora_hashes;
-  for (const auto& file : loras.files) lora_hashes.push_back(library->Hash(*file));
   for (int64_t i = 0; i < batch; ++i) {
     GeneratedImage& image = images[static_cast<size_t>(i)];
     phase = Clock::now();
@@ -389,7 +394,9 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     // The batch's shared work, in equal shares.
     image.encode_seconds = encode_seconds / static_cast<double>(batch);
     image.sample_seconds = sample_seconds / static_cast<double>(batch);
-    image.lora_hashes = lora_hashes;
+    for (const auto& file : loras[static_cast<size_t>(i)].files) {
+      image.lora_hashes.push_back(library->Hash(*file));
+    }
   }
   return images;
 }

@@ -196,8 +196,8 @@ class StableDiffusion {
 };
 
 // Whether two requests can share a UNet batch: the same size, steps, CFG scale, sampler, eta,
-// generator, clip skip and LoRA set (the operator's and the prompt's tags). Prompts, negative
-// prompts and seeds may differ.
+// generator and clip skip. Prompts, negative prompts, seeds and LoRAs may differ: each image's
+// adapters apply to its own rows of the batch (the run-time LoRA term, scaled per item).
 bool BatchCompatible(const GenerationRequest& a, const GenerationRequest& b);
 
 // A1111's "Model hash" (and LoRA hash): the first 10 hex digits of the file's SHA-256. For a

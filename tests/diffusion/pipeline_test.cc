@@ -204,7 +204,7 @@ TEST_F(PipelineTest, OnlyCompatibleRequestsShareABatch) {
   EXPECT_FALSE(BatchCompatible(a, b));
   b = a;
   b.prompt += " <lora:style:0.5>";
-  EXPECT_FALSE(BatchCompatible(a, b)) << "a LoRA applies to the whole UNet batch";
+  EXPECT_TRUE(BatchCompatible(a, b)) << "each image's LoRAs apply to its own rows";
   b = a;
   b.cfg_scale = 3.0f;
   EXPECT_FALSE(BatchCompatible(a, b));
@@ -217,6 +217,30 @@ TEST_F(PipelineTest, OnlyCompatibleRequestsShareABatch) {
   EXPECT_TRUE(model_->CanBatch(a, a));
   EXPECT_THROW(model_->GenerateBatch({a, b}), GenerationError);
   EXPECT_TRUE(model_->GenerateBatch({}).empty());
+}
+
+// Images with different adapters share a batch: each matches diffusers' merged-weight reference
+// or the plain one, as it would alone; two weights of one adapter are two terms.
+TEST_F(PipelineTest, ABatchCarriesEachImagesOwnLoras) {
+  LoraLibrary library({FixtureDir()});
+  GenerationRequest with = EulerRequest();
+  with.prompt = "a photo of a cat <lora:lora_kohya:0.8>";
+  GenerationRequest without = EulerRequest();
+  GenerationRequest half = EulerRequest();
+  half.prompt = "a photo of a cat <lora:lora_kohya:0.4>";
+  const std::vector<GeneratedImage> batch = model_->GenerateBatch({with, without, half}, &library);
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_LE(MaxLevelDiff(batch[0], Expected("lora_image")), 1);
+  EXPECT_EQ(batch[0].lora_hashes.size(), 1u);
+  EXPECT_LE(MaxLevelDiff(batch[1], Expected("euler_image")), 1);
+  EXPECT_TRUE(batch[1].lora_hashes.empty());
+  const GeneratedImage alone = model_->Generate(half, &library);
+  float worst = 0.0f;
+  for (int64_t k = 0; k < alone.latent.numel(); ++k) {
+    worst = std::max(worst, std::abs(alone.latent.f32()[k] - batch[2].latent.f32()[k]));
+  }
+  EXPECT_LT(worst, 2e-3f);
+  EXPECT_GT(MaxLevelDiff(batch[2], Expected("lora_image")), 1) << "half the weight differs";
 }
 
 TEST_F(PipelineTest, KohyaLoraFromThePromptMatchesMergedWeights) {
