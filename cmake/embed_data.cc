@@ -39,6 +39,18 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < files.size(); ++i) {
     std::ifstream in(files[i], std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A string literal may be at most 65536 bytes (-Woverlength-strings): a larger file is
+    // written as an array of byte values instead.
+    if (bytes.size() >= 65000) {
+      out << "static const unsigned char kBytes" << i << "[] = {";
+      for (size_t k = 0; k < bytes.size(); ++k) {
+        out << (k % 24 == 0 ? "\n" : "") << static_cast<int>(static_cast<unsigned char>(bytes[k]))
+            << ',';
+      }
+      out << "0};\nstatic const char* const kFile" << i << " = reinterpret_cast<const char*>(kBytes"
+          << i << ");\nstatic constexpr size_t kSize" << i << " = " << bytes.size() << ";\n";
+      continue;
+    }
     out << "static const char kFile" << i << "[] =\n\"";
     size_t col = 0;
     for (unsigned char c : bytes) {
