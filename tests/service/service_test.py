@@ -168,6 +168,18 @@ class ServeTest(unittest.TestCase):
             self.assertEqual(r.status_code, 400, name)
             self.assertIn("unknown model", r.json()["error"]["message"])
 
+    def test_cors_is_off(self):
+        # A page on another origin gets no permission to read answers, preflight or not.
+        origin = {"Origin": "http://evil.example"}
+        r = requests.options(self.url + "/v1/plan", headers=dict(
+            origin, **{"Access-Control-Request-Method": "POST"}))
+        self.assertNotIn("Access-Control-Allow-Origin", r.headers)
+        r = requests.post(self.url + "/v1/plan", headers=dict(origin, **self.auth),
+                          json={"prompt": "a cat"})
+        self.assertEqual(r.status_code, 200)
+        self.assertNotIn("Access-Control-Allow-Origin", r.headers)
+        self.assertNotIn("Access-Control-Allow-Credentials", r.headers)
+
     def test_listens_on_loopback_by_default(self):
         self.log.seek(0)
         self.assertIn("listening on http://127.0.0.1:", self.log.read())
