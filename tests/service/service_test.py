@@ -168,6 +168,30 @@ class ServeTest(unittest.TestCase):
             self.assertEqual(r.status_code, 400, name)
             self.assertIn("unknown model", r.json()["error"]["message"])
 
+    def test_webuiapi_interrupt_stops_the_callers_own_running_call(self):
+        import threading
+        api = self.a1111()
+        other = webuiapi.WebUIApi(host="127.0.0.1", port=self.port, sampler="Euler a", steps=2)
+        other.set_auth("depict", KEY2)
+        result = {}
+        call = threading.Thread(target=lambda: result.update(r=api.txt2img(
+            prompt="a red apple", width=256, height=256, steps=150, batch_size=4, seed=1)))
+        call.start()
+        deadline = time.time() + 60
+        while time.time() < deadline and api.get_progress()["state"]["sampling_step"] < 1:
+            time.sleep(0.05)
+        self.assertGreaterEqual(api.get_progress()["state"]["sampling_step"], 1)
+        other.interrupt()  # another caller's interrupt stops nothing
+        time.sleep(0.3)
+        self.assertTrue(call.is_alive())
+        self.assertEqual(other.get_progress()["state"]["job"], "txt2img")  # someone's running
+        api.interrupt()
+        call.join(timeout=30)
+        self.assertFalse(call.is_alive(), "the interrupted call answers at once")
+        info = result["r"].info
+        self.assertTrue(info["depict"]["interrupted"])
+        self.assertLess(len(result["r"].images), 4)
+
     def test_cors_is_off(self):
         # A page on another origin gets no permission to read answers, preflight or not.
         origin = {"Origin": "http://evil.example"}
