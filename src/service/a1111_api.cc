@@ -2,6 +2,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "service/json_fields.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -12,24 +13,25 @@ using nlohmann::json;
 // A1111's txt2img fields; unknown ones are ignored, as A1111 ignores them.
 GenerateParams ParseTxt2Img(const json& body, const std::string& default_model) {
   GenerateParams p;
-  try {
-    p.prompt = body.value("prompt", "");
-    p.negative_prompt = body.value("negative_prompt", "");
-    p.seed = body.value("seed", int64_t{-1});
-    p.sampler = body.value("sampler_name", body.value("sampler_index", std::string("Euler a")));
-    p.scheduler = body.value("scheduler", std::string("Automatic"));
-    p.width = body.value("width", 512);
-    p.height = body.value("height", 512);
-    p.steps = body.value("steps", 20);
-    p.cfg_scale = body.value("cfg_scale", 7.0f);
-    p.images = body.value("batch_size", 1) * body.value("n_iter", 1);
-    p.model = default_model;
-    if (const auto o = body.find("override_settings"); o != body.end() && o->is_object()) {
-      p.model = o->value("sd_model_checkpoint", default_model);
-      p.clip_skip = o->value("CLIP_stop_at_last_layers", 1);
-    }
-  } catch (const json::exception&) {
-    throw RequestError(400, "invalid_request", "a field of the request has the wrong type");
+  p.prompt = StringField(body, "prompt", "");
+  p.negative_prompt = StringField(body, "negative_prompt", "");
+  p.seed = Int64Field(body, "seed", -1);
+  p.sampler = StringField(body, "sampler_name", StringField(body, "sampler_index", "Euler a"));
+  p.scheduler = StringField(body, "scheduler", "Automatic");
+  p.width = IntField(body, "width", 512);
+  p.height = IntField(body, "height", 512);
+  p.steps = IntField(body, "steps", 20);
+  p.cfg_scale = FloatField(body, "cfg_scale", 7.0f);
+  const int batch_size = IntField(body, "batch_size", 1), n_iter = IntField(body, "n_iter", 1);
+  // Each bounded before the product, which must not overflow.
+  if (batch_size < 1 || n_iter < 1 || batch_size > 4096 || n_iter > 4096) {
+    throw RequestError(400, "invalid_request", "batch_size and n_iter must be from 1");
+  }
+  p.images = batch_size * n_iter;
+  p.model = default_model;
+  if (const auto o = body.find("override_settings"); o != body.end() && o->is_object()) {
+    p.model = StringField(*o, "sd_model_checkpoint", default_model);
+    p.clip_skip = IntField(*o, "CLIP_stop_at_last_layers", 1);
   }
   // A1111 names checkpoints "name.safetensors [hash]"; the name alone is the model.
   if (const size_t space = p.model.find(" ["); space != std::string::npos) p.model.resize(space);
@@ -72,7 +74,7 @@ void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
                      {"sampler_name", p.sampler},
                      {"cfg_scale", p.cfg_scale},
                      {"steps", p.steps},
-                     {"batch_size", body.value("batch_size", 1)},
+                     {"batch_size", IntField(body, "batch_size", 1)},
                      {"sd_model_name", p.model},
                      {"infotexts", infotexts},
                      {"job_timestamp", std::to_string(std::time(nullptr))},

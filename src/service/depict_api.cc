@@ -1,6 +1,7 @@
 // depict's own API: the plan of a prompt (who will be drawn and why, or the refusal and its
 // reasons) without generating, the health check, and the tables' reload.
 #include "plan/plan_json.h"
+#include "service/json_fields.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -25,16 +26,9 @@ void RegisterDepict(State& s) {
   // The plan is the answer, refused or not: 200 with "decision": "refuse" and its reasons.
   s.http.Post("/v1/plan", [&s](const httplib::Request& req, httplib::Response& res) {
     const nlohmann::json body = ParseBody(req);
-    std::string prompt;
-    int images = 1;
-    uint64_t seed = 0;
-    try {
-      prompt = body.value("prompt", "");
-      images = body.value("images", 1);
-      seed = body.value("seed", uint64_t{0});
-    } catch (const nlohmann::json::exception&) {
-      throw RequestError(400, "invalid_request", "a field of the request has the wrong type");
-    }
+    const std::string prompt = StringField(body, "prompt", "");
+    const int images = IntField(body, "images", 1);
+    const uint64_t seed = Uint64Field(body, "seed", 0);
     if (images < 0 || images > s.config.max_images) {
       throw RequestError(400, "invalid_request",
                          "images must be from 0 to " + std::to_string(s.config.max_images));

@@ -3,6 +3,7 @@
 // /v1/jobs/{id} reports it; DELETE cancels it; GET /v1/jobs/{id}/events streams its progress
 // as Server-Sent Events and ends with its result. Jobs are their caller's only: another key
 // gets 404.
+#include "service/json_fields.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -14,22 +15,18 @@ constexpr auto kKeepAlive = std::chrono::seconds(10);
 
 GenerateParams JobParams(const State& s, const json& body) {
   GenerateParams p;
-  try {
-    p.prompt = body.value("prompt", "");
-    p.negative_prompt = body.value("negative_prompt", "");
-    p.images = body.value("n", body.value("images", 1));
-    p.width = body.value("width", 512);
-    p.height = body.value("height", 512);
-    p.steps = body.value("steps", 20);
-    p.cfg_scale = body.value("cfg_scale", 7.0f);
-    p.seed = body.value("seed", int64_t{-1});
-    p.sampler = body.value("sampler_name", p.sampler);
-    p.scheduler = body.value("scheduler", p.scheduler);
-    p.clip_skip = body.value("clip_skip", 1);
-    p.model = body.value("model", s.default_model);
-  } catch (const json::exception&) {
-    throw RequestError(400, "invalid_request", "a field of the request has the wrong type");
-  }
+  p.prompt = StringField(body, "prompt", "");
+  p.negative_prompt = StringField(body, "negative_prompt", "");
+  p.images = IntField(body, "n", IntField(body, "images", 1));
+  p.width = IntField(body, "width", 512);
+  p.height = IntField(body, "height", 512);
+  p.steps = IntField(body, "steps", 20);
+  p.cfg_scale = FloatField(body, "cfg_scale", 7.0f);
+  p.seed = Int64Field(body, "seed", -1);
+  p.sampler = StringField(body, "sampler_name", p.sampler);
+  p.scheduler = StringField(body, "scheduler", p.scheduler);
+  p.clip_skip = IntField(body, "clip_skip", 1);
+  p.model = StringField(body, "model", s.default_model);
   return p;
 }
 

@@ -2,6 +2,7 @@
 // sent as `revised_prompt`.
 #include <ctime>
 
+#include "service/json_fields.h"
 #include "service/service_internal.h"
 
 namespace depict::service {
@@ -26,17 +27,13 @@ void ParseSize(const std::string& size, GenerateParams& p) {
 void Generations(State& s, const httplib::Request& req, httplib::Response& res) {
   const json body = ParseBody(req);
   GenerateParams p;
-  try {
-    p.prompt = body.value("prompt", "");
-    p.images = body.value("n", 1);
-    p.model = body.value("model", s.default_model);
-    ParseSize(body.value("size", std::string("512x512")), p);
-    if (body.value("response_format", std::string("b64_json")) != "b64_json") {
-      throw RequestError(400, "invalid_request_error",
-                         "depict answers with response_format b64_json only");
-    }
-  } catch (const json::exception&) {
-    throw RequestError(400, "invalid_request_error", "a field of the request has the wrong type");
+  p.prompt = StringField(body, "prompt", "");
+  p.images = IntField(body, "n", 1);
+  p.model = StringField(body, "model", s.default_model);
+  ParseSize(StringField(body, "size", "512x512"), p);
+  if (StringField(body, "response_format", "b64_json") != "b64_json") {
+    throw RequestError(400, "invalid_request_error",
+                       "depict answers with response_format b64_json only");
   }
   // OpenAI's model names mean nothing here: those pick the default checkpoint.
   if (p.model.rfind("dall-e", 0) == 0 || p.model.rfind("gpt-image", 0) == 0) {

@@ -28,7 +28,7 @@ struct Config {
   int max_steps = 150;
   int max_images = 16;  // batch_size * n_iter, or n
   int read_timeout_seconds = 30;
-  int http_threads = 64;  // connections served at once
+  int http_threads = 64;          // connections served at once
   int rate_per_minute = 0;        // requests per minute per API key (or address); 0: no limit
   int rate_burst = 20;            // requests a caller may make at once before the rate applies
   int max_queued = 16;            // jobs waiting (any API); more are answered 429

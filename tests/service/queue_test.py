@@ -13,7 +13,8 @@ import unittest
 import redis
 import requests
 
-from serve_util import DEPICT, MODELS, free_port, start_server, tiny_checkpoint, wait_for
+from serve_util import (DEPICT, LONG, MODELS, SHORT, free_port, start_server, tiny_checkpoint,
+                        wait_for)
 
 
 def read(path):
@@ -86,8 +87,7 @@ class QueueTest(unittest.TestCase):
 
     def test_1_a_killed_worker_loses_nothing_and_every_job_ends_once(self):
         w1 = self.worker("w1")
-        jobs = [self.job(prompt="a red apple", width=256, height=256, steps=40, seed=i)
-                for i in range(2)]
+        jobs = [self.job(prompt="a red apple", seed=i, **LONG) for i in range(2)]
         # w1 takes the first job; it is killed in the middle of it.
         wait_for(lambda: any(f["type"] == "step" for _, f in self.r.xrange("depict:events")),
                  60, "w1 to start sampling")
@@ -97,8 +97,7 @@ class QueueTest(unittest.TestCase):
                          "w1's job is pending, unacknowledged")
         self.worker("w2")
         self.worker("w3")
-        more = [self.job(prompt="a green pear", width=128, height=128, steps=6, seed=i)
-                for i in range(4)]
+        more = [self.job(prompt="a green pear", seed=i, **SHORT) for i in range(4)]
         for job in jobs + more:
             done = wait_for(lambda: (lambda s: s if s["status"] not in ("queued", "running")
                                      else None)(self.status(job)), 120, "job " + job)
@@ -129,7 +128,7 @@ class QueueTest(unittest.TestCase):
 
     def test_2_a_job_that_fails_every_delivery_goes_to_the_dead_letters(self):
         w4 = self.worker("w4", "--max-deliveries", "1")
-        job = self.job(prompt="a blue cup", width=256, height=256, steps=60, seed=9)
+        job = self.job(prompt="a blue cup", seed=9, **LONG)
         wait_for(lambda: self.events(job, "step"), 60, "w4 to start sampling")
         w4.send_signal(signal.SIGKILL)
         w4.wait()
@@ -161,7 +160,7 @@ class QueueTest(unittest.TestCase):
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=30)
         w6 = self.worker("w6")
-        job = self.job(prompt="a blue cup", width=256, height=256, steps=40, seed=11)
+        job = self.job(prompt="a blue cup", seed=11, **LONG)
         wait_for(lambda: self.events(job, "step"), 60, "w6 to start sampling")
         w6.send_signal(signal.SIGSTOP)  # its heartbeat stops too
         try:

@@ -12,7 +12,10 @@ import unittest
 
 import requests
 
-from serve_util import metric, start_server, tiny_checkpoint, wait_for
+from serve_util import SANITIZED, metric, start_server, tiny_checkpoint, wait_for
+
+# Under the sanitizers a reload takes seconds: fewer there, and no latency figure.
+RELOADS = 10 if SANITIZED else 100
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data")
 PLAN = {"prompt": "a 1940s German soldier and a nurse", "images": 8, "seed": 1}
@@ -108,7 +111,7 @@ class ReloadTest(unittest.TestCase):
         with open(table, "rb") as f:
             content = f.read()
         with Load(self.url, generate=True) as loaded:
-            for i in range(100):
+            for i in range(RELOADS):
                 ok, _ = self.reloads()
                 if i % 10 == 9:  # a change on disk
                     with open(table, "wb") as f:
@@ -120,14 +123,15 @@ class ReloadTest(unittest.TestCase):
                     self.assertEqual(r.status_code, 200, r.text)
                 wait_for(lambda: self.reloads()[0] > ok, 20, "reload %d" % i)
         ok1, _ = self.reloads()
-        self.assertGreaterEqual(ok1 - ok0, 100)
+        self.assertGreaterEqual(ok1 - ok0, RELOADS)
         self.assertEqual(loaded.failures, [], "no request fails across the reloads")
         self.assertGreater(loaded.generated, 0)
-        self.assertGreater(len(loaded.latencies), 100)
+        self.assertGreater(len(loaded.latencies), RELOADS)
         loaded_p99 = p99(loaded.latencies)
         print("plan p99: quiet %.1f ms, across reloads %.1f ms (%d plans, %d images)" %
               (quiet_p99 * 1e3, loaded_p99 * 1e3, len(loaded.latencies), loaded.generated))
-        self.assertLessEqual(loaded_p99, 2 * quiet_p99)
+        if not SANITIZED:
+            self.assertLessEqual(loaded_p99, 2 * quiet_p99)
 
     def test_2_a_bad_set_is_rejected_and_the_current_one_stays(self):
         table = self.table_file()

@@ -4,6 +4,7 @@ fails as a timeout; a client that disconnects has its request cancelled; checkpo
 within the model cache's limit."""
 import base64
 import io
+import json
 import os
 import shutil
 import socket
@@ -14,7 +15,8 @@ import unittest
 import requests
 from PIL import Image
 
-from serve_util import metric, start_server, tiny_checkpoint, wait_for
+from serve_util import (LONG, SANITIZED, SHORT, VERY_LONG, WAIT, metric, start_server,
+                        tiny_checkpoint, wait_for)
 
 
 def pixels(b64):
@@ -65,11 +67,9 @@ class SchedulingTest(unittest.TestCase):
         url = self.serve("--max-batch", "4")
         before = self.metrics(url)
         # A long job holds the engine while three alike ones queue behind it.
-        first = self.job(url, prompt="a red apple on a table", width=256, height=256, steps=60,
-                         seed=1)
+        first = self.job(url, prompt="a red apple on a table", seed=1, **LONG)
         wait_for(lambda: self.status(url, first)["status"] == "running", 60, "the first job")
-        alike = [self.job(url, prompt=p, width=128, height=128, steps=8, seed=s,
-                          sampler_name="Euler a")
+        alike = [self.job(url, prompt=p, seed=s, sampler_name="Euler a", **SHORT)
                  for p, s in (("a red apple", 2), ("a green pear", 3), ("a blue cup", 4))]
         for job in alike:
             self.assertEqual(self.status(url, job)["status"], "queued")
@@ -84,8 +84,8 @@ class SchedulingTest(unittest.TestCase):
         self.assertEqual((batches, images), (2, 4), "the long job alone, then the three together")
         # Each batched image is the image its request makes alone.
         for d, (p, s) in zip(done[1:], (("a red apple", 2), ("a green pear", 3))):
-            alone = self.wait_done(url, self.job(url, prompt=p, width=128, height=128, steps=8,
-                                                 seed=s, sampler_name="Euler a"))
+            alone = self.wait_done(url, self.job(url, prompt=p, seed=s, sampler_name="Euler a",
+                                                 **SHORT))
             a = pixels(d["result"]["images"][0]["b64_png"])
             b = pixels(alone["result"]["images"][0]["b64_png"])
             self.assertEqual(len(a), len(b))
@@ -96,14 +96,13 @@ class SchedulingTest(unittest.TestCase):
     def test_a_job_past_its_deadline_fails_as_a_timeout(self):
         url = self.serve("--job-timeout", "1")
         start = time.time()
-        job = self.job(url, prompt="a red apple", width=256, height=256, steps=150, seed=1)
+        job = self.job(url, prompt="a red apple", seed=1, **VERY_LONG)
         done = self.wait_done(url, job, timeout=60)
         self.assertEqual(done["status"], "failed")
         self.assertEqual(done["error_type"], "timeout")
-        self.assertLess(time.time() - start, 8, "stopped at the deadline, not at the end")
-        r = requests.post(url + "/sdapi/v1/txt2img", timeout=60,
-                          json={"prompt": "a red apple", "width": 256, "height": 256,
-                                "steps": 150})
+        self.assertLess(time.time() - start, 8 * WAIT, "stopped at the deadline, not at the end")
+        r = requests.post(url + "/sdapi/v1/txt2img", timeout=60 * WAIT,
+                          json=dict(prompt="a red apple", **VERY_LONG))
         self.assertEqual(r.status_code, 504)
         self.assertEqual(r.json()["error"]["type"], "timeout")
         self.assertGreaterEqual(
@@ -112,7 +111,7 @@ class SchedulingTest(unittest.TestCase):
     def test_a_client_that_leaves_has_its_request_cancelled(self):
         url = self.serve()
         port = int(url.rsplit(":", 1)[1])
-        body = (b'{"prompt": "a red apple", "width": 256, "height": 256, "steps": 150}')
+        body = json.dumps(dict(prompt="a red apple", **VERY_LONG)).encode()
         sock = socket.create_connection(("127.0.0.1", port))
         sock.sendall(b"POST /sdapi/v1/txt2img HTTP/1.1\r\nHost: x\r\nContent-Type: "
                      b"application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
@@ -123,7 +122,7 @@ class SchedulingTest(unittest.TestCase):
         wait_for(lambda: metric(self.metrics(url),
                                 'depict_jobs_ended_total{outcome="cancelled"}') == 1, 10,
                  "the job to be cancelled")
-        self.assertLess(time.time() - start, 10)
+        self.assertLess(time.time() - start, 10 * WAIT)
         self.assertEqual(metric(self.metrics(url), 'depict_jobs{state="running"}'), 0)
         # The server goes on serving.
         r = requests.post(url + "/sdapi/v1/txt2img", timeout=60,
@@ -133,7 +132,7 @@ class SchedulingTest(unittest.TestCase):
     def test_plans_do_not_wait_behind_waiting_generations(self):
         url = self.serve("--max-queue", "16")
         port = int(url.rsplit(":", 1)[1])
-        body = b'{"prompt": "a red apple", "width": 256, "height": 256, "steps": 150}'
+        body = json.dumps(dict(prompt="a red apple", **VERY_LONG)).encode()
         socks = []
         for _ in range(12):  # more than a small thread pool: each holds a connection
             sock = socket.create_connection(("127.0.0.1", port))
@@ -146,7 +145,7 @@ class SchedulingTest(unittest.TestCase):
         start = time.time()
         r = requests.post(url + "/v1/plan", json={"prompt": "a nurse", "images": 4}, timeout=30)
         self.assertEqual(r.status_code, 200)
-        self.assertLess(time.time() - start, 5)
+        self.assertLess(time.time() - start, 5 * WAIT)
         for sock in socks:
             sock.close()
         wait_for(lambda: metric(self.metrics(url),

@@ -151,7 +151,7 @@ class ServeTest(unittest.TestCase):
                             ({"prompt": "a cat", "steps": 1000}, "steps"),
                             ({"prompt": "a cat", "batch_size": 64}, "images"),
                             ({"prompt": "a cat", "sampler_name": "Heun++"}, "Euler"),
-                            ({"prompt": "a cat", "width": "wide"}, "wrong type")):
+                            ({"prompt": "a cat", "width": "wide"}, "width must be a number")):
             r = post("/sdapi/v1/txt2img", json=body)
             self.assertEqual(r.status_code, 400, body)
             self.assertIn(words, r.json()["error"]["message"])
@@ -191,6 +191,28 @@ class ServeTest(unittest.TestCase):
         info = result["r"].info
         self.assertTrue(info["depict"]["interrupted"])
         self.assertLess(len(result["r"].images), 4)
+
+    def test_numbers_out_of_their_types_range_are_400(self):
+        # Each would be undefined behaviour if converted unchecked (UBSan caught the first).
+        for path, body in (("/v1/plan", {"prompt": "a cat", "seed": 1.8446744073709552e19}),
+                           ("/v1/plan", {"prompt": "a cat", "images": 1e10}),
+                           ("/v1/plan", {"prompt": "a cat", "seed": -1}),
+                           ("/v1/plan", {"prompt": "a cat", "images": 2.5}),
+                           ("/sdapi/v1/txt2img", {"prompt": "a cat", "width": 1e300}),
+                           ("/sdapi/v1/txt2img", {"prompt": "a cat", "batch_size": 2 ** 30,
+                                                  "n_iter": 8}),
+                           ("/sdapi/v1/txt2img", {"prompt": "a cat", "cfg_scale": "high"}),
+                           ("/v1/jobs", {"prompt": "a cat", "seed": 2 ** 63}),
+                           ("/v1/images/generations", {"prompt": "a cat", "n": [1]})):
+            with self.subTest(path=path, body=body):
+                r = requests.post(self.url + path, headers=self.auth, json=body)
+                self.assertEqual(r.status_code, 400, r.text)
+                self.assertEqual(r.json()["error"]["type"], "invalid_request")
+        # A whole number written as a float is the number.
+        r = requests.post(self.url + "/v1/plan", headers=self.auth,
+                          json={"prompt": "a nurse", "images": 2.0, "seed": 7.0})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(len(r.json()["images"]), 2)
 
     def test_cors_is_off(self):
         # A page on another origin gets no permission to read answers, preflight or not.
