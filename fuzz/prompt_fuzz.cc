@@ -1,6 +1,7 @@
-// Fuzzes the engine's prompt path on arbitrary bytes: LoRA tag extraction, A1111 attention
-// parsing, CLIP text cleanup, BPE and 77-token chunking. It must never crash or hang.
-// The CLIP vocabulary comes from scripts/fetch-models.sh; without it only the parsers are fuzzed.
+// Fuzzes the engine's prompt path on arbitrary bytes: LoRA tag extraction, A1111 prompt editing
+// schedules, A1111 attention parsing, CLIP text cleanup, BPE and 77-token chunking. It must never
+// crash or hang. The CLIP vocabulary comes from scripts/fetch-models.sh; without it only the
+// parsers are fuzzed.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +10,7 @@
 
 #include "diffusion/clip_tokenizer.h"
 #include "diffusion/prompt_parser.h"
+#include "diffusion/prompt_schedule.h"
 
 namespace {
 
@@ -28,6 +30,12 @@ const depict::diffusion::ClipTokenizer* Tokenizer() {
 // out of range, too many chunks); anything else escaping is a finding.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view prompt(reinterpret_cast<const char*>(data), size);
+  // Every schedule ends at the step count, its ends rising.
+  const auto schedule = depict::diffusion::PromptSchedule(prompt, 20);
+  if (schedule.empty() || schedule.back().end_step != 20) __builtin_trap();
+  for (size_t i = 1; i < schedule.size(); ++i) {
+    if (schedule[i].end_step <= schedule[i - 1].end_step) __builtin_trap();
+  }
   try {
     const auto segments = depict::diffusion::ParsePromptAttention(prompt);
     (void)segments;

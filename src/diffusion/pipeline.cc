@@ -13,6 +13,7 @@
 
 #include "diffusion/diffusers_config.h"
 #include "diffusion/prompt_parser.h"
+#include "diffusion/prompt_schedule.h"
 #include "diffusion/weight_reader.h"
 #include "io/file.h"
 #include "tensor/ops.h"
@@ -261,7 +262,12 @@ size_t StableDiffusion::ContextChunks(const GenerationRequest& request) const {
 }
 
 bool StableDiffusion::CanBatch(const GenerationRequest& a, const GenerationRequest& b) const {
-  return BatchCompatible(a, b) && ContextChunks(a) == ContextChunks(b);
+  // A prompt whose text changes during sampling changes its length too: it runs alone.
+  const auto edited = [](const GenerationRequest& r) {
+    return PromptSchedule(ExtractLoraTags(r.prompt).prompt, r.steps).size() > 1 ||
+           (r.cfg_scale != 1.0f && PromptSchedule(r.negative_prompt, r.steps).size() > 1);
+  };
+  return BatchCompatible(a, b) && !edited(a) && !edited(b) && ContextChunks(a) == ContextChunks(b);
 }
 
 Tensor StableDiffusion::PadToTokens(Tensor context, int64_t tokens, int clip_skip,
@@ -288,8 +294,9 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
       throw GenerationError(
           "a batch's images must share size, steps, CFG scale, sampler and clip skip");
     }
-    if (requests.size() > 1 && ContextChunks(request) != chunks) {
-      throw GenerationError("a batch's prompts must be as long (in 75-token chunks)");
+    if (requests.size() > 1 && (ContextChunks(request) != chunks || !CanBatch(first, request))) {
+      throw GenerationError(
+          "a batch's prompts must be as long (in 75-token chunks) and without prompt editing");
     }
   }
   const auto batch = static_cast<int64_t>(requests.size());
@@ -327,28 +334,55 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
   };
   auto phase = Clock::now();
   const bool guided = first.cfg_scale != 1.0f;
-  // Rows 0..B-1 of the context are the prompts, B..2B-1 the negative prompts (when guided).
-  std::vector<Tensor> contexts;
+  // Rows 0..B-1 of the context are the prompts, B..2B-1 the negative prompts (when guided);
+  // each row is a schedule of encodings (A1111's prompt editing; one entry without edits).
+  using RowSchedule = std::vector<std::pair<int, Tensor>>;
+  std::vector<RowSchedule> schedules;
+  std::vector<std::vector<ScheduledPrompt>> texts;
+  const auto encode_row = [&](const std::string& prompt, size_t image, int* token_count) {
+    RowSchedule row;
+    texts.push_back(PromptSchedule(prompt, first.steps));
+    for (const ScheduledPrompt& entry : texts.back()) {
+      row.emplace_back(entry.end_step,
+                       EncodePrompt(entry.text, first.clip_skip, &loras[image], token_count));
+    }
+    schedules.push_back(std::move(row));
+  };
   for (size_t i = 0; i < requests.size(); ++i) {
-    contexts.push_back(
-        EncodePrompt(images[i].prompt, first.clip_skip, &loras[i], &images[i].token_count));
+    encode_row(images[i].prompt, i, &images[i].token_count);
     rows.push_back(&loras[i].unet);
   }
   for (size_t i = 0; guided && i < requests.size(); ++i) {
     try {
-      contexts.push_back(EncodePrompt(requests[i].negative_prompt, first.clip_skip, &loras[i]));
+      encode_row(requests[i].negative_prompt, i, nullptr);
     } catch (const PromptError& e) {
       throw PromptError("negative " + std::string(e.what()));  // "negative prompt needs ..."
     }
     rows.push_back(&loras[i].unet);
   }
-  int64_t tokens = 0;
-  for (const Tensor& c : contexts) tokens = std::max(tokens, c.dim(1));
-  for (size_t r = 0; r < contexts.size(); ++r) {
-    contexts[r] =
-        PadToTokens(std::move(contexts[r]), tokens, first.clip_skip, loras[r % requests.size()]);
-  }
-  const Tensor context = contexts.size() == 1 ? contexts[0] : tensor::Concat(contexts, 0);
+  // The context at a sampler step: each row's entry for it, padded to the longest; kept while
+  // no row's entry changes.
+  std::vector<size_t> chosen;
+  Tensor context;
+  const auto context_at = [&](int step) -> const Tensor& {
+    std::vector<size_t> now;
+    for (const auto& row : texts) now.push_back(PromptAtStep(row, step));
+    if (now == chosen && context.numel() > 0) return context;
+    chosen = now;
+    std::vector<Tensor> parts;
+    int64_t tokens = 0;
+    for (size_t r = 0; r < schedules.size(); ++r) {
+      parts.push_back(schedules[r][chosen[r]].second);
+      tokens = std::max(tokens, parts.back().dim(1));
+    }
+    for (size_t r = 0; r < parts.size(); ++r) {
+      parts[r] =
+          PadToTokens(std::move(parts[r]), tokens, first.clip_skip, loras[r % requests.size()]);
+    }
+    context = parts.size() == 1 ? parts[0] : tensor::Concat(parts, 0);
+    return context;
+  };
+  context_at(0);
   const LoraLayers batch_loras = LoraLayers::ForBatch(rows);
   const double encode_seconds = seconds_since(phase);
 
@@ -369,9 +403,11 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
   const Tensor initial = next_noise();
   const LoraLayers* unet_loras = batch_loras.empty() ? nullptr : &batch_loras;
   const float cfg = first.cfg_scale;
+  int evaluation = 0;  // A1111's sampler step, for prompt editing
   const Denoiser denoiser = [&](const Tensor& x, float t) -> Tensor {
-    if (!guided) return unet_.Forward(x, t, context, unet_loras);
-    const Tensor both = unet_.Forward(tensor::Concat({x, x}, 0), t, context, unet_loras);
+    const Tensor& step_context = context_at(evaluation++);
+    if (!guided) return unet_.Forward(x, t, step_context, unet_loras);
+    const Tensor both = unet_.Forward(tensor::Concat({x, x}, 0), t, step_context, unet_loras);
     // The first half of the rows is cond, the second uncond, item for item.
     Tensor out = Tensor::Zeros(x.shape());
     const int64_t n = out.numel();

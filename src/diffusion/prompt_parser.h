@@ -7,8 +7,9 @@
 //   2. ParsePromptAttention: the prompt becomes (text, weight) segments.
 //   3. ChunkPrompt: each segment is tokenized on its own and the tokens are packed into chunks
 //      of 75 (BOS + 75 + EOS = 77), with per-token weights.
-// A1111's prompt editing ("[cat:dog:0.5]", "[a|b]") and composable "AND" run before step 2 in
-// A1111 and are not handled here: their brackets read as plain weighting in step 2.
+// A1111's prompt editing ("[cat:dog:0.5]", "[a|b]") runs between steps 1 and 2
+// (prompt_schedule.h): each text of the schedule is parsed and chunked on its own. Composable
+// "AND" is not handled: it reads as a word.
 //
 // Applying the weights (A1111's default "Original" emphasis) is the text encoder's job: multiply
 // each token's hidden state by its weight, then rescale the whole chunk's output so its mean is

@@ -98,8 +98,14 @@ Result Studio::Generate(const Request& request, plan::Plan plan, const Callbacks
   if (!parts_.model) throw std::invalid_argument("generation asked of a studio without a model");
   const std::vector<diffusion::GenerationRequest> engine = EngineRequests(request, result.plan);
   const auto batch = static_cast<size_t>(request.batch);
-  for (size_t first = 0; first < engine.size(); first += batch) {
-    const size_t end = std::min(engine.size(), first + batch);
+  for (size_t first = 0, end = 0; first < engine.size(); first = end) {
+    // Consecutive images that can share a UNet batch (cast prompts of one length), up to
+    // `batch` of them.
+    end = first + 1;
+    while (end < engine.size() && end - first < batch &&
+           parts_.model->CanBatch(engine[first], engine[end])) {
+      ++end;
+    }
     const std::vector<diffusion::GenerationRequest> group(engine.begin() + first,
                                                           engine.begin() + end);
     diffusion::StepCallback on_step;

@@ -243,6 +243,35 @@ TEST_F(PipelineTest, ABatchCarriesEachImagesOwnLoras) {
   EXPECT_GT(MaxLevelDiff(batch[2], Expected("lora_image")), 1) << "half the weight differs";
 }
 
+// A1111's prompt editing: "[a:b:N]" reads a until the sampler's step N (0-based, inclusive),
+// then b. Four steps of "[cat:dog:1]" are two steps of "cat" and two of "dog": the image is
+// neither the all-cat nor the all-dog one, and "[cat:dog:9]" (capped at 4) is the all-cat one.
+TEST_F(PipelineTest, PromptEditingSwitchesTheConditioningAtItsStep) {
+  GenerationRequest cat = EulerRequest();
+  cat.prompt = "a photo of a cat";
+  GenerationRequest dog = cat;
+  dog.prompt = "a photo of a dog";
+  GenerationRequest edited = cat;
+  edited.prompt = "a photo of a [cat:dog:1]";
+  GenerationRequest late = cat;
+  late.prompt = "a photo of a [cat:dog:9]";
+  const GeneratedImage a = model_->Generate(cat), b = model_->Generate(dog);
+  const GeneratedImage e = model_->Generate(edited), l = model_->Generate(late);
+  EXPECT_EQ(l.rgb, a.rgb);
+  EXPECT_NE(e.rgb, a.rgb);
+  EXPECT_NE(e.rgb, b.rgb);
+  EXPECT_EQ(e.prompt, "a photo of a [cat:dog:1]") << "A1111 reports the prompt as written";
+  // Edited prompts run alone, never padded beside another prompt.
+  EXPECT_FALSE(model_->CanBatch(edited, cat));
+  EXPECT_THROW(model_->GenerateBatch({edited, cat}), GenerationError);
+  // Alternation: "[cat|dog]" is cat, dog, cat, dog.
+  GenerationRequest alternating = cat;
+  alternating.prompt = "a photo of a [cat|dog]";
+  const GeneratedImage alt = model_->Generate(alternating);
+  EXPECT_NE(alt.rgb, a.rgb);
+  EXPECT_NE(alt.rgb, e.rgb);
+}
+
 TEST_F(PipelineTest, KohyaLoraFromThePromptMatchesMergedWeights) {
   LoraLibrary library({FixtureDir()});
   GenerationRequest r = EulerRequest();
