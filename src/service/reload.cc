@@ -4,6 +4,7 @@
 // and model they started with (each holds its own reference). Triggered by SIGHUP, POST
 // /v1/admin/reload, and a change on disk in the watched folders (inotify).
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,7 +21,9 @@ std::shared_ptr<diffusion::LoraLibrary> Loras(State& s) {
   return s.loras;
 }
 
-void ReloadAll(State& s) {
+namespace {
+
+void Reload(State& s) {
   try {
     s.planner->Reload(s.config.tables, s.config.target);  // validates, then swaps
   } catch (const std::exception&) {
@@ -35,6 +38,24 @@ void ReloadAll(State& s) {
   }
   if (s.models) s.models->ForgetUnused();  // a replaced checkpoint file is read again
   s.metrics.Reloaded(true);
+}
+
+}  // namespace
+
+void ReloadAll(State& s) {
+  // Loading the tables keeps a core busy for a while: that work runs on a thread of its own at a
+  // lower priority, so the requests being served meanwhile are not the ones that wait.
+  std::exception_ptr error;
+  std::thread loader([&s, &error] {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+    try {
+      Reload(s);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  });
+  loader.join();
+  if (error) std::rethrow_exception(error);
 }
 
 DiskWatcher::DiskWatcher(State& s, std::vector<std::string> dirs) : state_(s) {
