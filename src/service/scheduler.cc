@@ -218,9 +218,15 @@ void Scheduler::RunBatch(const std::vector<Slot>& batch) {
     std::cerr << "depict serve: engine error: " << e.what() << "\n";
     error = "internal error";
   }
+  // Which requests still want their images (Cancel may stop one from another thread).
+  std::vector<bool> wanted(made.size());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < made.size(); ++i) wanted[i] = !batch[i].job->stopping;
+  }
   for (size_t i = 0; i < made.size(); ++i) {
     EngineJob& job = *batch[i].job;
-    if (job.stopping) continue;  // read without the lock: only this thread sets it to stop on
+    if (!wanted[i]) continue;
     try {
       job.images.push_back(job.studio->Finish(job.request, job.plan, batch[i].index, requests[i],
                                               std::move(made[i])));
