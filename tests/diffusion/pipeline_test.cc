@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,17 @@ class PipelineTest : public ::testing::Test {
         const int level = static_cast<int>(std::lround(std::clamp(x / 2 + 0.5f, 0.f, 1.f) * 255));
         worst = std::max(worst, std::abs(level - image.rgb[static_cast<size_t>(i * 3 + c)]));
       }
+    }
+    return worst;
+  }
+
+  // Largest difference between two latents of one shape (infinity when the shapes differ).
+  static float MaxLatentDiff(const Tensor& a, const Tensor& b) {
+    EXPECT_EQ(a.shape(), b.shape());
+    if (a.shape() != b.shape()) return std::numeric_limits<float>::infinity();
+    float worst = 0.0f;
+    for (int64_t k = 0; k < a.numel(); ++k) {
+      worst = std::max(worst, std::abs(a.f32()[k] - b.f32()[k]));
     }
     return worst;
   }
@@ -157,12 +169,7 @@ TEST_F(PipelineTest, BatchedImagesAreTheImagesAlone) {
   EXPECT_LE(MaxLevelDiff(batch[0], Expected("ancestral_image")), 1);
   for (size_t i = 1; i < 3; ++i) {
     const GeneratedImage alone = model_->Generate(i == 1 ? other : third);
-    ASSERT_EQ(alone.latent.shape(), batch[i].latent.shape());
-    float worst = 0.0f;
-    for (int64_t k = 0; k < alone.latent.numel(); ++k) {
-      worst = std::max(worst, std::abs(alone.latent.f32()[k] - batch[i].latent.f32()[k]));
-    }
-    EXPECT_LT(worst, 2e-3f) << "image " << i;
+    EXPECT_LT(MaxLatentDiff(alone.latent, batch[i].latent), 2e-3f) << "image " << i;
     EXPECT_EQ(batch[i].seed, alone.seed);
     EXPECT_EQ(batch[i].prompt, alone.prompt);
   }
@@ -182,11 +189,7 @@ TEST_F(PipelineTest, LongPromptsBatchWithLongPrompts) {
   EXPECT_GT(batch[0].token_count, 75);
   for (size_t i = 0; i < 2; ++i) {
     const GeneratedImage alone = model_->Generate(i == 0 ? a : b);
-    float worst = 0.0f;
-    for (int64_t k = 0; k < alone.latent.numel(); ++k) {
-      worst = std::max(worst, std::abs(alone.latent.f32()[k] - batch[i].latent.f32()[k]));
-    }
-    EXPECT_LT(worst, 2e-3f) << "image " << i;
+    EXPECT_LT(MaxLatentDiff(alone.latent, batch[i].latent), 2e-3f) << "image " << i;
   }
 }
 
@@ -235,11 +238,7 @@ TEST_F(PipelineTest, ABatchCarriesEachImagesOwnLoras) {
   EXPECT_LE(MaxLevelDiff(batch[1], Expected("euler_image")), 1);
   EXPECT_TRUE(batch[1].lora_hashes.empty());
   const GeneratedImage alone = model_->Generate(half, &library);
-  float worst = 0.0f;
-  for (int64_t k = 0; k < alone.latent.numel(); ++k) {
-    worst = std::max(worst, std::abs(alone.latent.f32()[k] - batch[2].latent.f32()[k]));
-  }
-  EXPECT_LT(worst, 2e-3f);
+  EXPECT_LT(MaxLatentDiff(alone.latent, batch[2].latent), 2e-3f);
   EXPECT_GT(MaxLevelDiff(batch[2], Expected("lora_image")), 1) << "half the weight differs";
 }
 

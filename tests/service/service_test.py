@@ -16,6 +16,8 @@ import requests
 import webuiapi
 from PIL import Image
 
+import serve_util
+
 DEPICT = os.environ["DEPICT"]
 FIXTURES = os.environ["DEPICT_FIXTURES"]
 MODELS = os.environ["DEPICT_MODELS_DIR"]
@@ -25,21 +27,8 @@ KEY2 = "another-caller-entirely"
 
 
 def start_server(args, log):
-    """Starts `depict serve ARGS` on a free loopback port; returns the process and the port."""
-    proc = subprocess.Popen([DEPICT, "serve", "--models-dir", MODELS, "--port", "0",
-                             "--threads", "2"] + args, stderr=log)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        time.sleep(0.1)
-        log.seek(0)
-        m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", log.read())
-        if m:
-            return proc, int(m.group(1))
-        if proc.poll() is not None:
-            break
-    log.seek(0)
-    proc.kill()
-    raise RuntimeError("depict serve did not start: " + log.read())
+    """`depict serve ARGS` on a free loopback port, two threads (serve_util.py)."""
+    return serve_util.start_server(args, log, threads=2)
 
 
 class ServeTest(unittest.TestCase):
