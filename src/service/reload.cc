@@ -3,6 +3,7 @@
 // rejected and the current one stays); requests already running keep the tables, LoRA library
 // and model they started with (each holds its own reference). Triggered by SIGHUP, POST
 // /v1/admin/reload, and a change on disk in the watched folders (inotify).
+#include <poll.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -81,12 +82,12 @@ DiskWatcher::DiskWatcher(State& s, std::vector<std::string> dirs) : state_(s) {
     }
     ++watched_;
   }
-  thread_ = std::thread([this] { Loop(); });
+  if (watched_ > 0) thread_ = std::thread([this] { Loop(); });  // nothing to watch: no thread
 }
 
 DiskWatcher::~DiskWatcher() {
   stop_ = true;
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   close(fd_);
 }
 
@@ -98,8 +99,9 @@ void DiskWatcher::Loop() {
   auto last_event = Clock::now();
   alignas(inotify_event) char buffer[8192];
   while (!stop_) {
-    const ssize_t n = read(fd_, buffer, sizeof buffer);
-    if (n > 0) {
+    // Sleeps in poll() until an event or a quarter second (to see stop_ and the settle time).
+    pollfd ready = {fd_, POLLIN, 0};
+    if (poll(&ready, 1, 250) > 0 && read(fd_, buffer, sizeof buffer) > 0) {
       dirty = true;
       last_event = Clock::now();
       continue;
@@ -114,7 +116,6 @@ void DiskWatcher::Loop() {
                   << e.what() << "\n";
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
