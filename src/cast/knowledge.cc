@@ -291,6 +291,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
             n.family = true;
           } else if (flag == "membership") {
             n.membership = true;
+          } else if (flag == "population") {
+            n.population = true;
           } else if (flag == "actor") {
             if (k->actor_noun_ >= 0) FailAt(file, row.line, "only one noun may be the actor");
             k->actor_noun_ = static_cast<int>(k->nouns_.size());
@@ -323,7 +325,7 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
   std::vector<std::string> given_names;
   {
     const std::string file = "people/named.tsv";
-    for (const auto& row : ReadTsv(file, FileContent(files, file), 8)) {
+    for (const auto& row : ReadTsv(file, FileContent(files, file), 9)) {
       NamedPerson p;
       std::string_view name = row.cells[0];
       p.gender = ParseGender(file, row.line, row.cells[2]);
@@ -353,6 +355,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
           }
         }
       }
+      p.ethnicity = ParseSet(file, row.line, Dim::kEthnicity, row.cells[8]);
+      if (p.ethnicity == AllValues(Dim::kEthnicity)) FailAt(file, row.line, "ethnicity '*'");
       const int index = static_cast<int>(k->named_.size());
       std::vector<std::string_view> names = {name};
       if (row.cells[1] != "-") {

@@ -35,7 +35,10 @@ struct Noun {
   bool kin = false;         // a collective whose members are one family
   bool family = false;      // a kin word ("son") that belongs to another person in the prompt
   bool membership = false;  // "member": belonging to a body, whose role noun lends its rules
-  int group_size = 0;       // > 0: a collective noun shown with this many members
+  // A whole population or its bystanders (civilians, refugees, villagers), not the side that
+  // fought: such a group in a battle or war keeps its gender open.
+  bool population = false;
+  int group_size = 0;  // > 0: a collective noun shown with this many members
   // From WordNet only, and not always a person there ("army" is also a multitude, "press" the
   // newspapers): a person only when a nationality, place, era or owner says whose it is
   // ("Ottoman officials", "the Mughal army", "Napoleon's army").
@@ -90,6 +93,7 @@ struct NamedPerson {
   bool real = true;
   bool extremist = false;  // their own extremist symbols are historical fact
   bool minor = false;      // famous as a child
+  ValueSet ethnicity = 0;  // as the person is widely described; 0 when the table says `-`
 };
 
 enum class ModifierKind : uint8_t {

@@ -42,6 +42,10 @@ void Knowledge::InheritRole(std::string_view like, size_t hand_nouns, Noun& n) c
     const LexEntry* e = Find(word);
     if (e == nullptr || e->noun < 0 || static_cast<size_t>(e->noun) >= hand_nouns) continue;
     const Noun& role = nouns_[e->noun];
+    if (role.population) {  // an "evacuee" is one of the population, whatever else it is
+      n.population = true;
+      return;
+    }
     if (role.history_gender < 0 && !role.elite && !role.gender.from_role) continue;
     n.history_gender = role.history_gender;
     n.history_until = role.history_until;
@@ -54,8 +58,8 @@ void Knowledge::InheritRole(std::string_view like, size_t hand_nouns, Noun& n) c
 
 // An English compound noun is a kind of its last word: a "government official" is an official,
 // so a compound row that states no history or role age of its own takes its head's
-// ("official": man<1950, role:adult). "X of Y" compounds ("chief of staff") are headed by X and
-// keep their own row.
+// ("official": man<1950, role:adult), and is one of a population when its head is. "X of Y"
+// compounds ("chief of staff") are headed by X and keep their own row.
 void Knowledge::InheritCompoundHeads() {
   for (Noun& n : nouns_) {
     const size_t space = n.singular.rfind(' ');
@@ -68,6 +72,7 @@ void Knowledge::InheritCompoundHeads() {
       n.history_until = head.history_until;
     }
     if (n.age.values == 0 && head.age.from_role) n.age = head.age;
+    if (head.population) n.population = true;  // "factory workers" are workers
   }
 }
 

@@ -10,6 +10,8 @@ namespace {
 
 // Scenes that end before this year are the past: who was where is history, not today's mix.
 constexpr int kPastUntil = 1950;
+// Armies took women into combat roles in numbers only after the Second World War.
+constexpr int kFightersUntil = 1950;
 
 int CurrentYear() {
   const std::time_t now = std::time(nullptr);
@@ -76,9 +78,10 @@ class Resolver {
     return words.empty() ? k_.places()[place].id : "'" + words + "'";
   }
 
-  void HistoricalEthnicity(const NamedPerson& n, Person& p) const;
+  void NamedEthnicity(const NamedPerson& n, Person& p) const;
   void AdultLife(const NamedPerson& n, Person& p) const;
   Decision Gender(const Mention& m) const;
+  Decision Fighters(const Mention& m) const;
   Decision Age(const Mention& m) const;
   Decision Ethnicity(const Mention& m, const std::vector<int>& person_of,
                      const std::vector<Person>& people, int& copy_from) const;
@@ -230,9 +233,29 @@ Decision Resolver::Gender(const Mention& m) const {
                   (noun->history_gender == kMan ? "men" : "women")};
     }
   }
+  if (const Decision fighters = Fighters(m); fighters.source == Source::kContext) return fighters;
   d.values = AllValues(Dim::kGender);
   d.reason = "nothing in the prompt fixes it";
   return d;
+}
+
+// "Norwegian farmers during the Lofthus Uprising", "Cossacks at the Siege of Azov": people of
+// no role with a rule of its own, in a battle, war or rising before women served in arms, are
+// its fighters, who were men. A population caught up in it (civilians, refugees, villagers,
+// families) is not: their gender stays open.
+Decision Resolver::Fighters(const Mention& m) const {
+  const Setting& s = scene_.setting;
+  if (!s.fighting || s.modern || !s.era.known() || s.era.from >= kFightersUntil) return {};
+  for (int r : RoleNouns(m)) {
+    const Noun& n = k_.nouns()[r];
+    if (n.population || n.kin || n.family || n.history_gender >= 0 || n.gender.values != 0) {
+      return {};
+    }
+  }
+  if (m.noun >= 0 && k_.nouns()[m.noun].group_size > 0 && !m.plural) return {};  // "a crowd"
+  return {Source::kContext, Bit(kMan),
+          "in a battle, war or rising of " + EraText(s.era) + " ('" + s.era_words +
+              "') those who fought were men"};
 }
 
 Decision Resolver::Age(const Mention& m) const {
@@ -388,11 +411,19 @@ Decision Resolver::Ethnicity(const Mention& m, const std::vector<int>& person_of
   return {Source::kOpen, AllValues(Dim::kEthnicity), "nothing in the prompt fixes it"};
 }
 
-// A historical person (died before kPastUntil) of a place whose people the tables give as one
-// group then ("Mansa Musa": Mali, 1280-1337, Black) is counted as that group; the prompt is
-// not changed (they are drawn as themselves). Where the place was mixed, or for the living,
-// nothing is said: a birthplace does not tell a living person's ethnicity.
-void Resolver::HistoricalEthnicity(const NamedPerson& n, Person& p) const {
+// A named person's ethnicity as people/named.tsv gives it. Failing that, a historical person
+// (died before kPastUntil) of a place whose people the tables give as one group then ("Mansa Musa":
+// Mali, 1280-1337, Black) is counted as that group; the prompt is not changed (they are drawn as
+// themselves). Where the place was mixed, or for the living, nothing is said: a birthplace does not
+// tell a living person's ethnicity.
+void Resolver::NamedEthnicity(const NamedPerson& n, Person& p) const {
+  if (n.ethnicity != 0) {  // the table says how the person is widely described
+    Decision& d = p.attributes[static_cast<int>(Dim::kEthnicity)];
+    d.values = n.ethnicity;
+    d.reason = std::string(n.real ? "named person" : "a character") + " described as " +
+               ValuesText(Dim::kEthnicity, n.ethnicity) + ": drawn as themselves";
+    return;
+  }
   if (!n.real || n.place < 0 || n.life.from == 0 || n.life.to == 0 || n.life.to >= kPastUntil) {
     return;
   }
@@ -449,7 +480,7 @@ std::vector<Person> Resolver::Run() {
       if (m.named >= 0 && k_.named()[m.named].gender >= 0) {
         p.attributes[static_cast<int>(Dim::kGender)].values = Bit(k_.named()[m.named].gender);
       }
-      if (m.named >= 0) HistoricalEthnicity(k_.named()[m.named], p);
+      if (m.named >= 0) NamedEthnicity(k_.named()[m.named], p);
       if (m.named >= 0) AdultLife(k_.named()[m.named], p);
     } else {
       p.attributes[static_cast<int>(Dim::kGender)] = Gender(m);

@@ -72,6 +72,8 @@ struct Setting {
   // The prompt names a period or event (a listed one, or one by its form or title case), not
   // only a year: "during the 1972 Expulsion", "in the Victorian era".
   bool named_event = false;
+  // The scene is a battle, war, siege, raid or rising ("during the Lofthus Uprising").
+  bool fighting = false;
   // The peoples an event by form names as its sides ("the First Anglo-Burmese War": gb and
   // mm): whom a group of no stated origin is drawn from when the scene has no place.
   std::vector<int> side_places;

@@ -302,6 +302,25 @@ int ParseNumericEra(const text::TokenList& t, size_t i, Era& era) {
   return 0;
 }
 
+namespace {
+
+// A battle, war, siege, raid or rising: a listed event of that kind, or a word that names one
+// ("the Lofthus Uprising", "at the battle").
+bool Fighting(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (!t.IsWord(i)) continue;
+    if (m[i].era) {
+      const NamedEra& e = k.eras()[m[i].era.index];
+      const std::string_view last = std::string_view(e.phrase).substr(e.phrase.rfind(' ') + 1);
+      if (e.fighting || k.EventWordOf(last).fighting) return true;
+    }
+    if (k.EventWordOf(t.norm(i)).fighting) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
                     const std::vector<TokenMatches>& m, const std::vector<Mention>& mentions) {
   Setting s;
@@ -417,6 +436,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       s.era_words = event + " (a named event, date unknown)";
     }
   }
+  s.fighting = Fighting(k, t, m);
   if (institution >= 0) {
     const Institution& inst = k.institutions()[institution];
     if (!s.era.known() && inst.era.known()) {

@@ -17,7 +17,7 @@ TableFiles Minimal() {
   f["places/demonyms.tsv"] = "japanese\t=\tjp\t-\t-\tnation\t-\n";
   f["people/nouns.tsv"] =
       "soldier\tsoldiers\t-\t-\tman<1950\t-\t-\t-\nsamurai\t=\trole:man\t-\t-\tjp\t1185..1876\t-\n";
-  f["people/named.tsv"] = "^prince\tprince rogers nelson\tman\t1958\t2016\tus\treal\t-\n";
+  f["people/named.tsv"] = "^prince\tprince rogers nelson\tman\t1958\t2016\tus\treal\t-\t-\n";
   f["people/first_names.tsv"] = "maria\tf\n";
   f["people/surnames.tsv"] = "gonzalez\n";
   f["people/modifiers.tsv"] = "female\tgender\twoman\n";
@@ -126,8 +126,12 @@ TEST(KnowledgeTest, ErrorsNameFileAndLine) {
       {"places/populations.tsv", "jp\t1..10\tasian\t=\tx\n", "unknown ethnicity 'asian'"},
       {"places/populations.tsv", "jp\t1..10\twhite\t=\tx\njp\t5..20\twhite\t=\tx\n",
        "places/populations.tsv:2: era overlaps"},
-      {"people/named.tsv", "a b\t-\tman\t1900\t1800\tjp\treal\t-\n", "died before born"},
-      {"people/named.tsv", "a b\t-\tman\t-\t-\tjp\treal\t-\nc d\ta b\tman\t-\t-\tjp\treal\t-\n",
+      {"people/named.tsv", "a b\t-\tman\t1900\t1800\tjp\treal\t-\t-\n", "died before born"},
+      {"people/named.tsv", "a b\t-\tman\t1900\t1950\tjp\treal\t-\tasian\n",
+       "people/named.tsv:1: unknown ethnicity 'asian'"},
+      {"people/named.tsv", "a b\t-\tman\t1900\t1950\tjp\treal\t-\n", "people/named.tsv:1"},
+      {"people/named.tsv",
+       "a b\t-\tman\t-\t-\tjp\treal\t-\t-\nc d\ta b\tman\t-\t-\tjp\treal\t-\t-\n",
        "people/named.tsv:2: name 'a b' is already used by 'a b'"},
       {"people/modifiers.tsv", "x\tcolour\t-\n", "unknown modifier kind"},
       {"cast/labels.tsv", "ethnicity\twhite\twhite\twhite\n", "no label for ethnicity 'black'"},

@@ -59,16 +59,41 @@ TEST(ResolverTest, NamedPeopleAreDrawnAsThemselves) {
     EXPECT_TRUE(p.people[0].named) << prompt;
     for (Dim dim : kDims) EXPECT_EQ(Attr(p.people[0], dim).source, Source::kIdentity) << prompt;
   }
-  // A historical person of a place whose people were then one group is counted as that group;
-  // a living person is not given an ethnicity by birthplace; the prompt is unchanged either way.
+  // The table's ethnicity is reported, never written into the prompt; a figure it gives none
+  // (a god) gets none.
   const plan::Plan musa = PlanOf("Mansa Musa arriving in Cairo");
   EXPECT_EQ(Attr(musa.people[0], Dim::kEthnicity).values, Set(Dim::kEthnicity, {"black"}));
   EXPECT_EQ(musa.images[0].prompt, "Mansa Musa arriving in Cairo");
-  EXPECT_EQ(Attr(PlanOf("Lionel Messi smiling").people[0], Dim::kEthnicity).values, 0u);
+  const plan::Plan obama = PlanOf("President Barack Obama waving");
+  EXPECT_EQ(Attr(obama.people[0], Dim::kEthnicity).values, Set(Dim::kEthnicity, {"black"}));
+  for (const auto& image : obama.images) EXPECT_EQ(image.prompt, "President Barack Obama waving");
+  EXPECT_EQ(Attr(PlanOf("Zeus hurling a thunderbolt").people[0], Dim::kEthnicity).values, 0u);
+  // Where the table gives none, a historical person of a place whose people were then one group
+  // is counted as that group (Aesop: Greece, 620-564 BC).
+  EXPECT_EQ(Attr(PlanOf("Aesop telling a fable").people[0], Dim::kEthnicity).values,
+            Set(Dim::kEthnicity, {"white"}));
   // Ages from their years: their adult life, to their death or to today.
   EXPECT_EQ(Attr(musa.people[0], Dim::kAge).values, Set(Dim::kAge, {"adult"}));
   EXPECT_EQ(Attr(PlanOf("Albert Einstein at a blackboard").people[0], Dim::kAge).values,
             Set(Dim::kAge, {"adult", "elderly"}));
+}
+
+// In a battle, war or rising before 1950, people whose role has no rule of its own are its
+// fighters, who were men; a population caught up in it keeps its gender open, and a later war
+// fixes nothing.
+TEST(ResolverTest, FightersOfPastWarsWereMen) {
+  ExpectDecision("Norwegian farmers during the Lofthus Uprising", "farmers", Dim::kGender,
+                 Source::kContext, {"man"});
+  ExpectDecision("Russian Cossacks during the Siege of Azov", "Cossacks", Dim::kGender,
+                 Source::kContext, {"man"});
+  ExpectDecision("civilians during the Siege of Leningrad", "civilians", Dim::kGender,
+                 Source::kOpen, {});
+  ExpectDecision("factory workers during the Second World War", "workers", Dim::kGender,
+                 Source::kOpen, {});
+  ExpectDecision("refugees during the Boer War", "refugees", Dim::kGender, Source::kOpen, {});
+  ExpectDecision("Kurdish farmers during the siege of Kobani in 2014", "farmers", Dim::kGender,
+                 Source::kOpen, {});
+  ExpectDecision("Norwegian farmers in 1786", "farmers", Dim::kGender, Source::kOpen, {});
 }
 
 TEST(ResolverTest, HistoryAndPlaceFixContext) {
