@@ -353,6 +353,26 @@ def rank(flag):
     return ("secondary" in flag, "all" not in flag, "adj" in flag, "offensive" in flag)
 
 
+ARTIST = "09812338"  # artist.n.01: a person whose creative work shows sensitivity and imagination
+
+
+def is_movement(lemma, off, syn, idx):
+    """An artist named for a movement: "cubist" below artist.n.01, with "cubism" a noun. Before a
+    work's word the lemma names the style ("a surrealist painting"), not someone shown."""
+    if not lemma.endswith("ist") or "_" in lemma or lemma[:-3] + "ism" not in idx:
+        return False
+    seen, todo = set(), [off]
+    while todo:  # hypernyms, up to the root
+        o = todo.pop()
+        if o == ARTIST:
+            return True
+        if o in seen:
+            continue
+        seen.add(o)
+        todo.extend(t for p, t in syn[o]["ptrs"] if p in ("@", "@i"))
+    return False
+
+
 def build_rows(syn, idx, exc):
     person = below(syn, PERSON_ROOTS)
     person |= {o for o, s in syn.items() if s["lex"] == PERSON_LEXFILE}
@@ -387,6 +407,8 @@ def build_rows(syn, idx, exc):
             flag += ",adj"
         if OFFENSIVE.search(syn[off]["gloss"].lower()):
             flag += ",offensive"
+        if is_movement(lemma, off, syn, idx):
+            flag += ",movement"
         gender = gender_of(lemma, off, syn, male, female, person) if kind == "person" else "-"
         row = (phrase(lemma), plural, gender, kind, "n" + off, flag,
                like_of(phrase(lemma), off, kind, syn))
@@ -466,6 +488,8 @@ HEADER = """\
 #              adjective, so a planner that trusts primary rows should not trust these alone.
 #              `offensive`: WordNet's gloss labels the sense a slur or insult ('(ethnic slur)',
 #              'offensive term', 'disparaging term', '(vulgar'): for the safety gate to see.
+#              `movement`: an artist (below artist.n.01) named for a movement whose -ism is
+#              also a noun (cubist: cubism): before a work's word the lemma names its style.
 #  7 like      words the planner may inherit the role's historical rules from, comma-separated,
 #              nearest first, at most 8, from the qualifying sense (column 5) only. A person
 #              row lists the lemmas of its hypernym synsets, breadth-first up to 4 levels

@@ -38,6 +38,9 @@ struct Noun {
   // A whole population or its bystanders (civilians, refugees, villagers), not the side that
   // fought: such a group in a battle or war keeps its gender open.
   bool population = false;
+  // A member of an art movement ("surrealist"): right before a work's word it names the style
+  // ("a surrealist painting"), and shows nobody.
+  bool movement = false;
   int group_size = 0;  // > 0: a collective noun shown with this many members
   // From WordNet only, and not always a person there ("army" is also a multitude, "press" the
   // newspapers): a person only when a nationality, place, era or owner says whose it is

@@ -150,6 +150,21 @@ bool Finder::TryNoun(size_t& i) {
     i = end;
     return true;
   }
+  // "a surrealist painting of a man", "a neo-expressionist portrait": a movement's word before
+  // a noun is the work's style.
+  // A work's word in -ing is often also a verb: "painting" is the work before "of" or at a
+  // phrase's end ("a surrealist painting of a man"), the verb before its object.
+  const auto work_word = [&](size_t w) {
+    if (!m_[w].modifier) return true;
+    return t_.norm(w).ends_with("ing") &&
+           (w + 1 >= t_.size() || !t_.IsWord(w + 1) || t_.norm(w + 1) == "of");
+  };
+  if (candidate.movement && !is_plural && !t_[end - 1].possessive && end < t_.size() &&
+      t_.IsWord(end) && t_[end].kind == text::TokenKind::kWord && !IsPersonNoun(end) &&
+      work_word(end)) {
+    i = end;
+    return true;
+  }
   if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && end < t_.size() &&
       (m_[end].demonym || ModifierIs(end, ModifierKind::kGender)) &&
       IsPersonNoun(end + std::max<size_t>(m_[end].demonym.length, 1))) {
@@ -275,7 +290,10 @@ void Finder::Attach(Mention& mention) {
       p += m.modifier.length;
       continue;
     }
-    if (mod != nullptr && mod->kind == ModifierKind::kAge && m.modifier.length <= head - p) {
+    // "college-aged", "school-aged": "aged" after a hyphen says an age group, not old age.
+    const bool hyphen_aged = p > 0 && t_[p - 1].hyphen_after && t_.norm(p) == "aged";
+    if (mod != nullptr && mod->kind == ModifierKind::kAge && m.modifier.length <= head - p &&
+        !hyphen_aged) {
       mention.age.push_back({mod->values, static_cast<uint32_t>(p), m.modifier.length});
       items.push_back({p, m.modifier.length, false});
       p += m.modifier.length;
@@ -403,7 +421,10 @@ void Finder::AttachAfter(Mention& mention) {
   }
   // "in her 70s", "in his seventies", "aged 80"
   size_t num = 0;
-  if (word == "in" && p + 2 < t_.size() && ModifierIs(p + 1, ModifierKind::kPronoun)) num = p + 2;
+  if (word == "in" && p + 2 < t_.size() &&
+      (ModifierIs(p + 1, ModifierKind::kPronoun) || t_.norm(p + 1) == "their")) {
+    num = p + 2;  // "in her 70s", "in their twenties"
+  }
   if (word == "aged" && t_[p + 1].kind == text::TokenKind::kNumber) num = p + 1;
   if (num == 0) return;
   // "in her 2 0 s": digits spaced apart are one number ("20s"), not an age of 2.

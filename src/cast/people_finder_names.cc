@@ -211,7 +211,20 @@ void Finder::AbsorbTitle() {
   const bool same_person = title.named >= 0 && title.named == name.named && !title.possessor;
   const bool title_noun = title.noun >= 0 && !title.possessor && !title.plural &&
                           title.members <= 1 && title.named < 0 && !title.unknown_name;
-  if (title.end_token != name.first_token || (!same_person && !title_noun)) return;
+  // Further titles and abbreviations' full stops may stand between: "Secretary of State Dr.
+  // Condoleezza Rice", "laureate Prof. Wangari Maathai".
+  size_t j = title.end_token;
+  while (j < name.first_token) {
+    const Modifier* mod = ModifierAt(j);
+    if (t_.norm(j) == ".") {
+      ++j;
+    } else if (mod != nullptr && mod->kind == ModifierKind::kTitle) {
+      j += m_[j].modifier.length;
+    } else {
+      break;
+    }
+  }
+  if (j != name.first_token || (!same_person && !title_noun)) return;
   name.first_token = title.first_token;
   name.start = title.start;
   out_.erase(out_.end() - 2);
@@ -236,9 +249,21 @@ void Finder::MarkStyleReferences() {
                       : std::string(t_.norm(before - n)) + " " + phrase;
       style = is_kind(phrase, ModifierKind::kStyleBefore);
     }
-    // ...or a style word follows it ("Monet style", "Wes Anderson aesthetic").
-    if (!style && m.end_token < t_.size()) {
-      style = is_kind(std::string(t_.norm(m.end_token)), ModifierKind::kStyleAfter);
+    // ...or a style word follows it, perhaps after a word or two that name the kind of art
+    // ("Monet style", "Wes Anderson aesthetic", "andy warhol pop art style"): not a person, a
+    // verb in -ing ("Obama giving speech cinematic style") or punctuation.
+    for (size_t j = m.end_token; !style && j < t_.size() && j <= m.end_token + 2; ++j) {
+      if (!t_.IsWord(j)) break;
+      style = is_kind(std::string(t_.norm(j)), ModifierKind::kStyleAfter);
+      if (m_[j].not_person) continue;  // "pop art": a thing, though "pop" may be a father
+      // A preposition, article or verb ends the name's phrase ("Jolie in the style of"); a
+      // longer word right before the style word names the art ("Rockwell illustration style").
+      const bool art_word = j + 1 < t_.size() && t_.norm(j).size() >= 5 &&
+                            is_kind(std::string(t_.norm(j + 1)), ModifierKind::kStyleAfter);
+      if ((m_[j].modifier && !art_word) || IsPersonNoun(j) || m_[j].named ||
+          (m_[j].first_name && t_[j].capitalized) || t_.norm(j).ends_with("ing")) {
+        break;
+      }
     }
     m.style_only = style;
   }

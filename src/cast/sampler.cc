@@ -1,6 +1,7 @@
 #include "cast/sampler.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace depict::cast {
@@ -100,7 +101,16 @@ std::vector<ImageCast> Sample(const std::vector<Person>& people, const Target& t
     for (Dim dim : kDims) {
       const Decision& d = person.attributes[static_cast<int>(dim)];
       const int di = static_cast<int>(dim);
-      if (d.source == Source::kIdentity && SingleValue(d.values) < 0) continue;
+      if (d.source == Source::kIdentity && d.values == 0) continue;
+      // A named person is one person in every image: of the values their identity allows
+      // ("black,south_asian"; "adult,elderly") each image reports the first, never a draw.
+      if (d.source == Source::kIdentity && SingleValue(d.values) < 0) {
+        const int first = std::countr_zero(static_cast<unsigned>(d.values));
+        for (ImageCast& image : images) {
+          for (Member& m : image.people[p]) m.values[di] = static_cast<int8_t>(first);
+        }
+        continue;
+      }
       if (dim == Dim::kEthnicity && person.ethnicity_from >= 0) {
         for (ImageCast& image : images) {
           const int8_t v = image.people[person.ethnicity_from][0].values[di];

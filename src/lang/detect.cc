@@ -43,6 +43,22 @@ bool ClauseBreak(std::string_view s) {
   return false;
 }
 
+// The full stop of an abbreviated title before a name ("Prof. Wangari Maathai", "Dr. Rice") does
+// not end a clause: the title and the name are one phrase of the prompt's language.
+bool AbbreviationStop(std::string_view text, const std::vector<Token>& tokens, size_t i) {
+  if (i == 0 || i + 1 >= tokens.size() || tokens[i].end - tokens[i].begin != 1 ||
+      text[tokens[i].begin] != '.' || !tokens[i - 1].word || tokens[i - 1].end != tokens[i].begin) {
+    return false;
+  }
+  const std::string_view before =
+      text.substr(tokens[i - 1].begin, tokens[i - 1].end - tokens[i - 1].begin);
+  if (before.size() > 4 || before[0] < 'A' || before[0] > 'Z') return false;
+  size_t next = i + 1;
+  while (next < tokens.size() && !tokens[next].word && text[tokens[next].begin] == ' ') ++next;
+  return next < tokens.size() && tokens[next].word && text[tokens[next].begin] >= 'A' &&
+         text[tokens[next].begin] <= 'Z';
+}
+
 using Votes = std::array<int, kLatin.size()>;
 
 }  // namespace
@@ -283,9 +299,11 @@ TokenLanguages DetectLanguages(const Lexicons& lexicons, std::string_view text,
     const Language prompt_latin = Best(whole, Language::kEn, guess);
     size_t start = 0;
     for (size_t i = 0; i <= tokens.size(); ++i) {
-      const bool end = i == tokens.size() ||
-                       (!tokens[i].word &&
-                        ClauseBreak(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)));
+      const bool end =
+          i == tokens.size() ||
+          (!tokens[i].word &&
+           ClauseBreak(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)) &&
+           !AbbreviationStop(text, tokens, i));
       if (!end) continue;
       // English wins a clause it ties: a clause is another language only when that language
       // knows more of its words ("nangi ladki 12 saal" in an otherwise English prompt).

@@ -211,6 +211,21 @@ TEST(PeopleFinderTest, AgesFromNumbers) {
   EXPECT_EQ(f.mentions[1].age[0].values, Bit(kElderly));
 }
 
+TEST(PeopleFinderExtraTest, AgeGroupsAndDecades) {
+  const Found sisters = Find("two sisters in their twenties laughing");
+  ASSERT_EQ(sisters.mentions.size(), 1u);
+  ASSERT_FALSE(sisters.mentions[0].age.empty());
+  EXPECT_EQ(sisters.mentions[0].age[0].values, Bit(kAdult));
+  // "-aged" after a hyphen names an age group, not old age.
+  const Found son = Find("a mom and her college-aged son");
+  ASSERT_EQ(son.mentions.size(), 2u);
+  ASSERT_FALSE(son.mentions[1].age.empty());
+  EXPECT_EQ(son.mentions[1].age[0].values, Bit(kTeen) | Bit(kAdult));
+  const Found aged = Find("an aged fisherman");
+  ASSERT_FALSE(aged.mentions.at(0).age.empty());
+  EXPECT_EQ(aged.mentions[0].age[0].values, Bit(kElderly));
+}
+
 TEST(PeopleFinderTest, OriginAfterTheHead) {
   const Found f = Find("a man from Nigeria and a woman of Japanese descent");
   ASSERT_EQ(f.mentions.size(), 2u);
@@ -257,6 +272,39 @@ TEST(PeopleFinderExtraTest, ArtistsNamedForAStyleAreNotInThePicture) {
     for (const Mention& m : f.mentions) EXPECT_TRUE(m.style_only) << prompt;
   }
   EXPECT_FALSE(Find("Claude Monet painting in his garden").mentions.at(0).style_only);
+  // A word or two naming the kind of art may stand between the name and the style word; a
+  // verb in -ing may not.
+  for (const char* prompt :
+       {"a skater, andy warhol pop art style", "a farmer, Norman Rockwell illustration style"}) {
+    const Found f = Find(prompt);
+    ASSERT_EQ(f.mentions.size(), 2u) << prompt;
+    EXPECT_FALSE(f.mentions[0].style_only) << prompt;
+    EXPECT_TRUE(f.mentions[1].style_only) << prompt;
+  }
+  EXPECT_FALSE(Find("Barack Obama giving speech cinematic style").mentions.at(0).style_only);
+  EXPECT_FALSE(
+      Find("a portrait of Angelina Jolie in the style of Modigliani").mentions.at(0).style_only);
+}
+
+// "surrealist" is a person, but before a work's word it names the work's style.
+TEST(PeopleFinderExtraTest, AMovementBeforeAWorkIsItsStyle) {
+  const Found painting = Find("a surrealist painting of a man with an apple");
+  ASSERT_EQ(painting.mentions.size(), 1u);
+  EXPECT_EQ(painting.Text(0), "man");
+  EXPECT_TRUE(Find("a cubist sculpture in a park").mentions.empty());
+  EXPECT_EQ(Find("a surrealist painting a mural").mentions.size(), 1u);
+  EXPECT_EQ(Find("a surrealist at work in his studio").mentions.size(), 1u);
+}
+
+// Titles in a chain, with abbreviations' full stops, belong to the name after them.
+TEST(PeopleFinderExtraTest, TitleChainsBelongToTheName) {
+  for (const char* prompt : {"former US Secretary of State Dr. Condoleezza Rice at a podium",
+                             "Nobel Peace Prize laureate Prof. Wangari Maathai planting a tree",
+                             "a portrait of Lt. Col. Benjamin Davis"}) {
+    const Found f = Find(prompt);
+    ASSERT_EQ(f.mentions.size(), 1u) << prompt;
+    EXPECT_TRUE(f.mentions[0].named >= 0 || f.mentions[0].unknown_name) << prompt;
+  }
 }
 
 TEST(PeopleFinderExtraTest, TitlesWithAbbreviationsAndAnimeTags) {

@@ -97,6 +97,14 @@ TEST(SamplerTest, FixedAttributesAreTheSameInEveryImage) {
   }
 }
 
+// A named person whose identity allows two values is one person: every image reports the
+// same one of them, not a draw.
+TEST(SamplerTest, ANamedPersonIsTheSameInEveryImage) {
+  const auto p = testing::PlanOf("Vice President Kamala Harris being sworn in", 16, 3);
+  const int black = ParseValue(Dim::kEthnicity, "black");
+  for (const auto& image : p.images) EXPECT_EQ(image.people[0][0].values[1], black);
+}
+
 TEST(SamplerTest, GroupsCastEveryMemberAndFamiliesShareEthnicity) {
   const auto crowd = testing::PlanOf("a crowd at a concert", 8, 1);
   ASSERT_EQ(crowd.people.size(), 1u);
