@@ -6,15 +6,27 @@
 
 namespace depict::cast::finder {
 
-// "Greek Klephts during the War of Independence", "Cuban mambises", "Manchu bannermen": a
-// nationality or people, then a plural word that neither the tables nor English know, ending the
-// noun phrase, is that people's own word for a group of them.
+// "Greek Klephts during the War of Independence", "Cuban mambises", "Qing bannermen": a
+// nationality, people or dynasty, then a plural word that neither the tables nor English know,
+// ending the noun phrase, is that people's own word for a group of them.
 bool Finder::TryOwnGroupWord(size_t& i) {
   const Hit d = m_[i].demonym;
-  if (known_word_ == nullptr || !d || k_.demonyms()[d.index].kind == DemonymKind::kColor) {
+  if (known_word_ == nullptr) return false;
+  // A dynasty or state by its bare name serves as well: "Qing bannermen".
+  int polity = -1;
+  size_t length = d.length;
+  if (!d && m_[i].era && k_.eras()[m_[i].era.index].place >= 0) {
+    polity = m_[i].era.index;  // "Qing", "Mughal": a listed dynasty or state
+    length = m_[i].era.length;
+  } else if (!d && t_[i].capitalized && t_[i].kind == text::TokenKind::kWord && !m_[i].noun &&
+             !m_[i].noun_plural && !m_[i].place && !m_[i].named && !m_[i].modifier) {
+    polity = k_.PolityEraOf(t_.norm(i));
+    length = 1;
+  }
+  if ((!d && polity < 0) || (d && k_.demonyms()[d.index].kind == DemonymKind::kColor)) {
     return false;
   }
-  const size_t j = i + d.length;
+  const size_t j = i + length;
   if (!t_.IsWord(j) || t_[j].kind != text::TokenKind::kWord || t_[j].all_caps ||
       t_[j - 1].hyphen_after || t_[j].hyphen_after || t_[j].possessive) {
     return false;
@@ -27,13 +39,20 @@ bool Finder::TryOwnGroupWord(size_t& i) {
   const bool plural_form = w.size() >= 5 && (w.back() == 's' || w.ends_with("men"));
   if (!plain || !plural_form || (*known_word_)(w) || !NextEndsPhrase(j + 1)) return false;
   Mention mention;
-  mention.demonym_head = d.index;
   mention.head_token = static_cast<uint32_t>(i);
   mention.plural = true;
   const int quantity = QuantityBefore(i);
   mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
-  mention.demonyms.push_back(d.index);
-  mention.demonym_tokens.push_back(static_cast<uint32_t>(i));
+  if (d) {
+    mention.demonym_head = d.index;
+    mention.demonyms.push_back(d.index);
+    mention.demonym_tokens.push_back(static_cast<uint32_t>(i));
+  } else {
+    mention.polity = polity;
+    mention.polity_token = static_cast<uint32_t>(i);
+    mention.polity_length = static_cast<uint32_t>(length);
+    mention.polity_by_name = !m_[i].era;
+  }
   // In a battle, war or rising, such a group fights for its people: cast as the actor role.
   for (size_t e = j + 1; e < t_.size() && e < j + 12 && k_.actor_noun() >= 0; ++e) {
     const NamedEra* era = m_[e].era ? &k_.eras()[m_[e].era.index] : nullptr;

@@ -82,6 +82,7 @@ class Resolver {
   void AdultLife(const NamedPerson& n, Person& p) const;
   Decision Gender(const Mention& m) const;
   Decision Fighters(const Mention& m) const;
+  Decision BodyGender(const Mention& m) const;
   Decision Age(const Mention& m) const;
   Decision Ethnicity(const Mention& m, const std::vector<int>& person_of,
                      const std::vector<Person>& people, int& copy_from) const;
@@ -202,6 +203,7 @@ Decision Resolver::Gender(const Mention& m) const {
     const Demonym& dem = k_.demonyms()[index];
     if (dem.gender >= 0) return {Source::kExplicit, Bit(dem.gender), "the word '" + dem.word + "'"};
   }
+  if (const Decision body = BodyGender(m); body.source != Source::kOpen) return body;
   if (!m.pronoun_gender.empty()) {
     const Evidence& e = m.pronoun_gender.front();
     return {Source::kExplicit, e.values,
@@ -237,6 +239,35 @@ Decision Resolver::Gender(const Mention& m) const {
   d.values = AllValues(Dim::kGender);
   d.reason = "nothing in the prompt fixes it";
   return d;
+}
+
+// "the Women's Battalion", "a girls' choir": a body that a plural of stated gender owns is of
+// that gender, and so are those "of" it ("soldiers of the Russian Women's Battalion of Death").
+Decision Resolver::BodyGender(const Mention& m) const {
+  const auto owned_by_gender = [&](const Mention& body) -> const Evidence* {
+    if (body.possessed_by < 0 || body.noun < 0 || k_.nouns()[body.noun].group_size == 0) {
+      return nullptr;
+    }
+    const Mention& owner = scene_.mentions[body.possessed_by];
+    if (!owner.group()) return nullptr;
+    for (const Evidence& e : owner.noun_gender) {
+      if (!e.from_role) return &e;
+    }
+    return nullptr;
+  };
+  const Evidence* e = owned_by_gender(m);
+  if (e == nullptr && m.group() && m.end_token < t_.size() && t_.norm(m.end_token) == "of") {
+    for (const Mention& other : scene_.mentions) {
+      if (&other == &m || other.possessor || other.head_token <= m.end_token ||
+          other.head_token > m.end_token + 6) {
+        continue;
+      }
+      e = owned_by_gender(other);
+      if (e != nullptr) break;
+    }
+  }
+  if (e == nullptr) return {};
+  return {Source::kExplicit, e->values, "a body of " + Quote(prompt_, t_, e->token, e->length)};
 }
 
 // "Norwegian farmers during the Lofthus Uprising", "Cossacks at the Siege of Azov": people of

@@ -96,6 +96,26 @@ TEST(ResolverTest, FightersOfPastWarsWereMen) {
   ExpectDecision("Norwegian farmers in 1786", "farmers", Dim::kGender, Source::kOpen, {});
 }
 
+// A body owned by a plural of stated gender is of that gender, and so are those of it; other
+// things the women own are not.
+// A people's or a dynasty's own word for a group of them, which no table knows, is that
+// people; a known word after a dynasty's name is a thing of its time.
+TEST(ResolverTest, ADynastysOwnWordForItsPeople) {
+  ExpectDecision("Qing bannermen defending the Taku Forts", "bannermen", Dim::kEthnicity,
+                 Source::kContext, {"east_asian"});
+  ExpectDecision("Greek Klephts during the War of Independence", "Klephts", Dim::kGender,
+                 Source::kContext, {"man"});
+  EXPECT_TRUE(PlanOf("Ming porcelain vases on a shelf").people.empty());
+}
+
+TEST(ResolverTest, AWomensBodyIsWomen) {
+  ExpectDecision("the girls' volleyball team celebrating", "team", Dim::kGender, Source::kExplicit,
+                 {"woman"});
+  ExpectDecision("soldiers of the Russian Women's Battalion of Death in 1917", "soldiers",
+                 Dim::kGender, Source::kExplicit, {"woman"});
+  ExpectDecision("the women's children playing", "children", Dim::kGender, Source::kOpen, {});
+}
+
 TEST(ResolverTest, HistoryAndPlaceFixContext) {
   ExpectDecision("a 1940s German soldier", "soldier", Dim::kGender, Source::kContext, {"man"});
   ExpectDecision("a 1940s German soldier", "soldier", Dim::kEthnicity, Source::kExplicit,
