@@ -131,6 +131,11 @@ bool Finder::TryNoun(size_t& i) {
     i = end;  // "the 332nd Fighter Group": the name of something else
     return true;
   }
+  // "no people", "no humans" (a booru tag), "without people": nobody is shown.
+  if (i > 0 && t_.IsWord(i - 1) && (t_.norm(i - 1) == "no" || t_.norm(i - 1) == "without")) {
+    i = end;
+    return true;
+  }
   // A role right after "play" with no article is a game of pretend, not someone shown:
   // "children playing doctor", "kids play soldiers" ("playing a doctor" is an actor's role).
   if (i > 0 && t_.IsWord(i - 1) && IsPlayVerb(t_.norm(i - 1))) {

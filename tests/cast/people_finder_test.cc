@@ -90,6 +90,15 @@ TEST(PeopleFinderTest, APersonWordBeforeAMadeThingNamesItsKind) {
   EXPECT_EQ(Find("a ballerina backstage").mentions.size(), 1u);
 }
 
+// "no people", "no humans" (a booru tag), "without people": nobody is shown.
+TEST(PeopleFinderExtraTest, NoPeopleMeansNobody) {
+  for (const char* prompt : {"no people in the street, empty road", "scenery, no humans",
+                             "a city without people at dawn"}) {
+    EXPECT_TRUE(Find(prompt).mentions.empty()) << prompt;
+  }
+  EXPECT_EQ(Find("a woman with no children").mentions.size(), 1u);
+}
+
 TEST(PeopleFinderTest, NoPeopleInObjectsAndColours) {
   for (const char* prompt : {"a cup of black coffee", "a white horse in a meadow",
                              "a lighthouse at night", "an empty classroom", "a black cat"}) {
