@@ -293,6 +293,8 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
             n.membership = true;
           } else if (flag == "population") {
             n.population = true;
+          } else if (flag == "traditional") {
+            n.traditional = true;
           } else if (flag == "actor") {
             if (k->actor_noun_ >= 0) FailAt(file, row.line, "only one noun may be the actor");
             k->actor_noun_ = static_cast<int>(k->nouns_.size());

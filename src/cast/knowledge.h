@@ -41,7 +41,8 @@ struct Noun {
   // A member of an art movement ("surrealist"): right before a work's word it names the style
   // ("a surrealist painting"), and shows nobody.
   bool movement = false;
-  int group_size = 0;  // > 0: a collective noun shown with this many members
+  bool traditional = false;  // a people's traditional role ("a Zulu warrior"): see nouns.tsv
+  int group_size = 0;        // > 0: a collective noun shown with this many members
   // From WordNet only, and not always a person there ("army" is also a multitude, "press" the
   // newspapers): a person only when a nationality, place, era or owner says whose it is
   // ("Ottoman officials", "the Mughal army", "Napoleon's army").

@@ -1,5 +1,6 @@
 #include "cast/resolver.h"
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 
@@ -228,6 +229,16 @@ Decision Resolver::Gender(const Mention& m) const {
     // An event known only by its form is past but undated: every historical rule applies.
     const bool undated =
         scene_.setting.undated_past && era.from == kUndatedPast.from && era.to == kUndatedPast.to;
+    // "a Zulu warrior": a people's traditional role, with no date, is as it was.
+    const bool traditional = !era.known() && noun->traditional && !scene_.setting.modern &&
+                             std::any_of(m.demonyms.begin(), m.demonyms.end(), [&](int d) {
+                               return k_.demonyms()[d].kind == DemonymKind::kPeople;
+                             });
+    if (traditional) {
+      return {Source::kContext, Bit(noun->history_gender),
+              "a people's traditional '" + noun->singular + "' role, held by " +
+                  (noun->history_gender == kMan ? "men" : "women")};
+    }
     if (era.known() && (era.from < noun->history_until || undated)) {
       return {Source::kContext, Bit(noun->history_gender),
               (undated ? "in the past" : "in " + EraText(era)) + " (" + why + ") '" +

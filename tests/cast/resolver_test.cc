@@ -108,6 +108,23 @@ TEST(ResolverTest, ADynastysOwnWordForItsPeople) {
   EXPECT_TRUE(PlanOf("Ming porcelain vases on a shelf").people.empty());
 }
 
+// A people's traditional role with no date is as it was; a fantasy or present-day one is open.
+TEST(ResolverTest, APeoplesTraditionalRole) {
+  ExpectDecision("a Zulu warrior", "warrior", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("a Sioux chief", "chief", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("a fantasy warrior with a sword", "warrior", Dim::kGender, Source::kOpen, {});
+  ExpectDecision("a Maasai warrior in Kenya today", "warrior", Dim::kGender, Source::kOpen, {});
+  ExpectDecision("an American GI", "GI", Dim::kGender, Source::kContext, {"man"});
+}
+
+// Known groups of real people keep their members' attributes.
+TEST(ResolverTest, KnownGroupsOfRealPeople) {
+  ExpectDecision("the Apollo 11 astronauts on the moon", "Apollo 11", Dim::kGender,
+                 Source::kIdentity, {"man"});
+  ExpectDecision("the Little Rock Nine walking into school", "Little Rock Nine", Dim::kEthnicity,
+                 Source::kIdentity, {"black"});
+}
+
 TEST(ResolverTest, AWomensBodyIsWomen) {
   ExpectDecision("the girls' volleyball team celebrating", "team", Dim::kGender, Source::kExplicit,
                  {"woman"});
