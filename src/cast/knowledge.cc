@@ -476,8 +476,11 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
       }
       w.name_is_place = name == "place";
       if (row.cells.size() > 4) {
-        if (row.cells[4] != "fighting") FailAt(file, row.line, "kind must be fighting");
-        w.fighting = true;
+        if (row.cells[4] != "fighting" && row.cells[4] != "expedition") {
+          FailAt(file, row.line, "kind must be fighting or expedition");
+        }
+        w.fighting = row.cells[4] == "fighting";
+        w.expedition = row.cells[4] == "expedition";
       }
       if (!k->event_forms_.emplace(std::string(row.cells[0]), w).second) {
         FailAt(file, row.line, "duplicate word '" + std::string(row.cells[0]) + "'");

@@ -172,7 +172,8 @@ struct EventWord {
   // "Festival", "Olympics": an occasion that comes back, so a capitalised name ending in it
   // ("during the Edinburgh Festival") is no historical event. Its form is kNone.
   bool recurring = false;
-  bool fighting = false;  // a battle, war, siege, raid or rising
+  bool fighting = false;    // a battle, war, siege, raid or rising
+  bool expedition = false;  // an expedition of exploration
 };
 
 class Knowledge {

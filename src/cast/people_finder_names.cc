@@ -196,6 +196,12 @@ bool Finder::TryUnknownName(size_t& i) {
   if (IsCapitalizedWord(end) && m_[end].surname && !t_[end - 1].possessive && !IsPersonNoun(end)) {
     ++end;
   }
+  // "the Terra Nova Expedition", "the Nat Turner Rebellion": a name before the word that makes
+  // it an event's name is that event's, not someone shown.
+  if (end < t_.size() && !t_[end - 1].possessive) {
+    const EventForm form = k_.EventFormOf(t_.norm(end));
+    if (form == EventForm::kName || form == EventForm::kBoth) return false;
+  }
   AddUnknownName(i, end);
   return true;
 }

@@ -283,11 +283,14 @@ Decision Resolver::BodyGender(const Mention& m) const {
 
 // "Norwegian farmers during the Lofthus Uprising", "Cossacks at the Siege of Azov": people of
 // no role with a rule of its own, in a battle, war or rising before women served in arms, are
-// its fighters, who were men. A population caught up in it (civilians, refugees, villagers,
-// families) is not: their gender stays open.
+// its fighters, who were men; so were the members of expeditions of exploration then. A population
+// caught up in it (civilians, refugees, villagers, families) is not: their gender stays open.
 Decision Resolver::Fighters(const Mention& m) const {
   const Setting& s = scene_.setting;
-  if (!s.fighting || s.modern || !s.era.known() || s.era.from >= kFightersUntil) return {};
+  if ((!s.fighting && !s.expedition) || s.modern || !s.era.known() ||
+      s.era.from >= kFightersUntil) {
+    return {};
+  }
   for (int r : RoleNouns(m)) {
     const Noun& n = k_.nouns()[r];
     if (n.population || n.kin || n.family || n.history_gender >= 0 || n.gender.values != 0) {
@@ -296,8 +299,9 @@ Decision Resolver::Fighters(const Mention& m) const {
   }
   if (m.noun >= 0 && k_.nouns()[m.noun].group_size > 0 && !m.plural) return {};  // "a crowd"
   return {Source::kContext, Bit(kMan),
-          "in a battle, war or rising of " + EraText(s.era) + " ('" + s.era_words +
-              "') those who fought were men"};
+          (s.fighting ? "in a battle, war or rising of " : "on an expedition of ") +
+              EraText(s.era) + " ('" + s.era_words + "') those who " +
+              (s.fighting ? "fought" : "went") + " were men"};
 }
 
 Decision Resolver::Age(const Mention& m) const {

@@ -74,6 +74,7 @@ struct Setting {
   bool named_event = false;
   // The scene is a battle, war, siege, raid or rising ("during the Lofthus Uprising").
   bool fighting = false;
+  bool expedition = false;  // "members of Scott's Terra Nova Expedition"
   // The peoples an event by form names as its sides ("the First Anglo-Burmese War": gb and
   // mm): whom a group of no stated origin is drawn from when the scene has no place.
   std::vector<int> side_places;

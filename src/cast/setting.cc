@@ -437,6 +437,9 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     }
   }
   s.fighting = Fighting(k, t, m);
+  for (size_t i = 0; i < t.size() && !s.expedition; ++i) {
+    s.expedition = t.IsWord(i) && k.EventWordOf(t.norm(i)).expedition;
+  }
   if (institution >= 0) {
     const Institution& inst = k.institutions()[institution];
     if (!s.era.known() && inst.era.known()) {

@@ -94,6 +94,12 @@ TEST(ResolverTest, FightersOfPastWarsWereMen) {
   ExpectDecision("Kurdish farmers during the siege of Kobani in 2014", "farmers", Dim::kGender,
                  Source::kOpen, {});
   ExpectDecision("Norwegian farmers in 1786", "farmers", Dim::kGender, Source::kOpen, {});
+  // So were the members of expeditions of exploration then; an event's name is not a person.
+  ExpectDecision("members of the Burke and Wills expedition setting out from Melbourne in 1860",
+                 "members", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("members of an Antarctic expedition in 2019", "members", Dim::kGender,
+                 Source::kOpen, {});
+  EXPECT_EQ(PlanOf("members of Scott's Terra Nova Expedition").people.size(), 1u);
 }
 
 // A body owned by a plural of stated gender is of that gender, and so are those of it; other
