@@ -127,7 +127,11 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
       Keep(m.demonym, e->demonym, len);
       Keep(m.demonym_plural, e->demonym_plural, len);
       // A town's name after "the" names something else: "the Sagrada Familia", "the Alamo".
-      const bool after_the = i > 0 && tokens.norm(i - 1) == "the";
+      // "The Shimabara Rebellion" is the town's, though: a word that names an event follows.
+      const EventForm next_form =
+          i + len < tokens.size() ? k.EventFormOf(tokens.norm(i + len)) : EventForm::kNone;
+      const bool after_the = i > 0 && tokens.norm(i - 1) == "the" &&
+                             next_form != EventForm::kName && next_form != EventForm::kBoth;
       if ((!e->place_needs_capitals || tokens[i].all_caps) &&
           (!e->place_needs_capital || (tokens[i].capitalized && !after_the))) {
         Keep(m.place, e->place, len);

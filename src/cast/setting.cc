@@ -436,6 +436,21 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       s.era_words = event + " (a named event, date unknown)";
     }
   }
+  // "the Battle of Adrianople in 378", "the First Council of Nicaea in 325": after a named
+  // event, "in" and three digits that end a clause are its year, though no "AD" says so.
+  if (s.named_event && (!s.era.known() || s.undated_past)) {
+    for (size_t i = 1; i < t.size(); ++i) {
+      const bool clause_end = i + 1 == t.size() || t.IsPunct(i + 1);
+      int year = 0;
+      if (t.norm(i - 1) == "in" && t[i].kind == text::TokenKind::kNumber && clause_end &&
+          t.norm(i).size() == 3 && text::ParseInt(t.norm(i), year) && year >= 100) {
+        s.era = {year, year};
+        s.undated_past = false;
+        s.era_words = "in " + std::string(t.norm(i));
+        break;
+      }
+    }
+  }
   s.fighting = Fighting(k, t, m);
   for (size_t i = 0; i < t.size() && !s.expedition; ++i) {
     s.expedition = t.IsWord(i) && k.EventWordOf(t.norm(i)).expedition;

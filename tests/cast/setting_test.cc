@@ -88,6 +88,16 @@ TEST(SettingTest, TownsOfTheWorldWrittenWithACapital) {
   const Setting legnica = SettingOf("a soldier at the Battle of Legnica");
   EXPECT_EQ(legnica.place, k.FindPlaceId("pl"));
   EXPECT_FALSE(legnica.place_named);
+  // ...unless a word that names an event follows: "the Shimabara Rebellion" is the town's.
+  EXPECT_EQ(SettingOf("rebels during the Shimabara Rebellion").place, k.FindPlaceId("jp"));
+}
+
+// After a named event, "in" and three digits that end a clause are its year.
+TEST(SettingTest, AYearOfThreeDigitsAfterANamedEvent) {
+  EXPECT_EQ(SettingOf("warriors at the Battle of Red Cliffs in 208").era.from, 208);
+  EXPECT_EQ(SettingOf("Gothic warriors at the Battle of Adrianople in 378, oil").era.to, 378);
+  EXPECT_FALSE(SettingOf("a hotel room in 305").era.known());
+  EXPECT_FALSE(SettingOf("soldiers at the Battle of Red Cliffs in 208 ways").era.from == 208);
 }
 
 TEST(SettingTest, InstitutionsFillInEraAndPlace) {
