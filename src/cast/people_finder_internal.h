@@ -73,6 +73,7 @@ class Finder {
   bool TryTitledName(size_t& i);
   bool TryLowercaseTitledName(size_t& i);
   bool TryNumberedGroup(size_t& i);
+  bool TryNumberFirstGroup(size_t& i);
   bool InsideProperName(size_t i, size_t end) const;
   size_t NameWordAt(size_t j, bool first) const;
   bool TryUnknownName(size_t& i);

@@ -112,12 +112,45 @@ bool Finder::TryLowercaseTitledName(size_t& i) {
   return true;
 }
 
+// "the Three Tenors", "the Twelve Apostles": "the", a capitalised number word and a capitalised
+// plural person noun name a group of real people. Before a common noun the name is a thing's
+// ("the Seven Sisters chalk cliffs", "the Twelve Apostles rock formations"): nobody is shown.
+bool Finder::TryNumberFirstGroup(size_t& i) {
+  const Modifier* number = ModifierAt(i);
+  if (number == nullptr || number->kind != ModifierKind::kQuantity || number->value < 2) {
+    return false;
+  }
+  size_t end = i + m_[i].modifier.length;
+  if (!IsCapitalizedWord(end)) return false;
+  if (IsCapitalizedWord(end + 1) && !m_[end].noun_plural) ++end;  // "the Three Wise Men"
+  const Hit plural = m_[end].noun_plural;
+  if (!plural || !IsCapitalizedWord(end) || t_[end].possessive) return false;
+  end += plural.length;
+  if (IsCapitalizedWord(end)) return false;  // a longer name: "the Three Musketeers Inn"
+  if (end < t_.size() && t_.IsWord(end) && t_[end].kind == text::TokenKind::kWord &&
+      !m_[end].modifier && !IsPersonNoun(end) && !t_.norm(end).ends_with("ing")) {
+    i = end;  // "the Seven Sisters chalk cliffs": a thing's name
+    return true;
+  }
+  Mention mention;
+  mention.real_group = true;
+  mention.plural = true;
+  mention.head_token = static_cast<uint32_t>(i);
+  mention.members = std::clamp(number->value, 2, kMaxMembers);
+  mention.noun = plural.index;
+  Finish(mention, i, end);
+  out_.push_back(std::move(mention));
+  i = end;
+  return true;
+}
+
 // "the Chicago Seven", "the Little Rock Nine", "the Gang of Four", "the Big Three": "the",
 // capitalised words and a capitalised number word that ends the name: a group of real people.
 bool Finder::TryNumberedGroup(size_t& i) {
   if (i == 0 || t_.norm(i - 1) != "the" || !IsCapitalizedWord(i) || !CaseIsMeaningful()) {
     return false;
   }
+  if (TryNumberFirstGroup(i)) return true;
   for (size_t j = i; j < t_.size() && j < i + 5; ++j) {
     const bool number = t_[j].capitalized && ModifierIs(j, ModifierKind::kQuantity);
     if (number && j > i) {
@@ -220,6 +253,26 @@ void Finder::AbsorbTitle() {
   // Further titles and abbreviations' full stops may stand between: "Secretary of State Dr.
   // Condoleezza Rice", "laureate Prof. Wangari Maathai".
   size_t j = title.end_token;
+  // "the 16th President of the United States, Abraham Lincoln": a definite role, its "of" phrase
+  // of capitalised words and a comma before the name is the name's apposition.
+  // Back over an ordinal or an adjective or two: "the 16th President", "the first President",
+  // "the late former president".
+  size_t before = title.first_token;
+  for (int n = 0; n < 2 && before > 1 && t_.IsWord(before - 1) && t_.norm(before - 1) != "the" &&
+                  !IsPersonNoun(before - 1) && !ModifierIs(before - 1, ModifierKind::kBoundary);
+       ++n) {
+    --before;
+  }
+  const bool definite = before > 0 && t_.norm(before - 1) == "the";
+  if (definite && j < name.first_token && t_.norm(j) == "of") {
+    size_t k = j + 1;
+    while (k < name.first_token && k < j + 7 &&
+           (IsCapitalizedWord(k) || t_.norm(k) == "the" || t_.norm(k) == "and")) {
+      ++k;
+    }
+    if (k > j + 1 && k < name.first_token && t_.norm(k) == ",") j = k;
+  }
+  if (definite && j < name.first_token && t_.norm(j) == "," && j + 1 == name.first_token) ++j;
   while (j < name.first_token) {
     const Modifier* mod = ModifierAt(j);
     if (t_.norm(j) == ".") {

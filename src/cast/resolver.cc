@@ -518,6 +518,10 @@ std::vector<Person> Resolver::Run() {
         p.attributes[static_cast<int>(dim)] = {Source::kIdentity, 0,
                                                "a group of real people: drawn as themselves"};
       }
+      // "the Three Wise Men": what the group's own noun says of them.
+      if (m.noun >= 0 && k_.nouns()[m.noun].gender.values != 0) {
+        p.attributes[static_cast<int>(Dim::kGender)].values = k_.nouns()[m.noun].gender.values;
+      }
     } else if (m.named >= 0 || m.unknown_name) {
       p.named = true;
       const std::string why = m.named >= 0 ? "named person: drawn as themselves"

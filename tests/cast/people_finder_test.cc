@@ -305,6 +305,32 @@ TEST(PeopleFinderExtraTest, AMovementBeforeAWorkIsItsStyle) {
   EXPECT_EQ(Find("a surrealist at work in his studio").mentions.size(), 1u);
 }
 
+// A definite role, its "of" phrase and a comma before a name are the name's apposition; an
+// indefinite one before a name alone after a comma is a credit.
+TEST(PeopleFinderExtraTest, ARoleInAppositionIsTheNamedPerson) {
+  for (const char* prompt : {"the 16th President of the United States, Abraham Lincoln",
+                             "the former president, Barack Obama, at a rally"}) {
+    const Found f = Find(prompt);
+    ASSERT_EQ(f.mentions.size(), 1u) << prompt;
+    EXPECT_GE(f.mentions[0].named, 0) << prompt;
+  }
+  const Found credit = Find("a warrior princess, Frank Frazetta");
+  ASSERT_EQ(credit.mentions.size(), 2u);
+  EXPECT_TRUE(credit.mentions[1].style_only);
+}
+
+// "the Three Tenors" is a group of real people; "the Seven Sisters chalk cliffs" a thing.
+TEST(PeopleFinderExtraTest, NumberFirstGroupsAndThingsNamedAfterThem) {
+  const Found tenors = Find("the Three Tenors in concert");
+  ASSERT_EQ(tenors.mentions.size(), 1u);
+  EXPECT_TRUE(tenors.mentions[0].real_group);
+  EXPECT_EQ(tenors.mentions[0].members, 3);
+  for (const char* prompt : {"the Seven Sisters chalk cliffs",
+                             "the Twelve Apostles rock formations on the Great Ocean Road"}) {
+    EXPECT_TRUE(Find(prompt).mentions.empty()) << prompt;
+  }
+}
+
 // Titles in a chain, with abbreviations' full stops, belong to the name after them.
 TEST(PeopleFinderExtraTest, TitleChainsBelongToTheName) {
   for (const char* prompt : {"former US Secretary of State Dr. Condoleezza Rice at a podium",
