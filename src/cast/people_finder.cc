@@ -90,6 +90,25 @@ bool Finder::TryGroupOf(size_t& i) {
 
 // A capitalised person noun (tokens i..end) inside the capitalised name of something else,
 // introduced by "the" or a number: the next word is capitalised and names no person.
+// "the Dallas Cowboys", "a Minnesota Vikings fan", "a San Diego Padres game": a capitalised
+// plural right after a capitalised place names a team, not people of that word (no cowboys, no
+// Vikings): the words modify what follows, or stand for the team.
+// Only where the name modifies a lowercase word after it: "Ghent Guildsmen during the Revolt",
+// "New York Nurses during the Surge" are people of that place.
+bool Finder::TeamName(size_t i, size_t end, bool plural) const {
+  if (!plural || i == 0 || !t_[i].capitalized || !CaseIsMeaningful()) return false;
+  if (end >= t_.size() || !t_.IsWord(end) || t_[end].kind != text::TokenKind::kWord ||
+      t_[end].capitalized || (m_[end].modifier && !IsPersonNoun(end)) ||
+      t_.norm(end).ends_with("ing") || t_.norm(end).ends_with("ed")) {
+    return false;
+  }
+  for (size_t back = 1; back <= 3 && back <= i; ++back) {
+    const size_t j = i - back;
+    if (m_[j].place && j + m_[j].place.length == i && t_[j].capitalized) return true;
+  }
+  return false;
+}
+
 bool Finder::InsideProperName(size_t i, size_t end) const {
   if (!IsCapitalizedWord(i) || !IsCapitalizedWord(end) || t_[end - 1].possessive) return false;
   const TokenMatches& next = m_[end];
@@ -129,6 +148,10 @@ bool Finder::TryNoun(size_t& i) {
   }
   if (InsideProperName(i, end)) {
     i = end;  // "the 332nd Fighter Group": the name of something else
+    return true;
+  }
+  if (TeamName(i, end, is_plural)) {
+    i = end;
     return true;
   }
   // "no people", "no humans" (a booru tag), "without people": nobody is shown.
@@ -288,6 +311,13 @@ void Finder::Attach(Mention& mention) {
       continue;
     }
     if (AttachPolity(mention, p, head)) continue;
+    // "a Minnesota Vikings fan", "Dallas Cowboys cheerleaders": a team's name says nothing of
+    // the person.
+    if (const Hit team = m.noun_plural ? m.noun_plural : m.demonym_plural;
+        team && team.length <= head - p && TeamName(p, p + team.length, true)) {
+      p += team.length;
+      continue;
+    }
     const Modifier* mod = ModifierAt(p);
     if (mod != nullptr && mod->kind == ModifierKind::kGender && m.modifier.length <= head - p) {
       mention.gender.push_back({Bit(mod->value), static_cast<uint32_t>(p), m.modifier.length});

@@ -102,6 +102,12 @@ bool Finder::TryDemonymHead(size_t& i) {
     }
   }
   if (d == nullptr) return false;
+  // "Kansas City": a longer place's name; "a Minnesota Vikings fan": a team's.
+  if (m_[i].place && m_[i].place.length > end - i) return false;
+  if (TeamName(i, end, is_plural)) {
+    i = end;
+    return true;
+  }
   Mention mention;
   mention.demonym_head = static_cast<int>(d - k_.demonyms().data());
   mention.head_token = static_cast<uint32_t>(i);

@@ -319,6 +319,20 @@ TEST(PeopleFinderExtraTest, ARoleInAppositionIsTheNamedPerson) {
   EXPECT_TRUE(credit.mentions[1].style_only);
 }
 
+// A capitalised plural after a capitalised place names a team: no Vikings, no cowboys.
+TEST(PeopleFinderExtraTest, TeamNamesAreNotPeople) {
+  const Found fan = Find("a Minnesota Vikings fan cheering");
+  ASSERT_EQ(fan.mentions.size(), 1u);
+  EXPECT_EQ(fan.Text(0), "fan");
+  EXPECT_TRUE(fan.mentions[0].modifier_nouns.empty());
+  EXPECT_TRUE(fan.mentions[0].demonyms.empty());
+  const Found qb = Find("a Kansas City Chiefs quarterback");
+  ASSERT_EQ(qb.mentions.size(), 1u);
+  EXPECT_EQ(qb.Text(0), "quarterback");
+  EXPECT_TRUE(Find("a San Diego Padres game").mentions.empty());
+  EXPECT_EQ(Find("Viking raiders in Dublin").mentions.size(), 1u);
+}
+
 // "the Three Tenors" is a group of real people; "the Seven Sisters chalk cliffs" a thing.
 TEST(PeopleFinderExtraTest, NumberFirstGroupsAndThingsNamedAfterThem) {
   const Found tenors = Find("the Three Tenors in concert");
