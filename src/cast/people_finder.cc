@@ -367,10 +367,11 @@ void Finder::Attach(Mention& mention) {
     size_t digits = 0;
     if (const int years = YearsAt(p, digits); digits > 0) {
       const size_t q = p + digits;
-      if (q + 1 <= head && (t_.norm(q) == "year" || t_.norm(q) == "years") &&
-          t_.norm(q + 1) == "old") {
+      bool plural = false;
+      const size_t unit = AgeUnitAt(q, &plural);
+      if (unit > 0 && !plural && q + unit <= head) {
         const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
-        const uint32_t length = static_cast<uint32_t>(digits + 2);
+        const uint32_t length = static_cast<uint32_t>(digits + unit);
         mention.age.push_back({Bit(age), static_cast<uint32_t>(p), length});
         items.push_back({p, length, false});
         p += length;

@@ -27,6 +27,28 @@ int Finder::YearsAt(size_t i, size_t& length) const {
   return years;
 }
 
+// The tokens of an age's unit at `q`: "year old", "years old", "yr old", "yo" ("13yo"), "y/o",
+// "y.o."; 0 when there is none. `plural` is set for "year olds" ("two fifteen-year-olds").
+size_t Finder::AgeUnitAt(size_t q, bool* plural) const {
+  if (plural != nullptr) *plural = false;
+  if (q >= t_.size()) return 0;
+  const std::string_view w = t_.norm(q);
+  const auto norm_at = [&](size_t j) { return j < t_.size() ? t_.norm(j) : std::string_view(); };
+  if (w == "year" || w == "years" || w == "yr" || w == "yrs") {
+    if (norm_at(q + 1) == "old") return 2;
+    if (norm_at(q + 1) == "olds") {
+      if (plural != nullptr) *plural = true;
+      return 2;
+    }
+    return 0;
+  }
+  if (w == "yo") return 1;
+  if (w == "y" && (norm_at(q + 1) == "/" || norm_at(q + 1) == ".") && norm_at(q + 2) == "o") {
+    return norm_at(q + 3) == "." ? 4 : 3;
+  }
+  return 0;
+}
+
 bool Finder::TryAgeTag(size_t& i) {
   if (i < 2 || out_.empty() || t_.norm(i - 1) != ",") return false;
   size_t digits = 0;
@@ -51,16 +73,18 @@ bool Finder::TryAgeNoun(size_t& i) {
   size_t digits = 0;
   const int years = YearsAt(i, digits);
   if (digits == 0 || i + digits + 1 >= t_.size()) return false;
-  const size_t unit_at = i + digits, after = unit_at + 2;
-  const std::string_view unit = t_.norm(unit_at);
-  if ((unit != "year" && unit != "years") || t_.norm(unit_at + 1) != "old") return false;
+  const size_t unit_at = i + digits;
+  bool plural = false;
+  const size_t unit = AgeUnitAt(unit_at, &plural);
+  if (unit == 0) return false;
+  const size_t after = unit_at + unit;
   if (IsPersonNoun(after) || (after < t_.size() && m_[after].demonym)) return false;
   // "a 13 year old young girl": an adjective may stand before the person it describes.
   if (after + 1 < t_.size() && m_[after].modifier && IsPersonNoun(after + 1)) return false;
-  const uint32_t length = static_cast<uint32_t>(digits + 2);
+  const uint32_t length = static_cast<uint32_t>(digits + unit);
   const int age = years < 13 ? kChild : years < 20 ? kTeen : years < 65 ? kAdult : kElderly;
   // "a girl, 13 years old", "девочка 13 лет": the age of the person just named.
-  if (!out_.empty() && !out_.back().possessor && !out_.back().style_only) {
+  if (!plural && !out_.empty() && !out_.back().possessor && !out_.back().style_only) {
     // ... or said of them: "the daughter is about six years old".
     static constexpr std::string_view kBetween[] = {
         ",",      "(",   "is", "was", "about", "around", "nearly", "roughly", "approximately",
@@ -79,6 +103,11 @@ bool Finder::TryAgeNoun(size_t& i) {
   Mention mention;
   mention.head_token = static_cast<uint32_t>(i);
   mention.age.push_back({Bit(age), static_cast<uint32_t>(i), length});
+  if (plural) {  // "two fifteen-year-olds"
+    mention.plural = true;
+    const int quantity = QuantityBefore(i);
+    mention.members = quantity > 1 ? std::min(quantity, kMaxMembers) : kDefaultPluralMembers;
+  }
   Finish(mention, i, i + length);
   AttachAfter(mention);
   out_.push_back(std::move(mention));

@@ -75,6 +75,7 @@ class Finder {
   bool TryNumberedGroup(size_t& i);
   bool TryNumberFirstGroup(size_t& i);
   bool TeamName(size_t i, size_t end, bool plural) const;
+  size_t AgeUnitAt(size_t q, bool* plural) const;
   bool InsideProperName(size_t i, size_t end) const;
   size_t NameWordAt(size_t j, bool first) const;
   bool TryUnknownName(size_t& i);

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "support/planner_fixture.h"
@@ -218,6 +219,24 @@ TEST(PeopleFinderTest, AgesFromNumbers) {
   EXPECT_EQ(f.mentions[0].age[0].values, Bit(kChild));
   ASSERT_FALSE(f.mentions[1].age.empty());
   EXPECT_EQ(f.mentions[1].age[0].values, Bit(kElderly));
+}
+
+// Ages as people type them: "13yo", "9 y/o", "30 yr old", and plural "fifteen-year-olds".
+TEST(PeopleFinderExtraTest, AgesTypedShort) {
+  for (const auto& [prompt, age] :
+       std::vector<std::pair<const char*, int>>{{"a 13yo gymnast stretching", kTeen},
+                                                {"a 9 y/o playing in the park", kChild},
+                                                {"a 30 yr old man", kAdult}}) {
+    const Found f = Find(prompt);
+    ASSERT_EQ(f.mentions.size(), 1u) << prompt;
+    ASSERT_FALSE(f.mentions[0].age.empty()) << prompt;
+    EXPECT_EQ(f.mentions[0].age[0].values, Bit(age)) << prompt;
+  }
+  const Found two = Find("two fifteen-year-olds at a party");
+  ASSERT_EQ(two.mentions.size(), 1u);
+  EXPECT_TRUE(two.mentions[0].plural);
+  EXPECT_EQ(two.mentions[0].members, 2);
+  EXPECT_EQ(two.mentions[0].age.at(0).values, Bit(kTeen));
 }
 
 TEST(PeopleFinderExtraTest, AgeGroupsAndDecades) {
