@@ -380,7 +380,9 @@ std::shared_ptr<const Knowledge> Knowledge::Load(const TableFiles& files,
       p.name = std::string(name);
       // The given names of well-known people widen the census list beyond US names
       // ("Lupita", "Chinua"), so that unknown people who share them are recognised too.
-      if (p.real) {
+      // Only people, known by their birth years: a group's first word ("village", "fun") is no
+      // one's given name.
+      if (p.real && p.life.from != 0) {
         const size_t space = p.name.find(' ');
         if (space != std::string::npos && space >= 3)
           given_names.push_back(p.name.substr(0, space));
