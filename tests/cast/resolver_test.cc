@@ -129,6 +129,13 @@ TEST(ResolverTest, KnownGroupsOfRealPeople) {
                  Source::kIdentity, {"man"});
   ExpectDecision("the Little Rock Nine walking into school", "Little Rock Nine", Dim::kEthnicity,
                  Source::kIdentity, {"black"});
+  // A group whose name holds a word for people is the group, not people of that word; where
+  // the name is an everyday phrase, only when capitalised.
+  ExpectDecision("Boyz II Men in concert", "Boyz II Men", Dim::kEthnicity, Source::kIdentity,
+                 {"black"});
+  ExpectDecision("construction site with men at work", "men", Dim::kGender, Source::kExplicit,
+                 {"man"});
+  ExpectDecision("construction site with men at work", "men", Dim::kEthnicity, Source::kOpen, {});
 }
 
 TEST(ResolverTest, AWomensBodyIsWomen) {
