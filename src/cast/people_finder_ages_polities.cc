@@ -50,7 +50,11 @@ size_t Finder::AgeUnitAt(size_t q, bool* plural) const {
 }
 
 bool Finder::TryAgeTag(size_t& i) {
-  if (i < 2 || out_.empty() || t_.norm(i - 1) != ",") return false;
+  // "a catgirl, canonically 14,", "an elf, age 16": a word that introduces the age may stand
+  // between the comma and the number.
+  const bool introduced = i >= 3 && (t_.norm(i - 1) == "canonically" || t_.norm(i - 1) == "age");
+  const size_t comma = introduced ? i - 2 : i - 1;
+  if (i < 2 || out_.empty() || t_.norm(comma) != ",") return false;
   size_t digits = 0;
   const int years = YearsAt(i, digits);
   if (digits == 0 ||
@@ -58,7 +62,7 @@ bool Finder::TryAgeTag(size_t& i) {
     return false;
   }
   Mention& person = out_.back();
-  if (person.end_token != i - 1 || person.possessor || person.style_only || person.named >= 0 ||
+  if (person.end_token != comma || person.possessor || person.style_only || person.named >= 0 ||
       person.unknown_name || person.group()) {
     return false;
   }

@@ -232,7 +232,8 @@ Decision Resolver::Gender(const Mention& m) const {
     // "a Zulu warrior": a people's traditional role, with no date, is as it was.
     const bool traditional = !era.known() && noun->traditional && !scene_.setting.modern &&
                              std::any_of(m.demonyms.begin(), m.demonyms.end(), [&](int d) {
-                               return k_.demonyms()[d].kind == DemonymKind::kPeople;
+                               const DemonymKind kind = k_.demonyms()[d].kind;
+                               return kind == DemonymKind::kPeople || kind == DemonymKind::kRegion;
                              });
     if (traditional) {
       return {Source::kContext, Bit(noun->history_gender),

@@ -98,6 +98,7 @@ TEST(PeopleFinderExtraTest, NoPeopleMeansNobody) {
     EXPECT_TRUE(Find(prompt).mentions.empty()) << prompt;
   }
   EXPECT_EQ(Find("a woman with no children").mentions.size(), 1u);
+  EXPECT_EQ(Find("a cheerleader, 14, on the bleachers").mentions.size(), 1u);
 }
 
 TEST(PeopleFinderTest, NoPeopleInObjectsAndColours) {

@@ -118,6 +118,8 @@ TEST(ResolverTest, ADynastysOwnWordForItsPeople) {
 TEST(ResolverTest, APeoplesTraditionalRole) {
   ExpectDecision("a Zulu warrior", "warrior", Dim::kGender, Source::kContext, {"man"});
   ExpectDecision("a Sioux chief", "chief", Dim::kGender, Source::kContext, {"man"});
+  ExpectDecision("a Polynesian navigator reading the stars", "navigator", Dim::kGender,
+                 Source::kContext, {"man"});
   ExpectDecision("a fantasy warrior with a sword", "warrior", Dim::kGender, Source::kOpen, {});
   ExpectDecision("a Maasai warrior in Kenya today", "warrior", Dim::kGender, Source::kOpen, {});
   ExpectDecision("an American GI", "GI", Dim::kGender, Source::kContext, {"man"});
