@@ -15,8 +15,8 @@ Usage: python3 tools/import_wordnet_people.py   (from anywhere; needs apt packag
 import os
 import re
 
-from wordnet_common import (LICENCE, PINNED_VERSION, check_version, lines, load_index,
-                            load_synsets, synset_name)
+from wordnet_common import (LICENCE, PINNED_VERSION, check_version, is_below, lines,
+                            load_index, load_synsets, synset_name)
 
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                    "data", "people", "wordnet_people.tsv")
@@ -361,16 +361,7 @@ def is_movement(lemma, off, syn, idx):
     work's word the lemma names the style ("a surrealist painting"), not someone shown."""
     if not lemma.endswith("ist") or "_" in lemma or lemma[:-3] + "ism" not in idx:
         return False
-    seen, todo = set(), [off]
-    while todo:  # hypernyms, up to the root
-        o = todo.pop()
-        if o == ARTIST:
-            return True
-        if o in seen:
-            continue
-        seen.add(o)
-        todo.extend(t for p, t in syn[o]["ptrs"] if p in ("@", "@i"))
-    return False
+    return is_below(syn, off, ARTIST)
 
 
 def build_rows(syn, idx, exc):
