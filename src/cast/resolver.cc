@@ -9,8 +9,6 @@
 namespace depict::cast {
 namespace {
 
-// Scenes that end before this year are the past: who was where is history, not today's mix.
-constexpr int kPastUntil = 1950;
 // Armies took women into combat roles in numbers only after the Second World War.
 constexpr int kFightersUntil = 1950;
 

@@ -319,6 +319,37 @@ bool Fighting(const Knowledge& k, const text::TokenList& t, const std::vector<To
   return false;
 }
 
+// A past scene that names no place may still say whose it is with a demonym that describes no
+// person: "peasants during the Russian famine of 1921", "soldiers of the Russian Women's
+// Battalion", "a member of the Japanese Imperial Diet in 1925". Such demonyms count as the
+// scene's sides. A demonym inside a person's own phrase belongs to that person ("British
+// officers and porters" says nothing about the porters).
+void ReadFreeDemonyms(const Knowledge& k, const text::TokenList& t,
+                      const std::vector<TokenMatches>& m, const std::vector<Mention>& mentions,
+                      Setting& s) {
+  std::vector<bool> personal(t.size(), false);
+  for (const Mention& mention : mentions) {
+    for (uint32_t j = mention.first_token; j < mention.end_token && j < t.size(); ++j) {
+      personal[j] = true;
+    }
+  }
+  for (size_t j = 0; j < t.size(); ++j) {
+    if (personal[j] || !t.IsWord(j)) continue;
+    const Hit d = m[j].demonym ? m[j].demonym : m[j].demonym_plural;
+    if (!d) continue;
+    const Demonym& demonym = k.demonyms()[d.index];
+    if (demonym.ethnicity != 0) {
+      s.side_peoples |= demonym.ethnicity;
+    } else if (demonym.place >= 0) {
+      s.side_places.push_back(demonym.place);
+    } else {
+      continue;
+    }
+    if (!s.side_words.empty()) s.side_words += ", ";
+    s.side_words += t.norm(j);
+  }
+}
+
 }  // namespace
 
 Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
@@ -473,6 +504,10 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
   if (s.place < 0 && era_place >= 0) {
     s.place = era_place;
     s.place_words = era_place_words;
+  }
+  if (s.place < 0 && s.side_places.empty() && s.side_peoples == 0 && s.era.known() &&
+      s.era.to < kPastUntil) {
+    ReadFreeDemonyms(k, t, m, mentions, s);
   }
   return s;
 }

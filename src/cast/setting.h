@@ -15,6 +15,9 @@ namespace depict::cast {
 // (context/event_forms.tsv): historical, date unknown.
 inline constexpr Era kUndatedPast{1800, 1899};
 
+// Scenes that end before this year are the past: who was where is history, not today's mix.
+inline constexpr int kPastUntil = 1950;
+
 // Years ("1870", "500 BC"), decades ("1960s", "'60s", "the sixties"), centuries ("16th century",
 // "1600s"), named periods and wars (context/eras.tsv), places (places/places.tsv) and
 // institutions (context/institutions.tsv), outside the words `mentions` already took. The first
