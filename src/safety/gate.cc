@@ -71,6 +71,11 @@ bool InsideSpelledNumber(const text::TokenList& t, uint32_t start) {
   size_t j = 0;
   while (j < t.size() && t[j].start < start) ++j;
   if (j == t.size() || t[j].start != start) return false;
+  // "a 2 5 year old woman": single digits spaced apart are one number, 20 or more after a 2-9.
+  const auto digit = [&](size_t i) {
+    return t[i].kind == text::TokenKind::kNumber && t.norm(i).size() == 1;
+  };
+  if (j > 0 && digit(j) && digit(j - 1) && t.norm(j - 1) >= "2") return true;
   for (size_t back = 1; back <= 3 && back <= j; ++back) {
     size_t length = 0;
     if (text::ReadNumberWords(t, j - back, length) >= 0 && length > back) return true;
