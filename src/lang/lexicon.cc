@@ -85,7 +85,16 @@ std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
   if (auto g = FindHand(folded)) return g;
   if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
   if (auto g = FindThroughLemma(folded)) return g;
-  return FindUnaccented(folded);
+  if (auto g = FindUnaccented(folded)) return g;
+  // German dative plural: the plural with -n added ("den Flüchtlingen", "mit Kindern"), a
+  // form the lemma lists often lack.
+  if (german_ && folded.size() > 4 && folded.ends_with("n") &&
+      (folded.ends_with("en") || folded.ends_with("ern") || folded.ends_with("eln"))) {
+    const std::string_view plural = folded.substr(0, folded.size() - 1);
+    if (auto rest = words_.Find(plural)) return ParseGloss(*rest);
+    if (auto g = FindHand(plural)) return g;
+  }
+  return std::nullopt;
 }
 
 namespace {
