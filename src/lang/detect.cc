@@ -118,6 +118,14 @@ bool NameParticle(std::string_view text, const std::vector<Token>& tokens, size_
          capitalised_word(after);
 }
 
+// A word before a regnal number ("Louis XIV", "Henry VIII") is a ruler's name, in no language.
+bool BeforeRegnalNumber(std::string_view text, const std::vector<Token>& tokens, size_t i) {
+  if (i + 2 >= tokens.size() || Span(text, tokens[i + 1]) != " ") return false;
+  const std::string_view next = Span(text, tokens[i + 2]);
+  return !next.empty() && next.size() <= 6 &&
+         std::all_of(next.begin(), next.end(), [](char c) { return std::strchr("IVXLC", c); });
+}
+
 // Votes of each language for the Latin words of tokens [from, to): the words it knows. A
 // language other than English must also know two words English lacks (or only such words:
 // "desnuda", "eine Ärztin"), so that one stray word does not turn an English clause ("a Mali
@@ -160,7 +168,10 @@ WordVote VoteOf(const Lexicons& lexicons, std::string_view text, const std::vect
   // A capitalised word is most often a name ("Taylor Swift desnuda"), which is in no
   // language; but German capitalises its nouns, which vote when English lacks them.
   if (Capitalised(word)) {
-    if (lexicons.Get(Language::kDe).Find(folded) && !KnownEnglish(english, folded)) {
+    if (BeforeRegnalNumber(text, tokens, i)) return v;  // "Louis XIV" is a name
+    // A German entry that reads as itself ("Versailles", "Napoleon") is a name, in no language.
+    const auto german = lexicons.Get(Language::kDe).Find(folded);
+    if (german && Fold(german->english) != folded && !KnownEnglish(english, folded)) {
       v.counts = true;
       v.known = 1u << 3;
     }

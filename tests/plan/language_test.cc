@@ -193,6 +193,12 @@ TEST(LanguageTest, EnglishPromptsAreReadAsTheyAre) {
   const Plan plan = testing::EmbeddedPlanner().Run("a doctor in a hospital", {1, 1});
   EXPECT_EQ(plan.language, lang::Language::kEn);
   EXPECT_TRUE(plan.reading.empty());
+  // Names German's dictionary also lists are no German words: a ruler before a regnal number,
+  // and entries that read as themselves.
+  for (const char* prompt : {"Louis XIV at Versailles", "Napoleon at Versailles"}) {
+    const Plan named = testing::EmbeddedPlanner().Run(prompt, {1, 1});
+    EXPECT_EQ(named.language, lang::Language::kEn) << prompt << " -> " << named.reading;
+  }
 }
 
 TEST(LanguageTest, PinyinTypedASyllableAtATimeIsRead) {
