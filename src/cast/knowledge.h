@@ -194,6 +194,10 @@ class Knowledge {
   // "aynshtayn", "nepoliyan"): the name to read it as ("einstein", "napoleon"), or "" when no
   // one, or more than one person, has those consonants.
   std::string NameByConsonants(std::string_view romanized) const;
+  // A given name and a surname spelled from a script that writes few vowels or other ones
+  // ("mhmd slah", "aliya bhatta", "yuriy gagarin"): matched by the consonants of each part
+  // among the real people of two words or more; "" when none or several fit.
+  std::string FullNameByConsonants(std::string_view given, std::string_view surname) const;
   // A real person's one-word name typed with one slip ("rihana", "beyonse"): the name, or ""
   // when none or more than one is one edit away. Six letters or more, first letter kept.
   std::string OneWordNameWithSlip(std::string_view word) const;
@@ -287,6 +291,7 @@ class Knowledge {
       givens_by_surname_sound_;
   // Consonant skeleton -> the name or surname it is of; "" where two people share it.
   std::unordered_map<std::string, std::string, Hash, std::equal_to<>> names_by_consonants_;
+  std::unordered_map<std::string, std::string, Hash, std::equal_to<>> full_names_by_consonants_;
   std::array<std::vector<std::string>, 26> one_word_names_;  // by first letter
   void IndexConsonants();
   void IndexNamesInDisguise();  // knowledge_names.cc

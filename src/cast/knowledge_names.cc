@@ -89,6 +89,16 @@ std::string NameShape(std::string_view name) {
   return s;
 }
 
+// A name part's consonants alone, kindred letters as one: scripts that write no short vowels
+// (Arabic), or an inherent vowel romanisation spells out ("bhatta" for "Bhatt"), agree on them.
+std::string Consonants(std::string_view part) {
+  std::string s;
+  for (char c : NameShape(part)) {
+    if (c != 'V' && (s.empty() || s.back() != c)) s.push_back(c);
+  }
+  return s;
+}
+
 size_t ConsonantCount(std::string_view shape) {
   return static_cast<size_t>(
       std::count_if(shape.begin(), shape.end(), [](char c) { return c != 'V'; }));
@@ -145,10 +155,26 @@ void Knowledge::IndexConsonants() {
       names_by_consonants_[key].clear();
     }
   };
+  std::unordered_map<std::string, int> full_owner;
   for (const auto& [phrase, entry] : lexicon_) {
     if (entry.named < 0 || !named_[entry.named].real || entry.named_needs_capital) continue;
     const NamedPerson& p = named_[entry.named];
     if (HasRegnalNumber(p.name)) continue;
+    // Full names by the consonants of their first and last words.
+    if (const size_t space = phrase.find(' '); space != std::string::npos) {
+      const std::string given = Consonants(std::string_view(phrase).substr(0, space));
+      const std::string surname =
+          Consonants(std::string_view(phrase).substr(phrase.rfind(' ') + 1));
+      if (!given.empty() && surname.size() >= 2 && given.size() + surname.size() >= 3) {
+        const std::string key = given + ' ' + surname;
+        const auto [it, added] = full_owner.emplace(key, entry.named);
+        if (added) {
+          full_names_by_consonants_[key] = phrase;
+        } else if (it->second != entry.named) {
+          full_names_by_consonants_[key].clear();
+        }
+      }
+    }
     // One-word names only ("einstein", "napoleon", "merkel"): a full name run together has
     // the shape of too many loanwords ("lee teng hui", "laiting": lighting).
     if (phrase.find(' ') != std::string::npos) continue;
@@ -182,6 +208,13 @@ std::string Knowledge::NameByConsonants(std::string_view romanized) const {
     it = names_by_consonants_.find(key);
   }
   return it == names_by_consonants_.end() ? "" : it->second;
+}
+
+std::string Knowledge::FullNameByConsonants(std::string_view given,
+                                            std::string_view surname) const {
+  const std::string key = Consonants(given) + ' ' + Consonants(surname);
+  const auto it = full_names_by_consonants_.find(key);
+  return it == full_names_by_consonants_.end() ? "" : it->second;
 }
 
 int Knowledge::FuzzyNamed(std::string_view given, std::string_view surname) const {

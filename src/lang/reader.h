@@ -98,6 +98,7 @@ class Reader {
   size_t ReadSpacedLetters(size_t i);
   bool ReadEnclitic(size_t i);
   void ReadCharacters(size_t i);
+  void FullNamesFromRomanized(size_t from, Language language);
   size_t ReadConjugated(size_t i);
   void ConjugatedWord(const Lexicon& lexicon, uint32_t end, uint32_t pos, uint32_t& best_end,
                       std::optional<Gloss>& best) const;

@@ -131,6 +131,7 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
     }
     return nullptr;
   };
+  FullNamesFromRomanized(from, language);
   for (size_t k = from; k < pieces_.size(); ++k) {
     Piece& p = pieces_[k];
     if (!p.romanized) continue;
@@ -178,6 +179,49 @@ void Reader::NamesFromRomanized(size_t from, Language language) {
     if (!p.name) {
       for (char& c : p.text) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
+  }
+}
+
+// A given name and a surname written in another script ("محمد صلاح", "लता मंगेशकर", "Юрий
+// Гагарин"): a word no dictionary knows after another word of the same script, looked up
+// together among the people the planner knows by their consonants and read as that person's
+// name. The given name may be a dictionary word (लता is also "vine"), the surname must not be.
+void Reader::FullNamesFromRomanized(size_t from, Language language) {
+  if (known_names_ == nullptr || language == Language::kKo || language == Language::kZh ||
+      language == Language::kJa) {
+    return;
+  }
+  for (size_t k = from + 1; k < pieces_.size(); ++k) {
+    if (!pieces_[k].romanized || pieces_[k].name) continue;
+    size_t q = k - 1;
+    while (q > from && pieces_[q].verbatim && IsSpace(pieces_[q].text)) --q;
+    const Piece& given = pieces_[q];
+    if (q == k || given.verbatim || given.name || given.begin >= given.end) continue;
+    const std::string_view given_source = text_.substr(given.begin, given.end - given.begin);
+    const std::string_view surname_source =
+        text_.substr(pieces_[k].begin, pieces_[k].end - pieces_[k].begin);
+    const Script script = ScriptOfText(given_source);
+    if (script != ScriptOfText(surname_source) || script == Script::kLatin ||
+        given_source.size() < 4) {  // a one-letter word ("в") is no given name
+      continue;
+    }
+    // Where a script has capitals, names have them: "в защитной" is no name.
+    if (script == Script::kCyrillic &&
+        (Fold(given_source) == given_source || Fold(surname_source) == surname_source)) {
+      continue;
+    }
+    const std::string name =
+        (*known_names_)(Romanize(given_source) + " " + Romanize(surname_source));
+    if (name.empty()) continue;
+    Piece merged = pieces_[k];
+    merged.text = name;
+    merged.begin = given.begin;
+    merged.name = true;
+    merged.romanized = false;  // read: a name, not an unknown word
+    pieces_.erase(pieces_.begin() + static_cast<std::ptrdiff_t>(q),
+                  pieces_.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+    pieces_.insert(pieces_.begin() + static_cast<std::ptrdiff_t>(q), std::move(merged));
+    k = q;
   }
 }
 

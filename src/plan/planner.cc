@@ -323,7 +323,11 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
   // tables know, and read as those names, capitalised ("Эйнштейн" -> "Einstein").
   const cast::Knowledge& k = *plan.tables->knowledge;
   const lang::NameLookup known_names = [&k](std::string_view romanized) {
-    std::string name = k.NameByConsonants(romanized);
+    const size_t space = romanized.rfind(' ');
+    std::string name = space == std::string_view::npos
+                           ? k.NameByConsonants(romanized)
+                           : k.FullNameByConsonants(romanized.substr(0, romanized.find(' ')),
+                                                    romanized.substr(space + 1));
     for (size_t i = 0; i < name.size(); ++i) {
       if ((i == 0 || name[i - 1] == ' ') && name[i] >= 'a' && name[i] <= 'z') name[i] -= 32;
     }

@@ -224,16 +224,23 @@ TEST(LanguageTest, AClauseHalfInAnotherLanguageReadsThoseWords) {
 TEST(LanguageTest, NamesSpelledInOtherScriptsAreTheirPeople) {
   // Found by the shape of their consonants among the names the tables know, and read as those
   // names, which the image model knows; inflected Russian too ("Наполеона").
-  for (const auto& [prompt, name] :
-       std::vector<std::pair<std::string, std::string>>{{"Эйнштейн у доски", "Einstein"},
-                                                        {"портрет Наполеона", "Napoleon"},
-                                                        {"أينشتاين أمام السبورة", "Einstein"},
-                                                        {"नेपोलियन का चित्र", "Napoleon"}}) {
+  for (const auto& [prompt, name] : std::vector<std::pair<std::string, std::string>>{
+           {"Эйнштейн у доски", "Einstein"},
+           {"портрет Наполеона", "Napoleon"},
+           {"أينشتاين أمام السبورة", "Einstein"},
+           {"नेपोलियन का चित्र", "Napoleon"},
+           // Full names, by each part's consonants.
+           {"محمد صلاح في الملعب", "Mohamed Salah"},
+           {"लता मंगेशकर स्टूडियो में", "Lata Mangeshkar"},
+           {"Юрий Гагарин в скафандре", "Yuri Gagarin"}}) {
     const Plan plan = testing::EmbeddedPlanner().Run(prompt, {1, 1});
     EXPECT_NE(plan.reading.find(name), std::string::npos) << prompt << " -> " << plan.reading;
     ASSERT_EQ(plan.people.size(), 1u) << prompt;
     EXPECT_TRUE(plan.people[0].named) << prompt;
   }
+  // A preposition and an adjective are no given name and surname ("в защитной": in protective).
+  const Plan welder = testing::EmbeddedPlanner().Run("женщина-сварщица в защитной маске", {1, 1});
+  for (const cast::Person& p : welder.people) EXPECT_FALSE(p.named) << welder.reading;
   // A loanword is not a name ("लाइटिंग": lighting).
   const Plan loan = testing::EmbeddedPlanner().Run("एक डॉक्टर का पोर्ट्रेट, स्टूडियो लाइटिंग", {1, 1});
   ASSERT_EQ(loan.people.size(), 1u) << loan.reading;
