@@ -172,9 +172,10 @@ bool Finder::TryNoun(size_t& i) {
   }
   // A person word right before a made thing names the thing's kind, not someone shown: "a
   // nurse uniform", "a doctor bag", "a queen bed". After a plural, a word that is also a verb
-  // is as often the verb ("their parents watch").
-  if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && end < t_.size() && t_.IsWord(end) &&
-      m_[end].thing && !(is_plural && m_[end].thing_or_verb) && !IsPersonNoun(end)) {
+  // is as often the verb ("their parents watch"). Not in a reading glossed word by word.
+  if (!reading_ && !t_[end - 1].possessive && !t_[end - 1].hyphen_after && end < t_.size() &&
+      t_.IsWord(end) && m_[end].thing && !(is_plural && m_[end].thing_or_verb) &&
+      !IsPersonNoun(end)) {
     i = end;
     return true;
   }
@@ -653,8 +654,9 @@ namespace depict::cast {
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
                                 const std::vector<TokenMatches>& matches,
                                 const std::vector<std::pair<uint32_t, uint32_t>>& names,
-                                const std::function<bool(std::string_view)>* known_word) {
-  return finder::Finder(k, tokens, matches, names, known_word).Run();
+                                const std::function<bool(std::string_view)>* known_word,
+                                bool reading) {
+  return finder::Finder(k, tokens, matches, names, known_word, reading).Run();
 }
 
 }  // namespace depict::cast

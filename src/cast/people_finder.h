@@ -21,11 +21,14 @@ namespace depict::cast {
 // `names` are byte spans of the prompt known to be names of real people although no table knows
 // them (the language front end romanised them from another script). `known_word`, when given,
 // says whether a word is English; a plural word that is not, after a nationality or people, is
-// that people's own word for a group of them ("Greek Klephts", "Cuban mambises").
+// that people's own word for a group of them ("Greek Klephts", "Cuban mambises"). `reading`:
+// the tokens are the English reading of a postpositional language's prompt (Hindi, Japanese,
+// Korean), where a person word before a thing is no compound.
 std::vector<Mention> FindPeople(const Knowledge& k, const text::TokenList& tokens,
                                 const std::vector<TokenMatches>& matches,
                                 const std::vector<std::pair<uint32_t, uint32_t>>& names = {},
-                                const std::function<bool(std::string_view)>* known_word = nullptr);
+                                const std::function<bool(std::string_view)>* known_word = nullptr,
+                                bool reading = false);
 
 }  // namespace depict::cast
 

@@ -24,8 +24,8 @@ class Finder {
  public:
   Finder(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m,
          const std::vector<std::pair<uint32_t, uint32_t>>& names = {},
-         const std::function<bool(std::string_view)>* known_word = nullptr)
-      : k_(k), t_(t), m_(m), names_(names), known_word_(known_word) {
+         const std::function<bool(std::string_view)>* known_word = nullptr, bool reading = false)
+      : k_(k), t_(t), m_(m), names_(names), known_word_(known_word), reading_(reading) {
     for (size_t i = 0; i < t.size(); ++i) {
       const std::string_view n = t.norm(i);
       if (t[i].kind == text::TokenKind::kWord && !t[i].all_caps && n != "i") {
@@ -122,6 +122,9 @@ class Finder {
   const std::vector<TokenMatches>& m_;
   const std::vector<std::pair<uint32_t, uint32_t>>& names_;
   const std::function<bool(std::string_view)>* known_word_;
+  // The English reading of a Hindi, Japanese or Korean prompt, glossed word by word: a subject
+  // stands right before its place there without forming a compound ("Nigerian woman bazaar in").
+  const bool reading_;
   std::vector<Mention> out_;
   size_t taken_ = 0;         // tokens before this belong to earlier mentions
   size_t attach_limit_ = 0;  // taken_ before the mention being built

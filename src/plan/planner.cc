@@ -226,10 +226,11 @@ std::string_view SplitNegativePrompt(std::string_view text, std::string& negativ
 }
 
 // Plans `prompt`, already normalised, with `tables`, filling `plan`'s people, refusal and
-// images.
+// images. `english_prompt`: the user's own English words; `postpositional`: the English reading
+// of a prompt in a language whose nouns are glossed side by side without forming compounds.
 void RunOnNormalized(const Tables& tables, std::string_view prompt, const Options& options,
                      Plan& plan, const std::vector<std::pair<uint32_t, uint32_t>>& names = {},
-                     bool english_prompt = false) {
+                     bool english_prompt = false, bool postpositional = false) {
   const cast::Knowledge& k = *tables.knowledge;
 
   const text::TokenList tokens = text::Lex(prompt);
@@ -265,8 +266,8 @@ void RunOnNormalized(const Tables& tables, std::string_view prompt, const Option
     AddLowercaseNames(tokens, matches, known, all_names);
   }
   cast::Scene scene;
-  scene.mentions =
-      cast::FindPeople(k, tokens, matches, all_names, english_prompt ? &known : nullptr);
+  scene.mentions = cast::FindPeople(k, tokens, matches, all_names,
+                                    english_prompt ? &known : nullptr, postpositional);
   scene.setting = cast::ReadSetting(k, tokens, matches, scene.mentions);
   plan.people = cast::Resolve(k, tokens, prompt, scene);
 
@@ -339,7 +340,13 @@ Plan Planner::Run(std::string_view prompt, const Options& options) const {
     RunOnNormalized(*plan.tables, positive, options, plan, {}, true);
   } else {
     plan.reading = reading.text();
-    RunOnNormalized(*plan.tables, reading.text(), options, plan, reading.names());
+    // Hindi, Japanese and Korean put a subject right before its place ("महिला बाज़ार में": woman
+    // bazaar in), so in their readings a person word before a thing is no compound.
+    const bool postpositional = plan.language == lang::Language::kHi ||
+                                plan.language == lang::Language::kJa ||
+                                plan.language == lang::Language::kKo;
+    RunOnNormalized(*plan.tables, reading.text(), options, plan, reading.names(), false,
+                    postpositional);
     // Latin letters read as a romanised language may have been English all along: the gate
     // reads them as written too ("'ching chong'" is a slur, not two Chinese words).
     if (reading.romanized() && !plan.refusal) {
