@@ -46,6 +46,7 @@ std::unique_ptr<Lexicon> Lexicon::Load(Language language,
   lexicon->roman_words_ = IndexIfPresent(files, "roman_" + code + ".tsv", true);
   lexicon->cyrillic_ = language == Language::kRu;
   lexicon->german_ = language == Language::kDe;
+  lexicon->arabic_ = language == Language::kAr;
   lexicon->accents_ = language == Language::kEs || language == Language::kFr ||
                       language == Language::kDe || language == Language::kPt ||
                       language == Language::kIt;
@@ -86,6 +87,9 @@ std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
   if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
   if (auto g = FindThroughLemma(folded)) return g;
   if (auto g = FindUnaccented(folded)) return g;
+  if (arabic_) {
+    if (auto g = FindArabicStem(folded)) return g;
+  }
   // German dative plural: the plural with -n added ("den Flüchtlingen", "mit Kindern"), a
   // form the lemma lists often lack.
   if (german_ && folded.size() > 4 && folded.ends_with("n") &&
@@ -93,6 +97,30 @@ std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
     const std::string_view plural = folded.substr(0, folded.size() - 1);
     if (auto rest = words_.Find(plural)) return ParseGloss(*rest);
     if (auto g = FindHand(plural)) return g;
+  }
+  return std::nullopt;
+}
+
+// Arabic writes plural and case endings, object pronouns and the imperfect's person prefixes
+// onto the word ("عاريين" naked ones, "مشنوقاً" hanged, "يصور" he depicts, "بتجرح" is wounding):
+// a word no table lists is looked up in the hand table without them, the stem kept to three
+// letters or more.
+std::optional<Gloss> Lexicon::FindArabicStem(std::string_view folded) const {
+  static constexpr std::string_view kSuffixes[] = {"",   "تين", "ين", "ون", "ات", "ان", "ها",
+                                                   "هم", "هن",  "ة",  "ه",  "ا",  "ي"};
+  static constexpr std::string_view kPrefixes[] = {"", "بي", "بت", "ي", "ت", "ن"};
+  constexpr size_t kMinStemBytes = 6;  // three Arabic letters
+  for (std::string_view suffix : kSuffixes) {
+    if (!folded.ends_with(suffix)) continue;
+    for (std::string_view prefix : kPrefixes) {
+      if ((suffix.empty() && prefix.empty()) || !folded.starts_with(prefix)) continue;
+      if (folded.size() < prefix.size() + suffix.size() + kMinStemBytes) continue;
+      const std::string_view stem =
+          folded.substr(prefix.size(), folded.size() - prefix.size() - suffix.size());
+      // Only the hand table's stems: FreeDict's Arabic glosses are capitalised like names
+      // ("Auscultated"), and a stem's many senses are best left to the words people listed.
+      if (auto g = FindHand(stem)) return g;
+    }
   }
   return std::nullopt;
 }

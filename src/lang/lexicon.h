@@ -66,6 +66,8 @@ class Lexicon {
   // the Latin-script languages that write accents.
   bool accents_ = false;
   bool german_ = false;
+  bool arabic_ = false;
+  std::optional<Gloss> FindArabicStem(std::string_view folded) const;
   mutable std::once_flag unaccented_once_;
   bool mapped_ = false;
   void ReleaseScanned() const;
