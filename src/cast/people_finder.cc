@@ -131,6 +131,18 @@ bool IsPlayVerb(std::string_view w) {
 
 }  // namespace
 
+bool Finder::RoleAfterAs(size_t i) const {
+  size_t as = i;
+  if (as > 0 && t_.IsWord(as - 1)) {
+    const std::string_view article = t_.norm(as - 1);
+    if (article == "a" || article == "an" || article == "the") --as;
+  }
+  // Something must come before "as" in the clause: "As a nurse, she ..." introduces her.
+  // "such as doctors", "as well as a nurse" list people who are shown.
+  return as >= 2 && t_.IsWord(as - 1) && t_.norm(as - 1) == "as" && t_.IsWord(as - 2) &&
+         t_.norm(as - 2) != "such" && t_.norm(as - 2) != "well";
+}
+
 bool Finder::TryNoun(size_t& i) {
   const Hit singular = m_[i].noun;
   const Hit plural = m_[i].noun_plural;
@@ -151,6 +163,12 @@ bool Finder::TryNoun(size_t& i) {
     return true;
   }
   if (TeamName(i, end, is_plural)) {
+    i = end;
+    return true;
+  }
+  // "Kim Kardashian as a superhero", "a woman dressed as a pirate", "a cat as a knight": a role
+  // after "as" is what someone before it plays or wears, not another person.
+  if (RoleAfterAs(i)) {
     i = end;
     return true;
   }

@@ -82,6 +82,8 @@ class Finder {
   bool TryGivenName(size_t& i);
   void AddUnknownName(size_t& i, size_t end);
   bool TryGroupOf(size_t& i);
+  // Whether the noun at i is a role after "as" ("dressed as a pirate").
+  bool RoleAfterAs(size_t i) const;
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
   bool TryOwnGroupWord(size_t& i);

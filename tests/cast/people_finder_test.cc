@@ -91,6 +91,17 @@ TEST(PeopleFinderTest, APersonWordBeforeAMadeThingNamesItsKind) {
   EXPECT_EQ(Find("a ballerina backstage").mentions.size(), 1u);
 }
 
+// A role after "as" is what someone before it plays or wears; "such as" and "as well as" list
+// people who are shown, and "As a nurse, ..." introduces one.
+TEST(PeopleFinderTest, ARoleAfterAsIsNoOneElse) {
+  EXPECT_EQ(Find("Kim Kardashian as a superhero in a cape").mentions.size(), 1u);
+  EXPECT_EQ(Find("a woman dressed as a pirate").mentions.size(), 1u);
+  EXPECT_TRUE(Find("a cat as a knight").mentions.empty());
+  EXPECT_EQ(Find("volunteers such as doctors").mentions.size(), 2u);
+  EXPECT_EQ(Find("a teacher as well as a nurse").mentions.size(), 2u);
+  EXPECT_EQ(Find("As a nurse, she works nights").mentions.size(), 1u);
+}
+
 // "no people", "no humans" (a booru tag), "without people": nobody is shown.
 TEST(PeopleFinderExtraTest, NoPeopleMeansNobody) {
   for (const char* prompt : {"no people in the street, empty road", "scenery, no humans",
