@@ -70,21 +70,27 @@ std::optional<Gloss> Lexicon::FindHand(std::string_view folded) const {
 }
 
 std::optional<Gloss> Lexicon::FindDictionary(std::string_view folded) const {
-  if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
+  if (auto rest = words_.Find(folded)) return DictionaryGloss(*rest);
   return std::nullopt;
+}
+
+Gloss Lexicon::DictionaryGloss(std::string_view rest) const {
+  Gloss g = ParseGloss(rest);
+  g.capitalised_common = arabic_ && !g.Has('p');
+  return g;
 }
 
 std::optional<Gloss> Lexicon::FindThroughLemma(std::string_view folded) const {
   const auto lemma = lemmas_.Find(folded);
   if (!lemma || *lemma == folded) return std::nullopt;
   if (auto g = FindHand(*lemma)) return g;
-  if (auto rest = words_.Find(*lemma)) return ParseGloss(*rest);
+  if (auto rest = words_.Find(*lemma)) return DictionaryGloss(*rest);
   return std::nullopt;
 }
 
 std::optional<Gloss> Lexicon::Find(std::string_view folded) const {
   if (auto g = FindHand(folded)) return g;
-  if (auto rest = words_.Find(folded)) return ParseGloss(*rest);
+  if (auto rest = words_.Find(folded)) return DictionaryGloss(*rest);
   if (auto g = FindThroughLemma(folded)) return g;
   if (auto g = FindUnaccented(folded)) return g;
   if (arabic_) {

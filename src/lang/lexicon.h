@@ -25,6 +25,9 @@ struct Gloss {
   // a adjective, n noun, p place, s suffix, x prefix, e everyday word in Latin letters
   // (reader.cc); in English: h person noun, t title, g states a gender, o a person in general
   std::string_view flags;
+  // From a dictionary that capitalises every gloss (FreeDict's Arabic: "Auscultates"): read
+  // with its first letter lowercase, unless it names a place, so it is not taken for a name.
+  bool capitalised_common = false;
   bool Has(char flag) const { return flags.find(flag) != std::string_view::npos; }
   bool Dropped() const { return english == "-"; }
 };
@@ -67,6 +70,7 @@ class Lexicon {
   bool accents_ = false;
   bool german_ = false;
   bool arabic_ = false;
+  Gloss DictionaryGloss(std::string_view rest) const;
   std::optional<Gloss> FindArabicStem(std::string_view folded) const;
   mutable std::once_flag unaccented_once_;
   bool mapped_ = false;

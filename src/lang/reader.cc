@@ -41,6 +41,10 @@ size_t CharLength(unsigned char lead) {
 Piece Glossed(const Gloss& g, uint32_t begin, uint32_t end) {
   Piece p;
   p.text = std::string(g.english);
+  if (g.capitalised_common && !p.text.empty() && p.text[0] >= 'A' && p.text[0] <= 'Z' &&
+      (p.text.size() == 1 || (p.text[1] >= 'a' && p.text[1] <= 'z'))) {
+    p.text[0] = static_cast<char>(p.text[0] + 32);
+  }
   p.begin = begin;
   p.end = end;
   p.word = true;
