@@ -297,6 +297,10 @@ TEST(GateTest, AgesNamesAndSlipsReadAsPeopleWriteThem) {
   EXPECT_EQ(CategoryOf("Marie Antoinette led to the guillotine, crowd jeering, history painting"),
             "");
   EXPECT_EQ(CategoryOf("Joe Biden donating blood at a Red Cross blood drive"), "");
+  // A word of a music scene or a first-aid lesson is not the act it sounds like; slang is.
+  EXPECT_EQ(CategoryOf("hardcore punk concert still, two girls moshing in the pit"), "");
+  EXPECT_EQ(CategoryOf("first-aid guide: how to apply pressure to a bleeding wrist wound"), "");
+  EXPECT_EQ(CategoryOf("someone unaliving themselves by stepping off a rooftop"), "self_harm");
   EXPECT_EQ(CategoryOf("a jacket with a 'Nazi punks f*** off' patch"), "");
   // Emoji are words of their own.
   EXPECT_EQ(CategoryOf("hot schoolgirl 🥵🍑 in a short skirt"), "sexual_minors");
