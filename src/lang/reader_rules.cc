@@ -196,7 +196,7 @@ void Reader::FullNamesFromRomanized(size_t from, Language language) {
     size_t q = k - 1;
     while (q > from && pieces_[q].verbatim && IsSpace(pieces_[q].text)) --q;
     const Piece& given = pieces_[q];
-    if (q == k || given.verbatim || given.name || given.begin >= given.end) continue;
+    if (given.verbatim || given.name || given.begin >= given.end) continue;
     const std::string_view given_source = text_.substr(given.begin, given.end - given.begin);
     const std::string_view surname_source =
         text_.substr(pieces_[k].begin, pieces_[k].end - pieces_[k].begin);

@@ -1,0 +1,59 @@
+// Japanese verbs and adjectives read from their dictionary forms (lang/deinflect_ja.h), where
+// ICU splits them from their endings and where they end a token the dictionary lacks.
+#include "lang/deinflect_ja.h"
+#include "lang/reader.h"
+
+namespace depict::lang {
+namespace {
+
+// A verb and its endings: "切り落とされた" is 7 characters.
+constexpr size_t kMaxConjugatedChars = 12;
+
+}  // namespace
+
+// A Japanese verb that ICU split between its stem and its endings ("切り|落とさ|れた"): the
+// longest run of two to four tokens that conjugates a listed word, read as that word. Returns
+// the tokens read, or 0.
+size_t Reader::ReadConjugated(size_t i) {
+  if (LanguageOf(i) != Language::kJa) return 0;
+  size_t last = i;
+  while (last + 1 < tokens_.size() && last - i < 3 && Foreign(last + 1) &&
+         LanguageOf(last + 1) == Language::kJa && tokens_[last + 1].begin == tokens_[last].end) {
+    ++last;
+  }
+  const Lexicon& lexicon = lexicons_.Get(Language::kJa);
+  for (size_t e = last; e > i; --e) {
+    const std::string form =
+        Fold(text_.substr(tokens_[i].begin, tokens_[e].end - tokens_[i].begin));
+    if (lexicon.Find(form)) return 0;  // a listed word or phrase: ReadPhrase reads it
+    for (const std::string& base : JapaneseBaseForms(form)) {
+      if (auto g = lexicon.Find(base); g && !g->Dropped()) {
+        pieces_.push_back(Glossed(*g, tokens_[i].begin, tokens_[e].end));
+        return e - i + 1;
+      }
+    }
+  }
+  return 0;
+}
+
+// A conjugated Japanese verb or adjective from `pos` longer than the longest listed word: read
+// as its dictionary form ("切り落とされた" as "切り落とす", cut off).
+void Reader::ConjugatedWord(const Lexicon& lexicon, uint32_t end, uint32_t pos, uint32_t& best_end,
+                            std::optional<Gloss>& best) const {
+  std::vector<uint32_t> ends;
+  for (uint32_t e = pos; e < end && ends.size() < kMaxConjugatedChars;) {
+    e += static_cast<uint32_t>(CharLength(static_cast<unsigned char>(text_[e])));
+    ends.push_back(e);
+  }
+  for (size_t k = ends.size(); k-- > 0 && ends[k] > best_end;) {
+    for (const std::string& base : JapaneseBaseForms(text_.substr(pos, ends[k] - pos))) {
+      if (auto g = lexicon.Find(base); g && !g->Dropped()) {
+        best = g;
+        best_end = ends[k];
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace depict::lang
