@@ -158,4 +158,9 @@ std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList
   return out;
 }
 
+bool IsGovernmentWord(std::string_view word) {
+  return word == "government" || word == "administration" || word == "regime" ||
+         word == "cabinet" || word == "junta";
+}
+
 }  // namespace depict::cast

@@ -35,6 +35,10 @@ int ThingLength(const TokenMatches& m);
 // One TokenMatches per token. Punctuation tokens match nothing; phrases never span punctuation.
 std::vector<TokenMatches> MatchPhrases(const Knowledge& k, const text::TokenList& tokens);
 
+// "government", "administration", "regime", "cabinet", "junta": after a ruler's name, the words
+// name the ruler's government ("Mugabe government officials"), not the ruler.
+bool IsGovernmentWord(std::string_view word);
+
 }  // namespace depict::cast
 
 #endif  // DEPICT_CAST_MATCHER_H_

@@ -29,6 +29,13 @@ bool Finder::TryNamed(size_t& i) {
     i = end;
     return true;
   }
+  // "Mugabe government officials": the ruler's name says whose government; the setting reads
+  // it (ReadSetting), the officials are the people shown.
+  if (k_.named()[hit.index].real && end < t_.size() && t_.IsWord(end) &&
+      IsGovernmentWord(t_.norm(end))) {
+    i = end;
+    return true;
+  }
   Finish(mention, i, end);
   out_.push_back(std::move(mention));
   i = end;

@@ -319,6 +319,29 @@ bool Fighting(const Knowledge& k, const text::TokenList& t, const std::vector<To
   return false;
 }
 
+// "Mugabe government officials", "the Pinochet regime": a real ruler's name before a word for
+// their government sets the scene in the ruler's country during their adult life, before any
+// event the prompt names by its form alone. Returns whether token i was such a name.
+bool GovernmentOf(const Knowledge& k, const text::TokenList& t, const TokenMatches& tm, size_t i,
+                  Setting& s) {
+  const size_t after = i + tm.named.length;
+  if (after >= t.size() || !t.IsWord(after) || !IsGovernmentWord(t.norm(after))) return false;
+  const NamedPerson& ruler = k.named()[tm.named.index];
+  if (!ruler.real) return false;
+  if (s.place < 0 && ruler.place >= 0) {
+    s.place = ruler.place;
+    s.place_named = true;
+    Append(s.place_words, t, i, tm.named.length + 1);
+  }
+  if (!s.era.known() && ruler.life.from != 0) {
+    constexpr int kAdultFrom = 25;  // rulers govern as adults
+    s.era = {ruler.life.from + kAdultFrom, ruler.life.to != 0 ? ruler.life.to : kNow};
+    s.modern = s.era.from >= 2000;
+    Append(s.era_words, t, i, tm.named.length + 1);
+  }
+  return true;
+}
+
 // A past scene that names no place may still say whose it is with a demonym that describes no
 // person: "peasants during the Russian famine of 1921", "soldiers of the Russian Women's
 // Battalion", "a member of the Japanese Imperial Diet in 1925". Such demonyms count as the
@@ -392,6 +415,10 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
       }
     }
     const TokenMatches& tm = m[i];
+    if (tm.named && GovernmentOf(k, t, tm, i, s)) {
+      i += tm.named.length - 1;
+      continue;
+    }
     if (tm.era && !s.era.known()) {
       const NamedEra& e = k.eras()[tm.era.index];
       s.named_event = true;

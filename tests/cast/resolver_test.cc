@@ -198,6 +198,13 @@ TEST(ResolverTest, UndatedEventsCastFromTheirSidesAndTheirNamesakes) {
   EXPECT_EQ(p.people.size(), 1u);
   EXPECT_EQ(PlanOf("British Engineers during the Chinese Railway Workers in Kenya").people.size(),
             1u);
+  // A ruler's government is the ruler's country in the ruler's adult life, and the ruler is
+  // not shown (issue 8: "Mugabe government officials" are Black).
+  ExpectDecision("Mugabe Government Officials during the Zimbabwe Land Reform Program", "Officials",
+                 Dim::kEthnicity, Source::kContext, {"black"});
+  EXPECT_EQ(
+      PlanOf("Mugabe Government Officials during the Zimbabwe Land Reform Program").people.size(),
+      1u);
   // A named person's own lifetime beats the undated past: Ramesses II's Egypt.
   ExpectDecision("Soldiers during the Reign of Ramesses II", "Soldiers", Dim::kEthnicity,
                  Source::kContext, {"middle_eastern"});
