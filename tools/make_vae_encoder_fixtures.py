@@ -35,8 +35,9 @@ the third keeps its width and has none).
                           an encoder for tests/fixtures/pipeline/tiny_sd1.safetensors (whose VAE
                           has only a decoder): four down blocks of 32 channels, one resnet each,
                           32 groups (8x downsampling, as SD), under the single-file names, with
-                          quant_conv's log-variance biases at -6 (a posterior standard deviation
-                          near 0.05, small beside the mean as in SD's real VAE). The tests and the
+                          quant_conv's mean rows scaled by 24 (scaled latents of about unit size,
+                          as SD's) and its log-variance biases at -6 (a posterior standard
+                          deviation near 0.05, small beside the mean as in SD's real VAE). The tests and the
                           CLI test add it to the tiny checkpoint they write (make_tiny_checkpoint's
                           third argument) to run img2img; tools/make_img2img_fixtures.py uses it
                           for its end-to-end reference.
@@ -77,6 +78,10 @@ import diffusers  # noqa: E402
 from diffusers import AutoencoderKL  # noqa: E402
 
 SCALING_FACTOR = 0.18215
+# The tiny checkpoint's encoder scales its mean up by this (quant_conv's mean rows): random
+# weights give means near 0.2, SD's real VAE about 5 (a scaled latent of about unit size), and
+# img2img tests want the init latent to matter beside the noise.
+MEAN_GAIN = 24.0
 
 
 def randomize(vae):
@@ -173,6 +178,9 @@ def main():
     # The tiny SD 1.x checkpoint's missing half: its VAE's shape, a new random encoder.
     tiny = make_model(23, (32, 32, 32, 32), 1, 32)
     set_logvar_bias(tiny, {i: -6.0 for i in range(4)})
+    with torch.no_grad():  # means of SD's spread: scaled latents of about unit size
+        for p in (tiny.quant_conv.weight, tiny.quant_conv.bias):
+            p[:4] = (p[:4] * MEAN_GAIN).half().float()
     save_file(ldm_names(encoder_state(tiny)),
               os.path.join(out_dir, "tiny_sd1_encoder.safetensors"), metadata=meta)
 
