@@ -3,12 +3,14 @@
 #include <chrono>
 #include <filesystem>
 
+#include "diffusion/init_image.h"
 #include "diffusion/png_writer.h"
 #include "io/base64.h"
 #include "io/file.h"
 #include "io/models_dir.h"
 #include "service/peer.h"
 #include "service/service_internal.h"
+#include "vision/image.h"
 
 namespace depict::service {
 namespace {
@@ -41,6 +43,9 @@ void CheckLimits(const Config& c, const GenerateParams& p) {
   }
   if (!(p.cfg_scale >= 0.0f && p.cfg_scale <= 100.0f)) bad("cfg_scale must be from 0 to 100");
   if (p.clip_skip < 1 || p.clip_skip > 12) bad("clip_skip must be from 1 to 12");
+  if (!p.init_image.empty() && !(p.denoising_strength >= 0.0 && p.denoising_strength <= 1.0)) {
+    bad("denoising_strength must be from 0 to 1");
+  }
 }
 
 studio::Request StudioRequest(const GenerateParams& p) {
@@ -63,6 +68,19 @@ studio::Request StudioRequest(const GenerateParams& p) {
   request.settings.steps = p.steps;
   request.settings.cfg_scale = p.cfg_scale;
   request.settings.clip_skip = p.clip_skip;
+  if (!p.init_image.empty()) {
+    // Decoded here, where a local job and a queue worker both build their request: the image
+    // travels as its file's bytes.
+    try {
+      vision::Image image = vision::DecodeImage(
+          reinterpret_cast<const uint8_t*>(p.init_image.data()), p.init_image.size());
+      request.settings.init_image = std::make_shared<const diffusion::InitImage>(
+          diffusion::InitImage{image.width, image.height, std::move(image.rgb)});
+    } catch (const vision::ImageError& e) {
+      throw RequestError(400, "invalid_request", std::string("init_images[0]: ") + e.what());
+    }
+    request.settings.denoising_strength = p.denoising_strength;
+  }
   return request;
 }
 
