@@ -58,7 +58,8 @@
 //     sqrt(1 - a) noise with a = alphas_cumprod[A1111DdimTimesteps(N)[t_enc]]: A1111 noises
 //     the latent to the timestep above the first one it evaluates, and returns it as it is when
 //     t_enc <= 1.
-// Strength 0 still runs one step (k-diffusion: from the lowest noise level to 0), as in A1111.
+// Strength 0 still runs one step with the k-diffusion samplers and LCM (from the lowest noise
+// level to 0), as in A1111; with DDIM none.
 // The noise is the same first draw txt2img starts from, and later draws continue after it.
 // diffusers' img2img (Convention::kDiffusers) counts its steps otherwise and is not offered.
 //

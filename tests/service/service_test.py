@@ -110,7 +110,12 @@ class ServeTest(unittest.TestCase):
                              ({"init_images": []}, "init_images"),
                              ({"init_images": ["x", "y"]}, "one init image"),
                              ({"denoising_strength": 1.5}, "denoising_strength"),
-                             ({"mask": "abc"}, "mask"), ({"resize_mode": 1}, "resize_mode")):
+                             ({"mask": "abc"}, "mask"), ({"resize_mode": 1}, "resize_mode"),
+                             # A PNG header claiming 100000 x 100000 is refused undecoded.
+                             ({"init_images": [base64.b64encode(
+                                 b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" +
+                                 (100000).to_bytes(4, "big") * 2 + b"\x08\x02\0\0\0").decode()]},
+                              "more than 4 times")):
             full = {"prompt": "a cat", "width": 64, "height": 64, "steps": 2,
                     "init_images": [base64.b64encode(b"\x89PNG").decode()], **body}
             if "init_images" not in body:
