@@ -22,6 +22,7 @@
 #include "plan/tables.h"
 #include "studio/studio.h"
 #include "tensor/engine.h"
+#include "vision/image.h"
 #include "vision/inspect.h"
 
 namespace depict::cli {
@@ -40,8 +41,10 @@ struct GenerateArgs {
   std::string schedule = "Automatic";
   std::optional<float> eta;
   std::string seed = "-1";
-  int width = 512;
-  int height = 512;
+  std::optional<int> width;  // default: 512, or the init image's size
+  std::optional<int> height;
+  std::string init_image;                    // img2img
+  std::optional<double> denoising_strength;  // default 0.75 with an init image
   int images = 1;
   std::vector<std::string> loras;
   std::vector<std::string> lora_dirs;
@@ -150,13 +153,46 @@ depict::diffusion::Seed ParseCliSeed(const std::string& text) {
   return seed;
 }
 
+// img2img's settings: --init-image read (PNG or JPEG) and --denoising-strength checked; the
+// size is --width/--height (the image is resized to it, as A1111's "Just resize"), or without
+// them the image's own when both its sides are multiples of 64. Throws std::invalid_argument,
+// and vision::ImageError for a file that cannot be read as an image.
+void SetUpImg2Img(const GenerateArgs& args, depict::diffusion::GenerationRequest& base) {
+  namespace dd = depict::diffusion;
+  if (args.init_image.empty()) {
+    if (args.denoising_strength) {
+      throw std::invalid_argument("--denoising-strength needs --init-image (it is img2img's)");
+    }
+    return;
+  }
+  const double strength = args.denoising_strength.value_or(0.75);  // A1111's default
+  if (!(strength >= 0.0 && strength <= 1.0)) {
+    throw std::invalid_argument("--denoising-strength must be a number from 0 to 1");
+  }
+  vision::Image image = vision::LoadImage(args.init_image);
+  if (!args.width && !args.height &&
+      (image.width % 64 != 0 || image.height % 64 != 0 || image.width > 4096 ||
+       image.height > 4096)) {
+    throw std::invalid_argument(
+        "--init-image " + args.init_image + " is " + std::to_string(image.width) + "x" +
+        std::to_string(image.height) +
+        ", not a size depict can generate (multiples of 64 up to 4096): give --width and "
+        "--height, and it is resized to them (A1111's \"Just resize\")");
+  }
+  base.width = args.width.value_or(args.height ? 512 : image.width);
+  base.height = args.height.value_or(args.width ? 512 : image.height);
+  base.denoising_strength = strength;
+  base.init_image = std::make_shared<const dd::InitImage>(
+      dd::InitImage{image.width, image.height, std::move(image.rgb)});
+}
+
 // The settings every image shares, checked; throws std::invalid_argument for a bad one.
 depict::diffusion::GenerationRequest BaseRequest(const GenerateArgs& args) {
   namespace dd = depict::diffusion;
   dd::GenerationRequest base;
   base.negative_prompt = args.negative;
-  base.width = args.width;
-  base.height = args.height;
+  base.width = args.width.value_or(512);
+  base.height = args.height.value_or(512);
   base.steps = args.steps;
   base.cfg_scale = args.cfg;
   base.sampler = dd::ParseSampler(args.sampler, args.schedule);
@@ -177,6 +213,7 @@ depict::diffusion::GenerationRequest BaseRequest(const GenerateArgs& args) {
                                 std::to_string(plan::kMaxImages));
   }
   CheckPromptBytes(args);
+  SetUpImg2Img(args, base);
   return base;
 }
 
@@ -351,8 +388,14 @@ std::function<int()> AddGenerateCommand(CLI::App& app) {
   cmd->add_option("--eta", args->eta, "Eta, 0 to 1 (Euler a: default 1, DDIM: default 0)");
   cmd->add_option("--seed", args->seed,
                   "Seed, 0 to 4294967295 (-1: random); image i uses seed + i");
-  cmd->add_option("--width,-W", args->width, "Width, a multiple of 64");
-  cmd->add_option("--height,-H", args->height, "Height, a multiple of 64");
+  cmd->add_option("--width,-W", args->width,
+                  "Width, a multiple of 64 (default 512, or the init image's width)");
+  cmd->add_option("--height,-H", args->height,
+                  "Height, a multiple of 64 (default 512, or the init image's height)");
+  cmd->add_option("--init-image", args->init_image,
+                  "img2img: start from this PNG or JPEG, resized to the width and height");
+  cmd->add_option("--denoising-strength", args->denoising_strength,
+                  "img2img: how much of the init image to redo, 0 to 1 (default 0.75)");
   cmd->add_option("--images", args->images, "Number of images");
   cmd->add_option("--lora", args->loras, "LoRA to apply: name[:weight[:unet weight]] (repeatable)");
   cmd->add_option("--lora-dir", args->lora_dirs, "Where LoRA name.safetensors files are");

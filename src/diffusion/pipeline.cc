@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "diffusion/diffusers_config.h"
+#include "diffusion/img2img.h"
 #include "diffusion/prompt_parser.h"
 #include "diffusion/prompt_schedule.h"
 #include "diffusion/weight_reader.h"
@@ -107,6 +109,7 @@ void CheckRequest(const GenerationRequest& request, int text_encoder_layers) {
   }
   CheckPromptLength(request.prompt, "prompt");
   CheckPromptLength(request.negative_prompt, "negative prompt");
+  CheckImg2Img(request);
 }
 
 // Binds `tags` (the first `operator_count` the operator's, the rest from the prompt) found
@@ -135,12 +138,13 @@ std::string_view ModelFamilyName(ModelFamily family) {
 }
 
 StableDiffusion::StableDiffusion(ModelInfo info, ClipTokenizer tokenizer, TextEncoder encoder,
-                                 Unet unet, VaeDecoder vae)
+                                 Unet unet, VaeDecoder vae, std::optional<VaeEncoder> vae_encoder)
     : info_(std::move(info)),
       tokenizer_(std::move(tokenizer)),
       encoder_(std::move(encoder)),
       unet_(std::move(unet)),
-      vae_(std::move(vae)) {}
+      vae_(std::move(vae)),
+      vae_encoder_(std::move(vae_encoder)) {}
 
 std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
                                                        const LoadOptions& options) {
@@ -175,8 +179,13 @@ std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
   }
   Unet unet = folder ? Unet::Load(path, unet_options) : Unet(single, unet_options);
   VaeDecoder vae = folder ? VaeDecoder::Load(path, vae_options) : VaeDecoder(single, vae_options);
+  std::optional<VaeEncoder> vae_encoder = LoadVaeEncoder(path, single, vae_options);
   info.unet = unet.config();
   info.vae = vae.config();
+  if (vae_encoder) {
+    info.vae_encoder = vae_encoder->config();
+    CheckVaeEncoder(*info.vae_encoder, info.vae, path);
+  }
   if (info.unet.cross_attention_dim != tc.width) {
     throw std::runtime_error(path.string() + ": the UNet attends to a context of width " +
                              std::to_string(info.unet.cross_attention_dim) +
@@ -216,8 +225,9 @@ std::unique_ptr<StableDiffusion> StableDiffusion::Load(const fs::path& path,
           ? ClipTokenizer::FromDiffusersFolder(path / "tokenizer", flavor)
           : ClipTokenizer::FromBpeGz(DefaultClipVocabPath(options.models_dir), flavor);
   info.pad_id = tokenizer.pad_id().value_or(sd2 ? kSd2PadId : kSd1PadId);
-  return std::unique_ptr<StableDiffusion>(new StableDiffusion(
-      std::move(info), std::move(tokenizer), std::move(encoder), std::move(unet), std::move(vae)));
+  return std::unique_ptr<StableDiffusion>(
+      new StableDiffusion(std::move(info), std::move(tokenizer), std::move(encoder),
+                          std::move(unet), std::move(vae), std::move(vae_encoder)));
 }
 
 Tensor StableDiffusion::EncodePrompt(const std::string& prompt, int clip_skip, const LoraSet* loras,
@@ -249,7 +259,8 @@ bool BatchCompatible(const GenerationRequest& a, const GenerationRequest& b) {
   return a.width == b.width && a.height == b.height && a.steps == b.steps &&
          a.cfg_scale == b.cfg_scale && a.sampler.kind == b.sampler.kind &&
          a.sampler.schedule == b.sampler.schedule && a.eta == b.eta && a.rng == b.rng &&
-         a.clip_skip == b.clip_skip;
+         a.clip_skip == b.clip_skip && (a.init_image == nullptr) == (b.init_image == nullptr) &&
+         (a.init_image == nullptr || a.denoising_strength == b.denoising_strength);
 }
 
 size_t StableDiffusion::ContextChunks(const GenerationRequest& request) const {
@@ -292,12 +303,17 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     CheckRequest(request, info_.text_encoder.layers);
     if (!BatchCompatible(first, request)) {
       throw GenerationError(
-          "a batch's images must share size, steps, CFG scale, sampler and clip skip");
+          "a batch's images must share size, steps, CFG scale, sampler, clip skip and "
+          "denoising strength");
     }
     if (requests.size() > 1 && (ContextChunks(request) != chunks || !CanBatch(first, request))) {
       throw GenerationError(
           "a batch's prompts must be as long (in 75-token chunks) and without prompt editing");
     }
+  }
+  const bool img2img = first.init_image != nullptr;
+  if (img2img && !vae_encoder_) {
+    throw GenerationError(info_.name + " has no VAE encoder: img2img needs one");
   }
   const auto batch = static_cast<int64_t>(requests.size());
   std::vector<GeneratedImage> images(requests.size());
@@ -326,6 +342,7 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
   sampler_options.prediction = info_.prediction;
   sampler_options.steps = first.steps;
   sampler_options.eta = first.eta;
+  if (img2img) sampler_options.denoising_strength = first.denoising_strength;
   const Sampler sampler(sampler_options);  // validates the sampler settings
 
   using Clock = std::chrono::steady_clock;
@@ -387,6 +404,10 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
   const double encode_seconds = seconds_since(phase);
 
   phase = Clock::now();
+  const Tensor init_latents = img2img ? EncodeInitLatents(requests) : Tensor();
+  const double image_encode_seconds = seconds_since(phase);
+
+  phase = Clock::now();
   // One generator per image, seeded by its own seed, as a batch of one would have it: an image
   // does not depend on what it was batched with.
   const tensor::Shape latent_shape = {info_.unet.in_channels, first.height / 8, first.width / 8};
@@ -418,7 +439,9 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     return out;
   };
   const NoiseSource source = [&](const tensor::Shape&) { return next_noise(); };
-  const Tensor latents = sampler.Run(initial, denoiser, source, on_step);
+  const Tensor latents = img2img
+                             ? sampler.RunImg2Img(init_latents, initial, denoiser, source, on_step)
+                             : sampler.Run(initial, denoiser, source, on_step);
   const double sample_seconds = seconds_since(phase);
 
   for (int64_t i = 0; i < batch; ++i) {
@@ -430,6 +453,7 @@ std::vector<GeneratedImage> StableDiffusion::GenerateBatch(
     // The batch's shared work, in equal shares.
     image.encode_seconds = encode_seconds / static_cast<double>(batch);
     image.sample_seconds = sample_seconds / static_cast<double>(batch);
+    image.image_encode_seconds = image_encode_seconds / static_cast<double>(batch);
     for (const auto& file : loras[static_cast<size_t>(i)].files) {
       image.lora_hashes.push_back(library->Hash(*file));
     }
@@ -524,6 +548,14 @@ std::string InfoText(const GenerationRequest& request, const GeneratedImage& ima
   add("Size", std::to_string(image.width) + "x" + std::to_string(image.height));
   if (!model_hash.empty()) add("Model hash", model_hash);
   add("Model", model.name);
+  if (request.init_image != nullptr) {
+    // Python's repr of the float, as A1111 writes it: 0.75, 0.3333333333333333, 1.0.
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, request.denoising_strength).ptr;
+    std::string value(buf, end);
+    if (value.find_first_of(".e") == std::string::npos) value += ".0";  // 1.0, as Python
+    add("Denoising strength", value);
+  }
   if (request.clip_skip > 1) add("Clip skip", std::to_string(request.clip_skip));
   if (request.rng != RngKind::kPhilox) add("RNG", "CPU");
   if (request.eta) add("Eta", FormatFloat(*request.eta));

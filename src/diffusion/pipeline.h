@@ -9,6 +9,20 @@
 //              uncond + cfg (cond - uncond) (one pass on cond alone when cfg is 1)
 //   latent  -> VAE decoder -> 8-bit RGB
 //
+// img2img (a request with an init image): the image is resized to the request's size as A1111's
+// "Just resize" does (init_image.h), encoded by the VAE encoder (vae_encoder.h) and sampled from
+// its posterior as A1111 does (mean + std * noise, LDM's DiagonalGaussianDistribution.sample(),
+// times the scaling factor), and the sampler runs the end of its schedule from that latent
+// noised with the image's initial noise (sampler.h, "img2img": A1111's step arithmetic for the
+// denoising strength). A1111 draws the posterior's noise with torch.randn from torch's global
+// CPU generator, which it seeds with each image's seed when it makes that image's noise but
+// draws from before the request's own seeds are set: its state is left by the generation before
+// (the last image's seed), so A1111's own draw cannot be reproduced from the request alone.
+// depict draws it from a CPU generator of its own seeded with the image's seed (whatever the
+// request's noise generator), which is exactly A1111's draw when the generation before ended
+// with the same seed (a request repeated). The posterior's spread is small next to its mean
+// for SD's VAE, so the choice matters little.
+//
 // The model family comes from the tensors: an OpenCLIP text encoder (or a 1024-wide one in a
 // diffusers folder) is SD 2.x, anything else SD 1.x. What shapes cannot tell comes from a
 // diffusers folder's config files when there are some (unet/config.json: norm_num_groups,
@@ -33,6 +47,7 @@
 #include <vector>
 
 #include "diffusion/clip_tokenizer.h"
+#include "diffusion/init_image.h"
 #include "diffusion/lora.h"
 #include "diffusion/prompt_parser.h"
 #include "diffusion/rng.h"
@@ -41,6 +56,7 @@
 #include "diffusion/text_encoder.h"
 #include "diffusion/unet.h"
 #include "diffusion/vae.h"
+#include "diffusion/vae_encoder.h"
 
 namespace depict::diffusion {
 
@@ -71,6 +87,7 @@ struct ModelInfo {
   int pad_id = kSd1PadId;
   UnetConfig unet;
   VaeConfig vae;
+  std::optional<VaeEncoderConfig> vae_encoder;  // none: the checkpoint cannot do img2img
   TextEncoderConfig text_encoder;
 };
 
@@ -91,6 +108,13 @@ struct GenerationRequest {
   // name is looked up like a prompt's. Never fill this from untrusted input: a prompt's tags are
   // only ever names inside the LoRA directories.
   std::vector<LoraTag> loras;
+  // img2img: the image to start from, any size (resized to width x height as A1111's "Just
+  // resize" does), shared because a batch's requests usually carry the same one; null for
+  // txt2img. The model needs a VAE encoder (ModelInfo::vae_encoder).
+  std::shared_ptr<const InitImage> init_image;
+  // How much of the init image to redo, 0..1 (A1111's "Denoising strength", default 0.75):
+  // of `steps`, int(min(s, 0.999) * steps) + 1 run (DDIM: int(...) - 1); see sampler.h.
+  double denoising_strength = 0.75;
 };
 
 struct GeneratedImage {
@@ -106,6 +130,7 @@ struct GeneratedImage {
   double encode_seconds = 0.0;           // text encoder (cond and uncond)
   double sample_seconds = 0.0;           // the sampler's UNet evaluations
   double decode_seconds = 0.0;           // VAE decoder
+  double image_encode_seconds = 0.0;     // VAE encoder (img2img)
 };
 
 // Called after each UNet evaluation (step 1..total).
@@ -184,19 +209,23 @@ class StableDiffusion {
   // `context` [1, T, width] extended to `tokens` with the empty prompt's encoding.
   tensor::Tensor PadToTokens(tensor::Tensor context, int64_t tokens, int clip_skip,
                              const LoraSet& loras) const;
+  // img2img: each request's init latent [B, 4, h, w], encoded from its init image.
+  tensor::Tensor EncodeInitLatents(const std::vector<GenerationRequest>& requests) const;
 
   StableDiffusion(ModelInfo info, ClipTokenizer tokenizer, TextEncoder encoder, Unet unet,
-                  VaeDecoder vae);
+                  VaeDecoder vae, std::optional<VaeEncoder> vae_encoder);
 
   ModelInfo info_;
   ClipTokenizer tokenizer_;
   TextEncoder encoder_;
   Unet unet_;
   VaeDecoder vae_;
+  std::optional<VaeEncoder> vae_encoder_;
 };
 
 // Whether two requests can share a UNet batch: the same size, steps, CFG scale, sampler, eta,
-// generator and clip skip. Prompts, negative prompts, seeds and LoRAs may differ: each image's
+// generator and clip skip, and both txt2img or both img2img with one denoising strength (their
+// init images may differ). Prompts, negative prompts, seeds and LoRAs may differ: each image's
 // adapters apply to its own rows of the batch (the run-time LoRA term, scaled per item).
 bool BatchCompatible(const GenerationRequest& a, const GenerationRequest& b);
 

@@ -294,6 +294,7 @@ Sampler::Sampler(SamplerOptions options, const DiscreteSchedule& schedule)
     }
     for (int t : step_from_) timesteps_.push_back(static_cast<float>(t));
     initial_scale_ = 1.0f;
+    if (img2img()) SetUpImg2Img();
     return;
   }
 
@@ -331,6 +332,7 @@ Sampler::Sampler(SamplerOptions options, const DiscreteSchedule& schedule)
   }
   const float s0 = sigmas_.front();
   initial_scale_ = options_.sgm_noise_multiplier ? std::sqrt(1.0f + s0 * s0) : s0;
+  if (img2img()) SetUpImg2Img();
 }
 
 bool Sampler::uses_noise_source() const {
@@ -353,12 +355,19 @@ Tensor Sampler::Run(const Tensor& noise, const Denoiser& denoiser, const NoiseSo
     throw ShapeError("sampler: the initial noise must be F32, not " +
                      std::string(tensor::DTypeName(noise.dtype())));
   }
+  if (img2img()) {
+    throw std::invalid_argument("sampler: a denoising strength is img2img's: use RunImg2Img");
+  }
+  return Dispatch(Scaled(noise, initial_scale_), denoiser, noise_source, progress);
+}
+
+Tensor Sampler::Dispatch(Tensor x, const Denoiser& denoiser, const NoiseSource& noise_source,
+                         const ProgressCallback& progress) const {
   if (!denoiser) throw std::invalid_argument("sampler: no denoiser");
   if (uses_noise_source() && !noise_source) {
     throw std::invalid_argument(std::string(SamplerName(options_.kind)) +
                                 " adds noise while sampling and needs a noise source");
   }
-  Tensor x = Scaled(noise, initial_scale_);
   if (options_.kind == SamplerKind::kDdim) {
     return RunDdim(std::move(x), denoiser, noise_source, progress);
   }

@@ -45,6 +45,24 @@
 // are not used again: a hires-fix pass starts new ones), and depict skips them: the source is
 // called only for noise that is used.
 //
+// img2img (SamplerOptions::denoising_strength, A1111's "Denoising strength" s, with N steps):
+// A1111 builds the schedule of N steps as txt2img does and runs only its end, with
+// t_enc = int(min(s, 0.999) * N) (modules/sd_samplers_common.py, setup_img2img_steps, as A1111
+// runs it by default: with the "img2img_fix_steps" option off; s is a double, as Python's float):
+//   - k-diffusion samplers and LCM (sd_samplers_kdiffusion.py, KDiffusionSampler.
+//     sample_img2img): the levels sigmas[N - t_enc - 1:], so t_enc + 1 model evaluations, from
+//     x = init_latent + noise * sigmas[N - t_enc - 1] (no "SGM noise multiplier" here);
+//   - DDIM (sd_samplers_timesteps.py, CompVisSampler.sample_img2img): ddim() over the timesteps
+//     A1111DdimTimesteps(N)[:t_enc], stepping through them as txt2img steps through all of them
+//     (t_enc - 1 evaluations, none when t_enc <= 1), from x = sqrt(a) init_latent +
+//     sqrt(1 - a) noise with a = alphas_cumprod[A1111DdimTimesteps(N)[t_enc]]: A1111 noises
+//     the latent to the timestep above the first one it evaluates, and returns it as it is when
+//     t_enc <= 1.
+// Strength 0 still runs one step with the k-diffusion samplers and LCM (from the lowest noise
+// level to 0), as in A1111; with DDIM none.
+// The noise is the same first draw txt2img starts from, and later draws continue after it.
+// diffusers' img2img (Convention::kDiffusers) counts its steps otherwise and is not offered.
+//
 // Not matched: A1111 before 1.8 (and later with "Downcast model alphas_cumprod to fp16") built
 // its noise levels from a float16 alphas_cumprod; depict uses the float32 buffer of A1111 1.8+.
 //
@@ -123,10 +141,17 @@ struct SamplerOptions {
   // Euler a (default 1, A1111's "Eta for ancestral samplers") and DDIM (default 0, "Eta for
   // DDIM") only; setting it for another sampler is an error.
   std::optional<float> eta;  // 0..kMaxEta
-  // A1111's "SGM noise multiplier" option (k-diffusion samplers and A1111's LCM).
+  // A1111's "SGM noise multiplier" option (k-diffusion samplers and A1111's LCM; not img2img).
   bool sgm_noise_multiplier = false;
   Convention convention = Convention::kA1111;
+  // img2img's "Denoising strength", 0..1 (see "img2img" above); unset for txt2img. A sampler
+  // with one runs with RunImg2Img.
+  std::optional<double> denoising_strength;
 };
+
+// A1111's t_enc for img2img: int(min(strength, 0.999) * steps), in double as Python computes
+// it (0.7 * 10 is 7, where float32 arithmetic would give 6). strength in [0, 1].
+int Img2ImgEncodeSteps(int steps, double denoising_strength);
 
 // A configured sampler: the noise levels and timesteps are fixed at construction (invalid
 // options throw std::invalid_argument there). Run may be called any number of times, from any
@@ -140,15 +165,19 @@ class Sampler {
   const SamplerOptions& options() const { return options_; }
   // The schedule type in effect ("Automatic" resolved; Automatic for DDIM and diffusers' LCM).
   ScheduleType schedule_type() const { return schedule_type_; }
-  // The noise levels stepped through, ending with 0 (k-diffusion samplers and A1111's LCM);
-  // empty for DDIM and diffusers' LCM, which step through timesteps().
+  // The noise levels stepped through, ending with 0 (k-diffusion samplers and A1111's LCM; for
+  // img2img, only the end that is run); empty for DDIM and diffusers' LCM, which step through
+  // timesteps().
   const std::vector<float>& sigmas() const { return sigmas_; }
   // The timestep the Denoiser is given at each model evaluation, in order.
   const std::vector<float>& timesteps() const { return timesteps_; }
   // The number of model evaluations: the progress callback's total.
   int evaluations() const { return static_cast<int>(timesteps_.size()); }
-  // What Run multiplies the initial noise by.
+  // What Run multiplies the initial noise by (RunImg2Img: the noise added to the init latent).
   float initial_noise_scale() const { return initial_scale_; }
+  // What RunImg2Img multiplies the init latent by (1 but for DDIM).
+  float init_latent_scale() const { return init_scale_; }
+  bool img2img() const { return options_.denoising_strength.has_value(); }
   // Whether Run needs a NoiseSource (Euler a with eta > 0, LCM with more than one step, DDIM
   // with eta > 0).
   bool uses_noise_source() const;
@@ -160,8 +189,18 @@ class Sampler {
   tensor::Tensor Run(const tensor::Tensor& noise, const Denoiser& denoiser,
                      const NoiseSource& noise_source = nullptr,
                      const ProgressCallback& progress = nullptr) const;
+  // img2img (the options have a denoising strength; Run refuses those): samples from
+  // init_latent * init_latent_scale() + noise * initial_noise_scale() (`init_latent` the
+  // encoder's scaled latent, `noise` of its shape, unscaled standard normal), as Run does.
+  tensor::Tensor RunImg2Img(const tensor::Tensor& init_latent, const tensor::Tensor& noise,
+                            const Denoiser& denoiser, const NoiseSource& noise_source = nullptr,
+                            const ProgressCallback& progress = nullptr) const;
 
  private:
+  // Keeps the end of the txt2img schedule that img2img runs (sampler_img2img.cc).
+  void SetUpImg2Img();
+  tensor::Tensor Dispatch(tensor::Tensor x, const Denoiser& denoiser,
+                          const NoiseSource& noise_source, const ProgressCallback& progress) const;
   tensor::Tensor RunKDiffusion(tensor::Tensor x, const Denoiser& denoiser,
                                const NoiseSource& noise_source,
                                const ProgressCallback& progress) const;
@@ -176,6 +215,7 @@ class Sampler {
   ScheduleType schedule_type_ = ScheduleType::kAutomatic;
   float eta_ = 0.0f;
   float initial_scale_ = 1.0f;
+  float init_scale_ = 1.0f;
   std::vector<float> sigmas_;
   std::vector<float> timesteps_;
   // DDIM and diffusers' LCM: for each evaluation, the timestep stepped to (-1: alphas_cumprod[0]

@@ -12,7 +12,8 @@
 // channel count changes. The mid attention is one head over the H*W positions, of size C, on
 // GroupNorm(x), added back to x. Every group norm has eps 1e-6.
 //
-// Weights come from a safetensors file in one of two layouts, found by their names:
+// Weights come from a safetensors file in one of two layouts, found by their names (the blocks
+// and their tensors are described in vae_blocks.h):
 //   - single-file checkpoints (LDM names): first_stage_model.post_quant_conv.*,
 //     first_stage_model.decoder.{conv_in, mid.block_1, mid.attn_1.{norm, q, k, v, proj_out},
 //     mid.block_2, up.N.block.M.{norm1, conv1, norm2, conv2, nin_shortcut}, up.N.upsample.conv,
@@ -24,41 +25,21 @@
 //     conv_norm_out, conv_out}. The projections are Linear ([C, C]); up_blocks.0 runs first.
 // The configuration comes from the shapes: latent channels from post_quant_conv, each up block's
 // width from its first resnet, the number of up blocks and of resnets per block from the names
-// present. The group count cannot be read from shapes (SD uses 32): it is an option. Weights stay
-// in the file's dtype (F32, F16 or BF16) and are read in place from the mapping (norm gains and
-// biases are converted to f32 once); activations are f32. Encoder tensors are ignored.
+// present. The group count cannot be read from shapes (SD uses 32): it is an option. Activations
+// are f32. Encoder tensors are ignored (vae_encoder.h reads them).
 #ifndef DEPICT_DIFFUSION_VAE_H_
 #define DEPICT_DIFFUSION_VAE_H_
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <vector>
 
+#include "diffusion/vae_blocks.h"
 #include "tensor/safetensors.h"
 #include "tensor/tensor.h"
 
 namespace depict::diffusion {
-
-// A checkpoint without a VAE decoder, or with a tensor missing or of the wrong shape; what()
-// names the file and the tensor.
-class VaeError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-enum class VaeLayout {
-  kSingleFile,  // first_stage_model.decoder.*
-  kDiffusers,   // decoder.*
-};
-
-inline constexpr float kSdVaeScalingFactor = 0.18215f;  // SD 1.x and 2.x
-
-struct VaeOptions {
-  int norm_groups = 32;  // groups of every group norm (SD: 32)
-  float scaling_factor = kSdVaeScalingFactor;
-};
 
 struct VaeConfig {
   VaeLayout layout = VaeLayout::kSingleFile;
@@ -94,35 +75,20 @@ class VaeDecoder {
   tensor::Tensor DecodeUnclamped(const tensor::Tensor& latents) const;
 
  private:
-  struct Norm {
-    tensor::Tensor gamma, beta;  // f32
-  };
-  struct Conv {
-    tensor::Tensor weight, bias;  // bias f32
-  };
-  struct Resnet {
-    Norm norm1, norm2;
-    Conv conv1, conv2, shortcut;  // shortcut.weight empty when the width does not change
-  };
-  struct Attention {
-    Norm norm;
-    Conv q, k, v, out;  // weights [C, C]
-  };
+  using Conv = vae_blocks::Conv;
+  using Resnet = vae_blocks::Resnet;
   struct UpBlock {
     std::vector<Resnet> resnets;
     Conv upsample;  // empty in the last block
   };
 
-  tensor::Tensor RunResnet(const Resnet& r, const tensor::Tensor& x) const;
-  tensor::Tensor RunAttention(const Attention& a, const tensor::Tensor& x) const;
-
   std::shared_ptr<const tensor::SafetensorsFile> file_;
   VaeConfig config_;
   Conv post_quant_conv_, conv_in_;
   Resnet mid_resnet1_, mid_resnet2_;
-  Attention mid_attention_;
+  vae_blocks::Attention mid_attention_;
   std::vector<UpBlock> up_blocks_;  // in the order they run
-  Norm norm_out_;
+  vae_blocks::Norm norm_out_;
   Conv conv_out_;
 };
 

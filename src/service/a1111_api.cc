@@ -1,7 +1,11 @@
 // AUTOMATIC1111's web API, as its clients (webuiapi, Open WebUI, SillyTavern) call it.
 #include <chrono>
 #include <ctime>
+#include <optional>
+#include <string>
+#include <utility>
 
+#include "io/base64.h"
 #include "service/json_fields.h"
 #include "service/service_internal.h"
 
@@ -39,9 +43,42 @@ GenerateParams ParseTxt2Img(const json& body, const std::string& default_model) 
   return p;
 }
 
-void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
-  const json body = ParseBody(req);
-  const GenerateParams p = ParseTxt2Img(body, s.default_model);
+// A1111's img2img fields: txt2img's, and one base64 init image (a "data:image/...;base64,"
+// prefix is taken off, as A1111's decode_base64_to_image does) with its denoising strength. What
+// depict does not do yet is refused rather than ignored: a mask (inpainting), several init
+// images, and resize modes other than 0 ("Just resize").
+GenerateParams ParseImg2Img(const json& body, const std::string& default_model) {
+  GenerateParams p = ParseTxt2Img(body, default_model);
+  const auto images = body.find("init_images");
+  if (images == body.end() || !images->is_array() || images->empty() || !(*images)[0].is_string()) {
+    throw RequestError(400, "invalid_request", "init_images must be a list of one base64 image");
+  }
+  if (images->size() > 1) {
+    throw RequestError(400, "invalid_request", "depict takes one init image per request");
+  }
+  std::string text = (*images)[0].get<std::string>();
+  if (text.starts_with("data:image/")) {
+    const size_t comma = text.find(',');
+    text.erase(0, comma == std::string::npos ? text.size() : comma + 1);
+  }
+  std::optional<std::string> bytes = io::Base64Decode(text);
+  if (!bytes || bytes->empty()) {
+    throw RequestError(400, "invalid_request", "init_images[0] is not base64");
+  }
+  p.init_image = std::move(*bytes);
+  p.denoising_strength = DoubleField(body, "denoising_strength", 0.75);  // A1111's default
+  if (IntField(body, "resize_mode", 0) != 0) {
+    throw RequestError(400, "invalid_request", "only resize_mode 0 (\"Just resize\") is supported");
+  }
+  if (const auto mask = body.find("mask"); mask != body.end() && !mask->is_null()) {
+    throw RequestError(400, "invalid_request", "a mask (inpainting) is not supported yet");
+  }
+  return p;
+}
+
+// txt2img and img2img alike: plan, run, and answer in A1111's form.
+void Generate(State& s, const httplib::Request& req, httplib::Response& res, const json& body,
+              const GenerateParams& p) {
   const auto send = body.find("send_images");
   if (send != body.end() && !send->is_boolean()) {
     throw RequestError(400, "invalid_request", "send_images must be true or false");
@@ -61,31 +98,51 @@ void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
     infotexts.push_back(image["infotext"]);
     casts.push_back(image["cast"]);
   }
-  const json info = {{"prompt", prompts.empty() ? p.prompt : prompts[0].get<std::string>()},
-                     {"all_prompts", prompts},
-                     {"negative_prompt", p.negative_prompt},
-                     {"all_negative_prompts", json::array()},
-                     {"seed", seeds.empty() ? json(nullptr) : seeds[0]},
-                     {"all_seeds", seeds},
-                     {"subseed", -1},
-                     {"all_subseeds", json::array()},
-                     {"width", p.width},
-                     {"height", p.height},
-                     {"sampler_name", p.sampler},
-                     {"cfg_scale", p.cfg_scale},
-                     {"steps", p.steps},
-                     {"batch_size", IntField(body, "batch_size", 1)},
-                     {"sd_model_name", p.model},
-                     {"infotexts", infotexts},
-                     {"job_timestamp", std::to_string(std::time(nullptr))},
-                     {"depict",
-                      {{"original_prompt", p.prompt},
-                       {"language", result.value("language", "en")},
-                       {"casts", casts},
-                       {"interrupted", done.value("status", "") == "cancelled"},
-                       {"plan_seconds", plan_seconds}}}};
+  const json info = {
+      {"prompt", prompts.empty() ? p.prompt : prompts[0].get<std::string>()},
+      {"all_prompts", prompts},
+      {"negative_prompt", p.negative_prompt},
+      {"all_negative_prompts", json::array()},
+      {"seed", seeds.empty() ? json(nullptr) : seeds[0]},
+      {"all_seeds", seeds},
+      {"subseed", -1},
+      {"all_subseeds", json::array()},
+      {"width", p.width},
+      {"height", p.height},
+      {"sampler_name", p.sampler},
+      {"cfg_scale", p.cfg_scale},
+      {"steps", p.steps},
+      {"batch_size", IntField(body, "batch_size", 1)},
+      {"sd_model_name", p.model},
+      {"infotexts", infotexts},
+      {"denoising_strength", p.init_image.empty() ? json(nullptr) : json(p.denoising_strength)},
+      {"job_timestamp", std::to_string(std::time(nullptr))},
+      {"depict",
+       {{"original_prompt", p.prompt},
+        {"language", result.value("language", "en")},
+        {"casts", casts},
+        {"interrupted", done.value("status", "") == "cancelled"},
+        {"plan_seconds", plan_seconds}}}};
   const json out = {{"images", images}, {"parameters", body}, {"info", info.dump()}};
   res.set_content(out.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+void Txt2Img(State& s, const httplib::Request& req, httplib::Response& res) {
+  const json body = ParseBody(req);
+  Generate(s, req, res, body, ParseTxt2Img(body, s.default_model));
+}
+
+void Img2Img(State& s, const httplib::Request& req, httplib::Response& res) {
+  json body = ParseBody(req);
+  const GenerateParams p = ParseImg2Img(body, s.default_model);
+  // A1111 echoes the request with init_images and mask nulled unless include_init_images.
+  const auto include = body.find("include_init_images");
+  if (include == body.end() || include->is_null() || !include->is_boolean() ||
+      !include->get<bool>()) {
+    body["init_images"] = nullptr;
+    body["mask"] = nullptr;
+  }
+  Generate(s, req, res, body, p);
 }
 
 // A1111's progress of the caller's job (or, when it has none, of any running one).
@@ -126,6 +183,8 @@ void RegisterA1111(State& s) {
   httplib::Server& http = s.http;
   http.Post("/sdapi/v1/txt2img",
             [&s](const httplib::Request& req, httplib::Response& res) { Txt2Img(s, req, res); });
+  http.Post("/sdapi/v1/img2img",
+            [&s](const httplib::Request& req, httplib::Response& res) { Img2Img(s, req, res); });
   http.Get("/sdapi/v1/progress", [&s](const httplib::Request& req, httplib::Response& res) {
     SendProgress(s, req, res);
   });

@@ -1,19 +1,44 @@
 // One generation for any API family: its limits, its plan, the model it names, and waiting for
 // it on behalf of a client that may go away.
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <string_view>
+#include <utility>
 
+#include "diffusion/init_image.h"
 #include "diffusion/png_writer.h"
 #include "io/base64.h"
 #include "io/file.h"
 #include "io/models_dir.h"
 #include "service/peer.h"
 #include "service/service_internal.h"
+#include "vision/image.h"
 
 namespace depict::service {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The width and height a PNG or JPEG header claims (0, 0 when neither can be read): checked
+// before decoding, since a 1 MiB body can hold a PNG of 100 megapixels of one colour.
+std::pair<uint64_t, uint64_t> HeaderSize(std::string_view data) {
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(data[i]); };
+  const auto be16 = [&](size_t i) { return (uint64_t{byte(i)} << 8) | byte(i + 1); };
+  if (data.size() >= 24 && data.starts_with("\x89PNG\r\n\x1a\n")) {
+    return {(be16(16) << 16) | be16(18), (be16(20) << 16) | be16(22)};  // IHDR
+  }
+  // JPEG: the segments after SOI up to the first start-of-frame (SOF0-15 but DHT, JPG, DAC).
+  for (size_t pos = 2; data.size() >= 4 && byte(0) == 0xFF && byte(1) == 0xD8 &&
+                       pos + 9 <= data.size() && byte(pos) == 0xFF;
+       pos += 2 + be16(pos + 2)) {
+    const uint8_t marker = byte(pos + 1);
+    if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+      return {be16(pos + 7), be16(pos + 5)};
+    }
+  }
+  return {0, 0};
+}
 
 std::shared_ptr<const diffusion::StableDiffusion> ModelFor(State& s, const std::string& name,
                                                            std::string& hash) {
@@ -41,6 +66,17 @@ void CheckLimits(const Config& c, const GenerateParams& p) {
   }
   if (!(p.cfg_scale >= 0.0f && p.cfg_scale <= 100.0f)) bad("cfg_scale must be from 0 to 100");
   if (p.clip_skip < 1 || p.clip_skip > 12) bad("clip_skip must be from 1 to 12");
+  if (!p.init_image.empty() && !(p.denoising_strength >= 0.0 && p.denoising_strength <= 1.0)) {
+    bad("denoising_strength must be from 0 to 1");
+  }
+  // An init image is resized to at most max_side x max_side: one of more than four times that
+  // area is refused before it is decoded (each queued job holds its decoded image).
+  const auto [w, h] = HeaderSize(p.init_image);
+  const auto most = uint64_t{4} * static_cast<uint64_t>(c.max_side) * c.max_side;
+  if (w * h > most) {
+    bad("init_images[0] is " + std::to_string(w) + "x" + std::to_string(h) +
+        ", more than 4 times --max-side squared (" + std::to_string(most) + " pixels)");
+  }
 }
 
 studio::Request StudioRequest(const GenerateParams& p) {
@@ -63,6 +99,19 @@ studio::Request StudioRequest(const GenerateParams& p) {
   request.settings.steps = p.steps;
   request.settings.cfg_scale = p.cfg_scale;
   request.settings.clip_skip = p.clip_skip;
+  if (!p.init_image.empty()) {
+    // Decoded here, where a local job and a queue worker both build their request: the image
+    // travels as its file's bytes.
+    try {
+      vision::Image image = vision::DecodeImage(
+          reinterpret_cast<const uint8_t*>(p.init_image.data()), p.init_image.size());
+      request.settings.init_image = std::make_shared<const diffusion::InitImage>(
+          diffusion::InitImage{image.width, image.height, std::move(image.rgb)});
+    } catch (const vision::ImageError& e) {
+      throw RequestError(400, "invalid_request", std::string("init_images[0]: ") + e.what());
+    }
+    request.settings.denoising_strength = p.denoising_strength;
+  }
   return request;
 }
 

@@ -79,6 +79,15 @@ float FloatField(const json& body, const char* name, float fallback) {
   return static_cast<float>(d);
 }
 
+double DoubleField(const json& body, const char* name, double fallback) {
+  const json* v = Find(body, name);
+  if (v == nullptr) return fallback;
+  if (!v->is_number()) Bad(name, "a number");
+  const double d = v->get<double>();
+  if (!std::isfinite(d)) Bad(name, "a finite number");
+  return d;
+}
+
 std::string StringField(const json& body, const char* name, const std::string& fallback) {
   const json* v = Find(body, name);
   if (v == nullptr) return fallback;

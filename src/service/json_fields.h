@@ -16,6 +16,7 @@ int IntField(const nlohmann::json& body, const char* name, int fallback);
 int64_t Int64Field(const nlohmann::json& body, const char* name, int64_t fallback);
 uint64_t Uint64Field(const nlohmann::json& body, const char* name, uint64_t fallback);
 float FloatField(const nlohmann::json& body, const char* name, float fallback);
+double DoubleField(const nlohmann::json& body, const char* name, double fallback);
 std::string StringField(const nlohmann::json& body, const char* name, const std::string& fallback);
 
 }  // namespace depict::service

@@ -6,6 +6,7 @@
 #define DEPICT_TESTS_DIFFUSION_TINY_CHECKPOINT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,10 +18,14 @@ namespace depict::testing {
 
 // `embedding` names the full table in the output: the single-file name by default, or
 // "text_model.embeddings.token_embedding.weight" for a diffusers text_encoder/model.safetensors.
+// The tensors of each `extra` file are added as they are (the VAE encoder of
+// tests/fixtures/vae_encoder/tiny_sd1_encoder.safetensors makes the checkpoint one that can do
+// img2img).
 inline void WriteTinyCheckpoint(
     const std::string& fixture, const std::string& out,
     const std::string& embedding =
-        "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight") {
+        "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight",
+    const std::vector<std::string>& extra = {}) {
   using tensor::DType;
   using tensor::Tensor;
   const auto file = tensor::SafetensorsFile::Open(fixture);
@@ -47,6 +52,13 @@ inline void WriteTinyCheckpoint(
     tensors.emplace_back(info.name, file->Get(info.name));
   }
   tensors.emplace_back(embedding, table);
+  std::vector<std::shared_ptr<const tensor::SafetensorsFile>> extras;  // kept open until written
+  for (const std::string& path : extra) {
+    extras.push_back(tensor::SafetensorsFile::Open(path));
+    for (const tensor::TensorInfo& info : extras.back()->tensors()) {
+      tensors.emplace_back(info.name, extras.back()->Get(info.name));
+    }
+  }
   tensor::WriteSafetensors(out, tensors);
 }
 

@@ -40,6 +40,7 @@ SCHEMATHESIS = os.path.join(os.path.dirname(sys.executable), "schemathesis")
 # (assets_api.cc: the regex ([A-Za-z0-9_.-]+) is {name}). Keep it in step with those files.
 ROUTES = {
     ("post", "/sdapi/v1/txt2img"),
+    ("post", "/sdapi/v1/img2img"),
     ("get", "/sdapi/v1/progress"),
     ("post", "/sdapi/v1/interrupt"),
     ("post", "/sdapi/v1/skip"),
@@ -199,8 +200,10 @@ class OpenApiTest(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="depict_openapi_")
         cls.model = os.path.join(cls.dir, "tiny.safetensors")
+        # With a VAE encoder, so that img2img runs too.
         subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"),
-                        cls.model], check=True)
+                        cls.model, os.path.join(FIXTURES, "vae_encoder",
+                                                "tiny_sd1_encoder.safetensors")], check=True)
         line = subprocess.run([DEPICT, "serve", "--hash-key", KEY], check=True,
                               capture_output=True, text=True).stdout
         cls.keys = os.path.join(cls.dir, "keys")
@@ -328,7 +331,7 @@ class OpenApiTest(unittest.TestCase):
                 self.assertNotEqual(r.status_code, 404, "%s %s: %s" % (method, url_path, r.text))
                 self.assertLess(r.status_code, 300, "%s %s: %s" % (method, url_path, r.text))
                 self.assertConforms(method, path, r)
-                if path == "/sdapi/v1/txt2img":
+                if path in ("/sdapi/v1/txt2img", "/sdapi/v1/img2img"):
                     # A1111's info is a JSON string: its schema (contentSchema) is not one
                     # that schemathesis reads, so it is checked here.
                     info = json.loads(r.json()["info"])

@@ -1,7 +1,8 @@
 """`depict serve --queue` with `depict worker`s on a real redis-server (Debian), all on
-loopback: jobs from every API run on the workers; a worker killed with SIGKILL mid-job loses
-nothing (another claims its job) and every job ends exactly once; a job that fails every
-delivery goes to the dead-letter stream with its error."""
+loopback: jobs from every API run on the workers (img2img too, its init image in the job); a
+worker killed with SIGKILL mid-job loses nothing (another claims its job) and every job ends
+exactly once; a job that fails every delivery goes to the dead-letter stream with its error."""
+import json
 import os
 import shutil
 import signal
@@ -116,6 +117,13 @@ class QueueTest(unittest.TestCase):
                                 "batch_size": 2, "seed": 3})
         self.assertEqual(r.status_code, 200, r.text)
         self.assertEqual(len(r.json()["images"]), 2)
+        # So does img2img: its init image travels in the job's parameters.
+        init = r.json()["images"][0]
+        r = requests.post(self.url + "/sdapi/v1/img2img", timeout=60,
+                          json={"prompt": "a doctor", "width": 64, "height": 64, "steps": 4,
+                                "seed": 3, "init_images": [init], "denoising_strength": 0.5})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertIn("Denoising strength: 0.5,", json.loads(r.json()["info"])["infotexts"][0])
         # A refused prompt never reaches the queue.
         before = self.r.xlen("depict:jobs")
         r = requests.post(self.url + "/v1/jobs", json={"prompt": "a nude child"}, timeout=30)

@@ -25,7 +25,9 @@ SHORT = ({"width": 64, "height": 64, "steps": 3} if SANITIZED
 
 
 def tiny_checkpoint(path):
-    subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"), path],
+    """The tiny SD 1.x checkpoint with a VAE encoder (so that img2img runs too), at `path`."""
+    subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"), path,
+                    os.path.join(FIXTURES, "vae_encoder", "tiny_sd1_encoder.safetensors")],
                    check=True, stdout=subprocess.DEVNULL)
     return path
 

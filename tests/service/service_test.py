@@ -38,8 +38,10 @@ class ServeTest(unittest.TestCase):
         cls.checkpoints = os.path.join(cls.dir, "checkpoints")
         os.mkdir(cls.checkpoints)
         cls.model = os.path.join(cls.checkpoints, "tiny.safetensors")
+        # With a VAE encoder, so that img2img runs too.
         subprocess.run([MAKE_TINY, os.path.join(FIXTURES, "pipeline", "tiny_sd1.safetensors"),
-                        cls.model], check=True)
+                        cls.model, os.path.join(FIXTURES, "vae_encoder",
+                                                "tiny_sd1_encoder.safetensors")], check=True)
         lines = [subprocess.run([DEPICT, "serve", "--hash-key", key], check=True,
                                 capture_output=True, text=True).stdout for key in (KEY, KEY2)]
         keys = os.path.join(cls.dir, "keys")
@@ -81,6 +83,48 @@ class ServeTest(unittest.TestCase):
             self.assertEqual(json.loads(image.info["depict"])["image"]["prompt"], prompt)
         self.assertEqual(len(info["depict"]["casts"]), 2)
         self.assertEqual(info["depict"]["original_prompt"], "a doctor talking to a patient")
+
+    def test_webuiapi_img2img_starts_from_the_init_image(self):
+        api = self.a1111()
+        init = Image.new("RGB", (80, 48), (200, 120, 40))
+        result = api.img2img(images=[init], prompt="a photo of a cat", width=64, height=64,
+                             denoising_strength=0.5, seed=7, cfg_scale=7, sampler_name="Euler",
+                             steps=4)
+        self.assertEqual(len(result.images), 1)
+        self.assertEqual(result.images[0].size, (64, 64))
+        params = result.images[0].info["parameters"]
+        self.assertIn("Steps: 4, Sampler: Euler", params)
+        self.assertIn("Denoising strength: 0.5,", params)
+        self.assertEqual(result.info["denoising_strength"], 0.5)
+        self.assertIsNone(result.parameters["init_images"])  # A1111's echo without the image
+        # Another strength, another image; the same request, the same image.
+        again = api.img2img(images=[init], prompt="a photo of a cat", width=64, height=64,
+                            denoising_strength=0.5, seed=7, cfg_scale=7, sampler_name="Euler",
+                            steps=4)
+        self.assertEqual(again.images[0].tobytes(), result.images[0].tobytes())
+        other = api.img2img(images=[init], prompt="a photo of a cat", width=64, height=64,
+                            denoising_strength=0.9, seed=7, cfg_scale=7, sampler_name="Euler",
+                            steps=4)
+        self.assertNotEqual(other.images[0].tobytes(), result.images[0].tobytes())
+        for body, needle in (({"init_images": ["bm90IGFuIGltYWdl"]}, "not a PNG or JPEG"),
+                             ({"init_images": []}, "init_images"),
+                             ({"init_images": ["x", "y"]}, "one init image"),
+                             ({"denoising_strength": 1.5}, "denoising_strength"),
+                             ({"mask": "abc"}, "mask"), ({"resize_mode": 1}, "resize_mode"),
+                             # A PNG header claiming 100000 x 100000 is refused undecoded.
+                             ({"init_images": [base64.b64encode(
+                                 b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" +
+                                 (100000).to_bytes(4, "big") * 2 + b"\x08\x02\0\0\0").decode()]},
+                              "more than 4 times")):
+            full = {"prompt": "a cat", "width": 64, "height": 64, "steps": 2,
+                    "init_images": [base64.b64encode(b"\x89PNG").decode()], **body}
+            if "init_images" not in body:
+                buf = io.BytesIO()
+                init.save(buf, "PNG")
+                full["init_images"] = [base64.b64encode(buf.getvalue()).decode()]
+            r = requests.post(self.url + "/sdapi/v1/img2img", headers=self.auth, json=full)
+            self.assertEqual(r.status_code, 400, (body, r.text))
+            self.assertIn(needle, r.json()["error"]["message"], body)
 
     def test_webuiapi_lists_and_progress(self):
         api = self.a1111()
