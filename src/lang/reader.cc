@@ -429,7 +429,6 @@ void Reader::ReadCharacters(size_t i) {
       }
       if (!lexicon.HasPrefix(candidate)) break;
     }
-    if (LanguageOf(i) == Language::kJa) ConjugatedWord(lexicon, t.end, pos, best_end, best);
     if (best) {
       flush_unknown(pos);
       if (!best->Dropped()) pieces_.push_back(Glossed(*best, pos, best_end));

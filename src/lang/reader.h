@@ -100,8 +100,6 @@ class Reader {
   void ReadCharacters(size_t i);
   void FullNamesFromRomanized(size_t from, Language language);
   size_t ReadConjugated(size_t i);
-  void ConjugatedWord(const Lexicon& lexicon, uint32_t end, uint32_t pos, uint32_t& best_end,
-                      std::optional<Gloss>& best) const;
   void ReorderAdjectives(size_t from, Language language);
   void ApplyRunRules(size_t from, Language language);
   void GenderFromArticles(size_t from, Language language);

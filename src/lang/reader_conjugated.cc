@@ -1,16 +1,9 @@
-// Japanese verbs and adjectives read from their dictionary forms (lang/deinflect_ja.h), where
-// ICU splits them from their endings and where they end a token the dictionary lacks.
+// Japanese verbs and adjectives read from their dictionary forms (lang/deinflect_ja.h) where
+// ICU splits them from their endings.
 #include "lang/deinflect_ja.h"
 #include "lang/reader.h"
 
 namespace depict::lang {
-namespace {
-
-// A verb and its endings: "切り落とされた" is 7 characters.
-constexpr size_t kMaxConjugatedChars = 12;
-
-}  // namespace
-
 // A Japanese verb that ICU split between its stem and its endings ("切り|落とさ|れた"): the
 // longest run of two to four tokens that conjugates a listed word, read as that word. Returns
 // the tokens read, or 0.
@@ -44,26 +37,6 @@ size_t Reader::ReadConjugated(size_t i) {
     }
   }
   return 0;
-}
-
-// A conjugated Japanese verb or adjective from `pos` longer than the longest listed word: read
-// as its dictionary form ("切り落とされた" as "切り落とす", cut off).
-void Reader::ConjugatedWord(const Lexicon& lexicon, uint32_t end, uint32_t pos, uint32_t& best_end,
-                            std::optional<Gloss>& best) const {
-  std::vector<uint32_t> ends;
-  for (uint32_t e = pos; e < end && ends.size() < kMaxConjugatedChars;) {
-    e += static_cast<uint32_t>(CharLength(static_cast<unsigned char>(text_[e])));
-    ends.push_back(e);
-  }
-  for (size_t k = ends.size(); k-- > 0 && ends[k] > best_end;) {
-    for (const std::string& base : JapaneseBaseForms(text_.substr(pos, ends[k] - pos))) {
-      if (auto g = lexicon.Find(base); g && !g->Dropped()) {
-        best = g;
-        best_end = ends[k];
-        return;
-      }
-    }
-  }
 }
 
 }  // namespace depict::lang
