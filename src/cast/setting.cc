@@ -153,28 +153,47 @@ std::string TitledEvent(const Knowledge& k, const text::TokenList& t, size_t i) 
   return words;
 }
 
+void AddSideWord(std::string_view word, Setting& s) {
+  if (!s.side_words.empty()) s.side_words += ", ";
+  s.side_words += word;
+}
+
+// A demonym at token j as a side of the scene: a people's own word ("Zulu") by its ethnicity, a
+// nation's ("Burmese") by its place. Returns whether it was one.
+bool AddDemonymSide(const Knowledge& k, const text::TokenList& t,
+                    const std::vector<TokenMatches>& m, size_t j, Setting& s) {
+  const Hit d = m[j].demonym ? m[j].demonym : m[j].demonym_plural;
+  if (!d) return false;
+  const Demonym& demonym = k.demonyms()[d.index];
+  if (demonym.ethnicity != 0) {
+    s.side_peoples |= demonym.ethnicity;
+  } else if (demonym.place >= 0) {
+    s.side_places.push_back(demonym.place);
+  } else {
+    return false;
+  }
+  AddSideWord(t.norm(j), s);
+  return true;
+}
+
 // The sides an event by form names around its marking word at `i`: peoples and places in its
 // name ("Anglo-Burmese War", "War of the Pacific" has none), read up to five words each way.
 void ReadSides(const Knowledge& k, const text::TokenList& t, const std::vector<TokenMatches>& m,
                size_t i, Setting& s) {
   const auto side = [&](size_t j) {
     const std::string_view w = t.norm(j);
-    if (const Hit d = m[j].demonym ? m[j].demonym : m[j].demonym_plural) {
-      const Demonym& demonym = k.demonyms()[d.index];
-      if (demonym.ethnicity != 0) {
-        s.side_peoples |= demonym.ethnicity;
-      } else if (demonym.place >= 0) {
-        s.side_places.push_back(demonym.place);
-      }
-    } else if (m[j].place) {
+    if (m[j].demonym || m[j].demonym_plural) {
+      AddDemonymSide(k, t, m, j, s);
+      return;
+    }
+    if (m[j].place) {
       s.side_places.push_back(m[j].place.index);
     } else if (const int place = k.CombiningFormPlace(w); place >= 0 && t[j].hyphen_after) {
       s.side_places.push_back(place);
     } else {
       return;
     }
-    if (!s.side_words.empty()) s.side_words += ", ";
-    s.side_words += w;
+    AddSideWord(w, s);
   };
   const auto in_name = [&](size_t j) {
     return t.IsWord(j) && (t[j].capitalized || t[j].hyphen_after || m[j].demonym ||
@@ -357,19 +376,7 @@ void ReadFreeDemonyms(const Knowledge& k, const text::TokenList& t,
     }
   }
   for (size_t j = 0; j < t.size(); ++j) {
-    if (personal[j] || !t.IsWord(j)) continue;
-    const Hit d = m[j].demonym ? m[j].demonym : m[j].demonym_plural;
-    if (!d) continue;
-    const Demonym& demonym = k.demonyms()[d.index];
-    if (demonym.ethnicity != 0) {
-      s.side_peoples |= demonym.ethnicity;
-    } else if (demonym.place >= 0) {
-      s.side_places.push_back(demonym.place);
-    } else {
-      continue;
-    }
-    if (!s.side_words.empty()) s.side_words += ", ";
-    s.side_words += t.norm(j);
+    if (!personal[j] && t.IsWord(j)) AddDemonymSide(k, t, m, j, s);
   }
 }
 

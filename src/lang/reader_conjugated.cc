@@ -4,6 +4,7 @@
 #include "lang/reader.h"
 
 namespace depict::lang {
+
 // A Japanese verb that ICU split between its stem and its endings ("切り|落とさ|れた"): the
 // longest run of two to four tokens that conjugates a listed word, read as that word. Returns
 // the tokens read, or 0.
