@@ -78,7 +78,9 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 LIMITS = {"max_side": 64, "max_steps": 20, "max_images": 2, "model": "tiny"}
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance,response_headers_conformance")
-SCHEMATHESIS_SECONDS = 120  # the whole schemathesis run: 30-60 s on 2 busy cores
+# A guard against a hang, not a speed check: the whole run takes 30-60 s on 2 quiet cores, and
+# CI measured 115 s before its last phase with other service tests running beside it.
+SCHEMATHESIS_SECONDS = 420
 
 
 def narrow_limits(raw_schema, limits):
