@@ -14,6 +14,7 @@ Usage: python3 tools/import_wordnet_people.py   (from anywhere; needs apt packag
 """
 import os
 import re
+import textwrap
 
 from wordnet_common import (LICENCE, PINNED_VERSION, check_version, is_below, lines,
                             load_index, load_synsets, synset_name)
@@ -306,7 +307,7 @@ def members(off, syn):
     return [t for p, t in syn[off]["ptrs"] if p == "%m" and t not in LIKE_STOP]
 
 
-def like_of(singular, off, kind, syn):
+def like_of(singular, off, kind, syn, proper=False):
     """Column 7: the lemmas of the related synsets in the order given, nearest first, written
     as column 1 writes a lemma but lowercased (WordNet capitalises some: Roman Catholic), without
     the row's own word, generic words, repeats, or lemmas column 1 would drop (digits, dots,
@@ -314,7 +315,10 @@ def like_of(singular, off, kind, syn):
     a group first from who its members are, own and then its hypernyms', and last from the
     kinds of group it is, which say less about the people drawn."""
     if kind == "person":
-        synsets = [o for level in hypernym_levels(off, syn, PERSON_LIKE_LEVELS) for o in level]
+        # A capitalised word inherits from its nearest kind only: WordNet's chains above
+        # adherents wander (Huguenot -> Calvinist -> necessitarian -> philosopher).
+        levels = 1 if proper else PERSON_LIKE_LEVELS
+        synsets = [o for level in hypernym_levels(off, syn, levels) for o in level]
     else:
         above = hypernym_levels(off, syn, GROUP_MEMBER_LEVELS)
         synsets = members(off, syn) + [m for level in above for o in level
@@ -364,23 +368,95 @@ def is_movement(lemma, off, syn, idx):
     return is_below(syn, off, ARTIST)
 
 
+# A capitalised person noun counts when it names a kind of person that is not a people: an
+# adherent or member (Quaker, Bolshevik, Jacobite, Jesuit, Huguenot, Muslim, Democrat), a
+# rank (Khedive), a unit's soldier (Anzac, Janissary). Peoples and inhabitants (American,
+# Apache, Zulu) belong to the demonym tables, which know their place and ethnicity; spirits and
+# myths are nobody one draws as a person (Godhead, Nereid); a gloss giving years is one
+# individual WordNet files as a class (Potemkin "(1739-1791)").
+NOT_PEOPLE_DEMONYM_TABLES = ("data/places/demonyms.tsv", "data/places/wordnet_demonyms.tsv")
+PEOPLE_WORDS = {"inhabitant", "native", "race", "nation", "people", "ethnic group", "tribe",
+                "aborigine", "aboriginal", "primitive", "primitive person", "person of color",
+                "person of colour", "amerindian", "caucasian", "mongoloid", "negroid",
+                "spiritual being", "imaginary being", "mythical being", "deity", "god", "nymph",
+                "giant", "mythical monster"}
+CAPITALISED_LEVELS = 8
+YEARS = re.compile(r"\(\d{3,4}\s*-\s*\d{2,4}\)|\(born \d{4}\)|\bdied (in )?\d|\d+ (BC|AD)\b")
+
+
+def demonym_words():
+    words = set()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for path in NOT_PEOPLE_DEMONYM_TABLES:
+        with open(os.path.join(root, path), encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("#") and line.strip():
+                    words.add(line.split("\t")[0])
+    return words
+
+
+def capitalised_person_ok(lemma, written, off, syn, idx, person, demonyms):
+    """Whether a capitalised non-instance person synset is a kind of person (see above)."""
+    gloss = syn[off]["gloss"]
+    if YEARS.search(gloss) or re.match(r"\([^)]*(astrology|mythology|testament|bible|legend)",
+                                        gloss, re.I):
+        return False
+    # An acronym (DA, CO, GP) is too short to tell from other words; a lemma that also names an
+    # individual (Einstein, Delilah, Casanova, Buddha) is first that individual.
+    if written.upper() == written or len(lemma) < 4:
+        return False
+    if any(syn[o]["instance"] for o in idx[lemma]):
+        return False
+    # "Black Panther", "Green Beret": a phrase whose last word names no person is named for a
+    # thing, which is what the words mean in lowercase ("a black panther in the jungle").
+    words = lemma.split("_")
+    if len(words) > 1 and not any(
+            o in person and any(w.lower() == words[-1] and w == w.lower() for w in syn[o]["words"])
+            for o in idx.get(words[-1], [])):
+        return False
+    # "Wave" (a woman of the US Navy's WAVES), "Treasury", "Trinity": where the word written in
+    # lowercase names a thing, the thing is what prompts mean.
+    for other in idx[lemma]:
+        if other not in person and any(w.lower() == lemma and w == w.lower()
+                                       for w in syn[other]["words"]):
+            return False
+    frontier, seen = [off], {off}
+    for _ in range(CAPITALISED_LEVELS):
+        for o in frontier:
+            for w in syn[o]["words"]:
+                w = phrase(re.sub(r"\(.*\)$", "", w).lower())
+                if w in PEOPLE_WORDS or w in demonyms:
+                    return False
+        frontier = [t for o in frontier for p, t in syn[o]["ptrs"] if p == "@" and t not in seen]
+        seen.update(frontier)
+        if not frontier:
+            break
+    return True
+
+
 def build_rows(syn, idx, exc):
     person = below(syn, PERSON_ROOTS)
     person |= {o for o, s in syn.items() if s["lex"] == PERSON_LEXFILE}
     group = below(syn, GROUP_ROOTS, set(GROUP_PRUNE)) - person
     male, female = below(syn, MALE_ROOTS), below(syn, FEMALE_ROOTS)
     adj = adjective_lemmas()
+    demonyms = demonym_words()
     rows = {}
     for lemma, offs in idx.items():
         if not re.fullmatch(r"[a-z][a-z'_-]*[a-z]", lemma):
             continue  # digits, dots, non-ASCII
-        good = []
+        good, proper = [], []
         for off in offs:
             s = syn[off]
             # the lemma as written in this synset must be lowercase: 'Court' the tennis player,
             # 'Marine' and demonyms ('American') are proper or capitalised nouns
             written = [w for w in s["words"] if re.sub(r"\(.*\)$", "", w).lower() == lemma]
-            if s["instance"] or not written or written[0] != written[0].lower():
+            capitalised = bool(written) and written[0] != written[0].lower()
+            proper.append(capitalised)
+            if s["instance"] or not written:
+                good.append(None)
+            elif capitalised and not (off in person and capitalised_person_ok(
+                    lemma, written[0], off, syn, idx, person, demonyms)):
                 good.append(None)
             elif off in person:
                 good.append("person")
@@ -391,8 +467,20 @@ def build_rows(syn, idx, exc):
         first = next((i for i, k in enumerate(good) if k), None)
         if first is None:
             continue
-        off, kind = offs[first], good[first]
         flag = "secondary" if first else ("primary,all" if all(good) else "primary")
+        if proper[first]:
+            flag += ",proper"
+            # "Marine" (the corps') and "marine" (a soldier serving at sea): where a sense
+            # written in lowercase is a kind of the same thing (their hypernyms share a word),
+            # the row describes it: it is the more specific one. Not "quaker" (one who quakes).
+            lower = next((i for i, k in enumerate(good) if k and not proper[i]), None)
+            if lower is not None:
+                mine = set(like_of(phrase(lemma), offs[first], good[first], syn,
+                                   True).split(","))
+                theirs = like_of(phrase(lemma), offs[lower], good[lower], syn).split(",")
+                if mine & set(theirs) - {"-"}:
+                    first = lower
+        off, kind = offs[first], good[first]
         plural = plural_of(lemma, off, syn, idx, exc, person)
         if lemma in adj and (adj[lemma] or kind == "group"):
             flag += ",adj"
@@ -402,7 +490,7 @@ def build_rows(syn, idx, exc):
             flag += ",movement"
         gender = gender_of(lemma, off, syn, male, female, person) if kind == "person" else "-"
         row = (phrase(lemma), plural, gender, kind, "n" + off, flag,
-               like_of(phrase(lemma), off, kind, syn))
+               like_of(phrase(lemma), off, kind, syn, proper[first]))
         old = rows.get(row[0])  # 'go-between' and 'go_between' give the same phrase
         if old is None or rank(flag) < rank(old[5]):
             rows[row[0]] = row
@@ -422,9 +510,18 @@ HEADER = """\
 {licence}#
 # Which nouns: a lemma is listed when one of its noun senses is a non-instance synset below a
 # root (hyponym links only; instance links never, so no named people or armies) and the lemma is
-# written in lowercase in that synset. Lemmas with digits, dots or non-ASCII letters are dropped,
-# and so are capitalised ones: proper nouns, and also demonyms (American) and adherents (Quaker,
-# Democrat), which belong in places/demonyms.tsv. No row is added, removed or changed by hand.
+# written in lowercase in that synset, or written capitalised in a person synset that names a
+# kind of person other than a people: adherents and members (Quaker, Bolshevik, Jesuit, Muslim,
+# Democrat), ranks and units (Khedive, Anzac). Capitalised person synsets are left out when
+# their gloss gives years (one individual) or opens with "(astrology)", "(Greek mythology)",
+# "(Old Testament)" and the like, when the lemma written in lowercase also names a thing (Wave,
+# Treasury) or a phrase's last word names no person (Black Panther, Green Beret), when
+# the lemma is an acronym (DA, CEO) or shorter than 4 letters, when another sense of the lemma
+# is an instance (Einstein, Delilah: an individual first), or when they or a hypernym up to 8 levels up carry a
+# word of data/places/demonyms.tsv or wordnet_demonyms.tsv (peoples and inhabitants: American,
+# Apache, which those tables place) or one of:
+{people_words}
+# Lemmas with digits, dots or non-ASCII letters are dropped. No row is added, removed or changed by hand.
 # Person roots: every non-instance synset of lexicographer file noun.person, and below
 {person_roots}
 # Group roots:
@@ -472,19 +569,23 @@ HEADER = """\
 #              frequent noun sense is not a person or group (fireman is first the children's
 #              game, sheep the animal). Secondary rows are kept for the planner to decide; most are
 #              words whose everyday sense in prompts is not a person. Sense order comes from
-#              SemCor counts, often small; treat it as a hint. Two more tokens may follow:
+#              SemCor counts, often small; treat it as a hint. More tokens may follow:
 #              `adj`: the word is also a WordNet adjective and SemCor tags it as an adjective at
 #              least as often as a noun (great, general, private, human), or it is a group word
 #              that is also an adjective (the rich, the dead): prompts mostly use it as an
 #              adjective, so a planner that trusts primary rows should not trust these alone.
 #              `offensive`: WordNet's gloss labels the sense a slur or insult ('(ethnic slur)',
 #              'offensive term', 'disparaging term', '(vulgar'): for the safety gate to see.
+#              `proper`: the sense is written capitalised (Quaker, Christian, Bolshevik): a
+#              name for adherents or members, whose plural is a noun even where the singular
+#              is mostly an adjective (Christians, Catholics).
 #              `movement`: an artist (below artist.n.01) named for a movement whose -ism is
 #              also a noun (cubist: cubism): before a work's word the lemma names its style.
 #  7 like      words the planner may inherit the role's historical rules from, comma-separated,
 #              nearest first, at most 8, from the qualifying sense (column 5) only. A person
 #              row lists the lemmas of its hypernym synsets, breadth-first up to 4 levels
-#              (paratrooper -> soldier -> enlisted person -> serviceman, military man...). A
+#              (paratrooper -> soldier -> enlisted person -> serviceman, military man...), one
+#              level for a sense written capitalised (Huguenot -> Calvinist, Anzac -> soldier). A
 #              group row lists first the lemmas of its member meronyms, WordNet's 'has member'
 #              %m pointers (clergy -> clergyman; crew -> crewman), then the member meronyms of
 #              its hypernyms up to 3 levels up, then its hypernyms up to 2 levels (army -> army
@@ -523,7 +624,9 @@ def main():
                          like_person=sum(1 for r in rows if r[3] == "person" and r[6] != "-"),
                          like_group=sum(1 for r in rows if r[3] == "group" and r[6] != "-"),
                          person_roots=listing(PERSON_ROOTS), roots=listing(GROUP_ROOTS),
-                         prune=listing(GROUP_PRUNE))
+                         prune=listing(GROUP_PRUNE),
+                         people_words="\n".join("#   " + line for line in textwrap.wrap(
+                             ", ".join(sorted(PEOPLE_WORDS)), 94)))
     with open(OUT, "w", encoding="ascii", newline="\n") as f:
         f.write(text)
         for r in rows:

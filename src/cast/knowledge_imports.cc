@@ -108,7 +108,8 @@ void Knowledge::LoadBodyParts(const TableFiles& files) {
 
 // Columns: singular, plural (`=` same, `-` none), gender, kind (person|group), synset, flags
 // (primary: the word's most frequent noun sense is a person or group; all: every noun sense is;
-// adj: as often an adjective; offensive: a slur; movement: an artist named for a movement). Nouns
+// adj: as often an adjective; offensive: a slur; movement: an artist named for a movement; proper:
+// written capitalised, adherents and members). Nouns
 // whose every sense is a person count as people anywhere; the others only with an owner
 // (Noun::needs_owner), and secondary senses only in the plural ("Taiping rebels"); adjectives and
 // slurs are left out.
@@ -127,6 +128,8 @@ void Knowledge::LoadWordNetPeople(const TableFiles& files) {
     // Words that name events and polities ("dynasty", "empire") set the scene instead.
     if (EventFormOf(singular) != EventForm::kNone) continue;
     const bool primary = HasFlag(flags, "primary") && !adjective, all = HasFlag(flags, "all");
+    // "Christians", "Catholics": an adherents' name has a plural that is only ever the noun.
+    const bool proper_plural = adjective && HasFlag(flags, "proper") && HasFlag(flags, "all");
     if (Taken(Find(singular)) || (plural != "-" && plural != "=" && Taken(Find(plural)))) {
       continue;
     }
@@ -144,7 +147,7 @@ void Knowledge::LoadWordNetPeople(const TableFiles& files) {
     } else if (row.cells[3] != "person") {
       text::FailAt(file, row.line, "kind must be person or group");
     }
-    n.needs_owner = !(primary && all);
+    n.needs_owner = !(primary && all) && !proper_plural;
     n.imported = true;
     if (row.cells.size() > 6) InheritRole(row.cells[6], hand_nouns, n);
     n.movement = HasFlag(flags, "movement");  // "surrealist": its word also names a style
@@ -195,7 +198,11 @@ void Knowledge::IndexPolityNames() {
     const std::string_view marker = std::string_view(era.phrase).substr(space + 1);
     const EventForm form = EventFormOf(marker);
     if (form != EventForm::kName && form != EventForm::kBoth) continue;
-    if (Taken(Find(name))) continue;  // "han": a word with a meaning of its own
+    // "han": a word with a meaning of its own. A WordNet adherent's word is the polity's too:
+    // "Sikh" names the Sikhs and, before a noun, the Sikh Empire's people.
+    const LexEntry* taken = Find(name);
+    const bool adherent = taken != nullptr && taken->noun >= 0 && nouns_[taken->noun].imported;
+    if (Taken(taken) && !adherent) continue;
     polity_eras_.emplace(std::string(name), static_cast<int>(i));
   }
 }

@@ -188,6 +188,18 @@ bool Finder::TryNoun(size_t& i) {
     i = end;
     return true;
   }
+  // So does a capitalised WordNet word before a capitalised name that ends in a person noun:
+  // "Sikh Khalsa Soldiers", "Bolshevik Red Guards".
+  if (candidate.imported && !is_plural && t_[i].capitalized && !t_[end - 1].possessive) {
+    for (size_t next = end;
+         next < end + 2 && next + 1 < t_.size() && IsCapitalizedWord(next) && !t_[next].possessive;
+         ++next) {
+      if (IsPersonNoun(next + 1) && IsCapitalizedWord(next + 1)) {
+        i = end;
+        return true;
+      }
+    }
+  }
   // A person word right before a made thing names the thing's kind, not someone shown: "a
   // nurse uniform", "a doctor bag", "a queen bed". After a plural, a word that is also a verb
   // is as often the verb ("their parents watch"). Not in a reading glossed word by word.

@@ -196,8 +196,10 @@ bool Finder::AttachPolity(Mention& mention, size_t& p, size_t head) {
   if (m.era && p + m.era.length <= head && k_.eras()[m.era.index].place >= 0) {
     era = m.era.index;
     length = m.era.length;
-  } else if (t_[p].capitalized && t_[p].kind == text::TokenKind::kWord && !m.noun &&
-             !m.noun_plural && !m.demonym && !m.place && !m.named && !m.modifier) {
+  } else if (t_[p].capitalized && t_[p].kind == text::TokenKind::kWord &&
+             (!m.noun || k_.nouns()[m.noun.index].imported) && !m.noun_plural && !m.demonym &&
+             !m.place && !m.named && !m.modifier) {
+    // "Sikh soldiers": a WordNet adherent's word before a head is the polity named for them.
     era = k_.PolityEraOf(t_.norm(p));
   }
   if (era < 0 || mention.polity >= 0) return false;
