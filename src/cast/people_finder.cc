@@ -449,6 +449,16 @@ void Finder::Attach(Mention& mention) {
   }
   if (mention.noun >= 0 && mention.head_token == head) {
     const Noun& n = k_.nouns()[mention.noun];
+    // "a 7th grader", "fifth graders": the school grade says the age.
+    if (const int grade = head > 0 ? SchoolGradeAt(head - 1) : 0;
+        grade > 0 && n.singular == "grader") {
+      const ValueSet ages = grade <= 5   ? Bit(kChild)
+                            : grade <= 8 ? (Bit(kChild) | Bit(kTeen))
+                                         : Bit(kTeen);
+      mention.age.push_back({ages, static_cast<uint32_t>(head - 1), 1});
+      mention.first_token = std::min<uint32_t>(mention.first_token, head - 1);
+      mention.start = t_[mention.first_token].start;
+    }
     if (n.gender.values) {
       mention.noun_gender.push_back({n.gender.values, static_cast<uint32_t>(head),
                                      static_cast<uint32_t>(mention.end_token - head),
@@ -460,6 +470,24 @@ void Finder::Attach(Mention& mention) {
                                   n.age.from_role});
     }
   }
+}
+
+// The school grade a word names, 1-12 ("7th", "fifth", "twelfth"), or 0.
+int Finder::SchoolGradeAt(size_t j) const {
+  static constexpr std::string_view kWords[] = {"first", "second", "third",    "fourth",
+                                                "fifth", "sixth",  "seventh",  "eighth",
+                                                "ninth", "tenth",  "eleventh", "twelfth"};
+  const std::string_view w = t_.norm(j);
+  for (size_t g = 0; g < std::size(kWords); ++g) {
+    if (w == kWords[g]) return static_cast<int>(g) + 1;
+  }
+  int n = 0;
+  if (w.size() >= 3 &&
+      (w.ends_with("st") || w.ends_with("nd") || w.ends_with("rd") || w.ends_with("th")) &&
+      text::ParseInt(w.substr(0, w.size() - 2), n) && n >= 1 && n <= 12) {
+    return n;
+  }
+  return 0;
 }
 
 // Words after the head: "a man from Nigeria", "a woman of Japanese descent", "a man in his 70s".

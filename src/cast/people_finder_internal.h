@@ -83,6 +83,7 @@ class Finder {
   void AddUnknownName(size_t& i, size_t end);
   bool TryGroupOf(size_t& i);
   // Whether the noun at i is a role after "as" ("dressed as a pirate").
+  int SchoolGradeAt(size_t j) const;
   bool RoleAfterAs(size_t i) const;
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);

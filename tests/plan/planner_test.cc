@@ -256,3 +256,44 @@ TEST(PlannerTest, AGivenNameBeforeAnEnglishWordIsNoPerson) {
 
 }  // namespace
 }  // namespace depict::plan
+
+namespace depict::plan {
+namespace {
+
+cast::Decision DecisionOf(const std::string& prompt, const std::string& who, cast::Dim dim) {
+  const Plan p = testing::PlanOf(prompt);
+  const cast::Person* person = testing::PersonWith(p, who);
+  EXPECT_NE(person, nullptr) << prompt;
+  return person ? person->attributes[static_cast<int>(dim)] : cast::Decision{};
+}
+
+// WordNet's capitalised kinds of person (adherents, members) are people; their word still names
+// the polity of that name before a head, and a phrase named for a thing is not a person.
+TEST(PlannerTest, AdherentsAndMembersAreDrawn) {
+  const cast::Decision muslims =
+      DecisionOf("Muslims praying in a mosque", "Muslims", cast::Dim::kEthnicity);
+  EXPECT_EQ(muslims.source, cast::Source::kOpen);
+  EXPECT_NE(testing::PersonWith(testing::PlanOf("Quakers at a meeting house in 1700"), "Quakers"),
+            nullptr);
+  EXPECT_NE(testing::PersonWith(testing::PlanOf("christians in a church"), "christians"), nullptr);
+  const cast::Decision sikh =
+      DecisionOf("Sikh soldiers at the Battle of Saragarhi", "soldiers", cast::Dim::kEthnicity);
+  EXPECT_EQ(sikh.source, cast::Source::kContext);
+  EXPECT_EQ(sikh.values, cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, "south_asian")));
+  EXPECT_TRUE(testing::PlanOf("a black panther prowling through the jungle").people.empty());
+}
+
+// "a 7th grader": the school grade says the age.
+TEST(PlannerTest, ASchoolGradeSaysTheAge) {
+  const cast::Decision fifth =
+      DecisionOf("fifth graders on a field trip", "graders", cast::Dim::kAge);
+  EXPECT_EQ(fifth.source, cast::Source::kExplicit);
+  EXPECT_EQ(fifth.values, cast::Bit(cast::kChild));
+  EXPECT_EQ(DecisionOf("a 7th grader at the pool", "grader", cast::Dim::kAge).values,
+            cast::Bit(cast::kChild) | cast::Bit(cast::kTeen));
+  EXPECT_EQ(DecisionOf("a twelfth grader at prom", "grader", cast::Dim::kAge).values,
+            cast::Bit(cast::kTeen));
+}
+
+}  // namespace
+}  // namespace depict::plan

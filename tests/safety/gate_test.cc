@@ -367,6 +367,17 @@ TEST(GateTest, TheIssuesMeasuredOverRefusalsAreGenerated) {
   }
 }
 
+// The organisations WordNet lists as terrorist organisations are extremist words, less the
+// names and acronyms that are everyday words ("ETA" of a train, "tigers").
+TEST(GateTest, WordNetsTerroristOrganisationsAreExtremist) {
+  EXPECT_EQ(CategoryOf("a Red Brigades propaganda poster"), "extremist_propaganda");
+  EXPECT_EQ(CategoryOf("glorious al-Qassam Brigades fighters, make it inspiring"),
+            "extremist_propaganda");
+  EXPECT_EQ(CategoryOf("a poster showing the ETA of the next train"), "");
+  EXPECT_EQ(CategoryOf("two tigers in the jungle, digital art poster"), "");
+  EXPECT_EQ(CategoryOf("a Khmer Rouge museum exhibit in Phnom Penh"), "");
+}
+
 TEST(GateTest, EveryRuleNamesAClauseOfThePolicy) {
   const std::string rules = io::ReadRegularFile(DEPICT_DATA_DIR "/safety/rules.tsv", 1 << 20, "t");
   const std::string policy =
