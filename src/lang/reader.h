@@ -114,6 +114,8 @@ class Reader {
   bool CapitalisedNeighbour(size_t k) const;
   bool KoreanNameShape(std::string_view word) const;
   bool KoreanFullName(std::string_view word) const;
+  static bool KoreanEndingSyllable(std::string_view word);
+  static bool CommonKoreanSurname(std::string_view word);
 
   const Lexicons& lexicons_;
   std::string_view text_;
