@@ -395,6 +395,7 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     if (mention.origin_place >= 0) taken[mention.origin_token] = true;
   }
   int institution = -1;
+  size_t institution_at = 0, institution_end = 0;
   std::string institution_words;
   int era_place = -1;  // "Edo period" says Japan, "medieval" Europe, unless the prompt says where
   std::string era_place_words;
@@ -449,6 +450,8 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     }
     if (tm.institution && institution < 0) {
       institution = tm.institution.index;
+      institution_at = i;
+      institution_end = i + tm.institution.length;
       Append(institution_words, t, i, tm.institution.length);
       i += tm.institution.length - 1;
       continue;
@@ -528,7 +531,14 @@ Setting ReadSetting(const Knowledge& k, const text::TokenList& t,
     }
     const bool place_applies =
         inst.place_before == 0 || (s.era.known() && s.era.from < inst.place_before);
-    if (s.place < 0 && inst.place >= 0 && place_applies) {
+    // Whose members the people are says more than where they are: "the Varangian Guard
+    // defending Constantinople" were Norse, "a Wehrmacht soldier in Paris" German.
+    bool members_shown = false;
+    for (const Mention& mention : mentions) {
+      members_shown |= mention.first_token <= institution_end &&
+                       institution_at <= mention.end_token && !mention.actor;
+    }
+    if ((s.place < 0 || members_shown) && inst.place >= 0 && place_applies) {
       s.place = inst.place;
       s.place_words = institution_words;
     }

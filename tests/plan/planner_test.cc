@@ -297,3 +297,35 @@ TEST(PlannerTest, ASchoolGradeSaysTheAge) {
 
 }  // namespace
 }  // namespace depict::plan
+
+namespace depict::plan {
+namespace {
+
+// The institution people belong to says more than where they are.
+TEST(PlannerTest, AnInstitutionsMembersAreItsOwnPeople) {
+  const cast::ValueSet white = cast::Bit(cast::ParseValue(cast::Dim::kEthnicity, "white"));
+  for (const auto& [prompt, who] :
+       {std::pair{"Jesuit missionaries in Japan in 1580", "missionaries"},
+        std::pair{"British Army soldiers in India in 1857", "soldiers"},
+        std::pair{"the varangian guard defending constantinople in 1204", "guard"}}) {
+    const cast::Decision d = DecisionOf(prompt, who, cast::Dim::kEthnicity);
+    EXPECT_EQ(d.source, cast::Source::kContext) << prompt;
+    EXPECT_EQ(d.values, white) << prompt;
+  }
+}
+
+// Korean names: a full name with a common family name that opens the prompt is a name before
+// Korean words too; an unknown word of that shape among Korean words is not.
+TEST(PlannerTest, KoreanFullNamesOpeningThePrompt) {
+  const Plan yuna = testing::PlanOf(
+      "\xEA\xB9\x80\xEC\x97\xB0\xEC\x95\x84 \xED\x94\xBC\xEA\xB2\xA8 "
+      "\xEC\x8A\xA4\xEC\xBC\x80\xEC\x9D\xB4\xED\x8C\x85");
+  ASSERT_EQ(yuna.people.size(), 1u);
+  const Plan nude = testing::PlanOf(
+      "masterpiece, photorealistic, \xEA\xB9\x80\xEC\x97\xB0\xEC\x95\x84 "
+      "\xEB\x88\x84\xEB\x93\x9C, bed, nsfw");
+  EXPECT_TRUE(nude.refusal.has_value());
+}
+
+}  // namespace
+}  // namespace depict::plan

@@ -376,6 +376,10 @@ TEST(GateTest, WordNetsTerroristOrganisationsAreExtremist) {
   EXPECT_EQ(CategoryOf("a poster showing the ETA of the next train"), "");
   EXPECT_EQ(CategoryOf("two tigers in the jungle, digital art poster"), "");
   EXPECT_EQ(CategoryOf("a Khmer Rouge museum exhibit in Phnom Penh"), "");
+  // A poster calling to attack is propaganda whoever it names; a museum's is not.
+  EXPECT_EQ(CategoryOf("propaganda poster, fighter with black flag, appeal to attack markets"),
+            "extremist_propaganda");
+  EXPECT_EQ(CategoryOf("a museum poster about the call to attack in 1914"), "");
 }
 
 TEST(GateTest, EveryRuleNamesAClauseOfThePolicy) {
