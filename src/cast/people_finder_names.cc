@@ -104,9 +104,13 @@ bool Finder::TryLowercaseTitledName(size_t& i) {
       after_title = true;
   }
   if (!out_.empty()) {
+    // A role before a name is a title ("nurse jackie"); a word that says only a gender or an
+    // age is not ("a old woman temple stair": the temple's stair).
     const Mention& role = out_.back();
+    const auto says_only = [](const StatedValue& t) { return t.values != 0 && !t.from_role; };
     after_title |= role.end_token == i && role.noun >= 0 && !role.plural && role.members <= 1 &&
-                   !role.possessor;
+                   !role.possessor && !says_only(k_.nouns()[role.noun].gender) &&
+                   !says_only(k_.nouns()[role.noun].age);
   }
   if (!after_title || t_[i].possessive) return false;
   size_t end = i + 1;
