@@ -435,6 +435,18 @@ void Finder::Attach(Mention& mention) {
     }
   }
   for (const Item& item : items) first = std::min(first, item.pos);
+  // Capitalised words right before the phrase name whose people these are, though no table
+  // knows them: "Carlist soldiers", "Benedictine nuns", "Maji Maji fighters". They are part of
+  // the phrase, and words added for casting go before them.
+  while (first > attach_limit_ && first > 0 && head - first < kMaxModifierTokens + 2) {
+    const size_t j = first - 1;
+    if (!t_[j].capitalized || t_[j].kind != text::TokenKind::kWord || t_[j].possessive ||
+        EndsPhrase(j) || m_[j].modifier || m_[j].thing || ThingLength(m_[j]) > 0 ||
+        m_[j].named || IsPersonNoun(j) || t_.norm(j).ends_with("ing")) {
+      break;
+    }
+    first = j;
+  }
   // The text runs from the first attached word to the end of the head.
   mention.first_token = static_cast<uint32_t>(first);
   mention.start = t_[first].start;
