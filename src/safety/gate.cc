@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "safety/gate_words.h"
 #include "text/number_words.h"
@@ -223,6 +224,10 @@ class Judge {
     };
     // The passive's subject stands before the passive word, not among the clause's objects.
     const uint32_t before_at = m.passive ? m.passive_from : m.start;
+    // "a rope around his neck", "a pool of her own blood": a possessive pronoun in the match
+    // points back to a person before it, who is whom the match is about, however near someone
+    // after it stands ("..., crowd cheering").
+    const bool owned = OwnedByPronoun(m);
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       best = std::min(best, Distance(m.start, m.end, p.start, p.end));
@@ -232,8 +237,8 @@ class Judge {
     for (const FactPerson& p : people_) {
       if (inside(p) && !Has(p, kMinor)) continue;
       const uint32_t d = Distance(m.start, m.end, p.start, p.end);
-      const bool before = (builtin == kMinor || interaction || m.passive) && p.end <= before_at &&
-                          before_at - p.end == best_before;
+      const bool before = (builtin == kMinor || interaction || m.passive || owned) &&
+                          p.end <= before_at && before_at - p.end == best_before;
       const bool after = interaction && m.end <= p.start && p.start - m.end == best_after;
       if ((d == best || before || after) && Has(p, builtin)) {
         *who = &p;
@@ -246,6 +251,29 @@ class Judge {
       if (const FactPerson* minor = AnyWith(kMinor); minor != nullptr) {
         *who = minor;
         return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether the match holds "his", "her" or "their" as a word, or follows one ("his own
+  // blood").
+  bool OwnedByPronoun(const Match& m) const {
+    std::string_view before = prompt_.substr(0, m.start);
+    while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
+    if (before.ends_with(" own")) before.remove_suffix(4);
+    for (std::string_view pronoun : {" his", " her", " their"}) {
+      if (before.ends_with(pronoun)) return true;
+    }
+    const std::string_view text = prompt_.substr(m.start, m.end - m.start);
+    for (std::string_view pronoun : {"his", "her", "their"}) {
+      for (size_t at = text.find(pronoun); at != std::string_view::npos;
+           at = text.find(pronoun, at + 1)) {
+        const size_t end = at + pronoun.size();
+        const bool word_start = at == 0 || !std::isalpha(static_cast<unsigned char>(text[at - 1]));
+        const bool word_end =
+            end == text.size() || !std::isalpha(static_cast<unsigned char>(text[end]));
+        if (word_start && word_end) return true;
       }
     }
     return false;
