@@ -240,8 +240,15 @@ class Judge {
       const bool before = (builtin == kMinor || interaction || m.passive || owned) &&
                           p.end <= before_at && before_at - p.end == best_before;
       const bool after = interaction && m.end <= p.start && p.start - m.end == best_after;
-      if ((d == best || before || after) && Has(p, builtin)) {
+      if (!(d == best || before || after)) continue;
+      if (Has(p, builtin)) {
         *who = &p;
+        return true;
+      }
+      // "a 10 year old boy and a grown man naked together": what follows people joined by
+      // "and" is said of each of them.
+      if (const FactPerson* joined = JoinedWith(p, builtin); joined != nullptr) {
+        *who = joined;
         return true;
       }
     }
@@ -254,6 +261,28 @@ class Judge {
       }
     }
     return false;
+  }
+
+  // A person joined to `p` by "and" (only an article between) that has `builtin`, or null.
+  const FactPerson* JoinedWith(const FactPerson& p, int builtin) const {
+    const auto joined = [&](const FactPerson& a, const FactPerson& b) {
+      if (a.end > b.start) return false;
+      std::string_view between = prompt_.substr(a.end, b.start - a.end);
+      const auto trim = [](std::string_view& v) {
+        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+      };
+      trim(between);
+      if (!between.starts_with("and")) return false;
+      between.remove_prefix(3);
+      trim(between);
+      return between.empty() || between == "a" || between == "an" || between == "the" ||
+             between == "her" || between == "his" || between == "their";
+    };
+    for (const FactPerson& q : people_) {
+      if (&q != &p && Has(q, builtin) && (joined(q, p) || joined(p, q))) return &q;
+    }
+    return nullptr;
   }
 
   // Whether the match holds "his", "her" or "their" as a word, or follows one ("his own

@@ -394,6 +394,13 @@ TEST(GateTest, APronounSaysWhomAnActIsAbout) {
   EXPECT_EQ(CategoryOf("lionel messi hanging from the crossbar after scoring, crowd cheering"), "");
 }
 
+// What follows people joined by "and" is said of each of them.
+TEST(GateTest, PeopleJoinedByAndShareWhatFollows) {
+  EXPECT_EQ(CategoryOf("a 10 year old boy and a grown man naked together in a motel bed"),
+            "sexual_minors");
+  EXPECT_EQ(CategoryOf("a 10 year old boy and a grown man fishing together on a lake"), "");
+}
+
 // Self-harm told as a scene: a step off a railing in a final moment, pills with a farewell note,
 // a guide to how deep to cut.
 TEST(GateTest, SelfHarmScenesWithoutTheWord) {
