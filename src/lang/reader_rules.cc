@@ -39,8 +39,8 @@ bool Reader::SaysGender(std::string_view english) const {
 
 // "un niño", "una estudiante": in Romance languages a singular article gives a person noun with
 // no gender of its own the gender it marks. A feminine article before a noun in -a says nothing
-// ("una persona", "una periodista": the noun itself is feminine), and neither do the words for a
-// person in general.
+// ("una persona", "una víctima": the noun itself is feminine) unless the noun is of common
+// gender ("una periodista"), and neither do the words for a person in general.
 void Reader::GenderFromArticles(size_t from, Language language) {
   if (language < Language::kEs || language > Language::kIt || language == Language::kDe) return;
   const Lexicon& english = lexicons_.Get(Language::kEn);
@@ -59,7 +59,12 @@ void Reader::GenderFromArticles(size_t from, Language language) {
     }
     const bool feminine = pieces_[k].article == 'F';
     const std::string_view source = text_.substr(noun.begin, noun.end - noun.begin);
-    if (feminine && source.ends_with("a")) continue;
+    // Nouns of common gender take it from the article although they end in -a: -ista, -ta,
+    // -iatra, -ega ("una periodista", "la farmacista", "una atleta", "la pediatra", "una
+    // colega").
+    const bool common_gender = source.ends_with("ista") || source.ends_with("ta") ||
+                               source.ends_with("iatra") || source.ends_with("ega");
+    if (feminine && source.ends_with("a") && !common_gender) continue;
     // French feminine nouns in -e are as often feminine in grammar only ("la tête", "la
     // personne", "la victime") as words for women.
     if (feminine && language == Language::kFr && source.ends_with("e")) continue;

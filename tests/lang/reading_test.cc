@@ -15,11 +15,13 @@ class ReadingTest : public ::testing::Test {
   void SetUp() override {
     files_["hand_en.tsv"] = "the\t\t\na\t\t\nof\t\t\nin\t\t\n";
     files_["lexicon_en.tsv"] =
-        "black\t\tan\ncat\t\tn\ndoctor\t\tnh\nhospital\t\tn\nsoldier\t\tnh\n";
+        "black\t\tan\ncat\t\tn\ndoctor\t\tnh\nhospital\t\tn\njournalist\t\tnh\n"
+        "soldier\t\tnh\n";
     files_["hand_es.tsv"] =
         "un\ta\t\nsoldado\tsoldier\tn\nalemán\tGerman\tan\ngato\tcat\tn\n"
         "negro\tblack\tan\npapa\tpope\tn\nde\tof\t\npersona\tperson\tn\n"
-        "una\ta\t\nniño\tchild\tn\ndesnudo\tnaked\ta\npapá\tdad\tn\n";
+        "una\ta\t\nniño\tchild\tn\ndesnudo\tnaked\ta\npapá\tdad\tn\n"
+        "periodista\tjournalist\tn\n";
     files_["lexicon_en.tsv"] += "";
     files_["hand_de.tsv"] =
         "eine\ta\t\närztin\tfemale doctor\tn\nim\tin the\t\n"
@@ -94,6 +96,9 @@ TEST_F(ReadingTest, RomanceAdjectivesMoveBeforeTheNounAndArticlesGiveGender) {
 
 TEST_F(ReadingTest, AFeminineArticleBeforeANounInAIsNotAGender) {
   EXPECT_EQ(ReadOf("una persona").text(), "a person");
+  // A noun of common gender takes the article's: "una periodista" is a woman.
+  EXPECT_EQ(ReadOf("una periodista").text(), "a female journalist");
+  EXPECT_EQ(ReadOf("un periodista").text(), "a male journalist");
 }
 
 TEST_F(ReadingTest, ColourWordsStayColourWords) {
