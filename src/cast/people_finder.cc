@@ -183,6 +183,11 @@ bool Finder::TryNoun(size_t& i) {
     i = end;
     return true;
   }
+  // "paparazzi style", "a cowboy-style hat": a person word before "style" names a style.
+  if (end < t_.size() && t_.IsWord(end) && (t_.norm(end) == "style" || t_.norm(end) == "styled")) {
+    i = end;
+    return true;
+  }
   // A person noun right before another modifies it: "woman doctor", "child soldier".
   if (!t_[end - 1].possessive && !t_[end - 1].hyphen_after && IsPersonNoun(end)) {
     i = end;
@@ -441,8 +446,9 @@ void Finder::Attach(Mention& mention) {
   while (first > attach_limit_ && first > 0 && head - first < kMaxModifierTokens + 2) {
     const size_t j = first - 1;
     if (!t_[j].capitalized || t_[j].kind != text::TokenKind::kWord || t_[j].possessive ||
-        EndsPhrase(j) || m_[j].modifier || m_[j].thing || ThingLength(m_[j]) > 0 ||
-        m_[j].named || IsPersonNoun(j) || t_.norm(j).ends_with("ing")) {
+        EndsPhrase(j) || m_[j].modifier || m_[j].thing || ThingLength(m_[j]) > 0 || m_[j].named ||
+        m_[j].era || m_[j].institution || m_[j].place || IsPersonNoun(j) ||
+        t_.norm(j).ends_with("ing")) {
       break;
     }
     first = j;

@@ -435,3 +435,16 @@ TEST(PeopleFinderExtraTest, NamesFromWellKnownGivenNames) {
 
 }  // namespace
 }  // namespace depict::cast
+
+namespace depict::cast {
+namespace {
+
+// A person word before "style" names a style, not someone shown.
+TEST(PeopleFinderTest, APersonWordBeforeStyleNamesAStyle) {
+  EXPECT_TRUE(Find("a paparazzi style press photo of a red carpet").mentions.empty());
+  EXPECT_TRUE(Find("a cowboy-style hat on a table").mentions.empty());
+  EXPECT_EQ(Find("a cowboy riding in the style of a rodeo poster").mentions.size(), 1u);
+}
+
+}  // namespace
+}  // namespace depict::cast
