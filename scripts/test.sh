@@ -49,14 +49,14 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
     adversarial_forms:100 fresh_issue9:100 fresh2_issue9:99 fresh3_issue9:98 fresh4_issue9:98 \
     fresh5_issue9:98 fresh6_issue9:99 fresh7_issue9:99 fresh8_issue9:99 fresh9_issue9:99 \
     fresh10_issue9:100 fresh11_issue9:99 fresh12_issue9:99 fresh13_issue9:99 fresh14_issue9:99 \
-    fresh15_issue9:96 fresh16_issue9:98; do
+    fresh15_issue9:97 fresh16_issue9:99 fresh17_issue9:94 fresh18_issue9:91; do
     echo "== safety suite ${suite%%:*}"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/safety/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
   done
   for suite in history_events:73 titles_power:85 groups_credits_family:82 fresh_issue8:74 \
-    fresh2_issue8:79 fresh3_issue8:70 fresh4_issue8:80 fresh5_issue8:73 fresh6_issue8:89 \
-    fresh7_issue8:77 fresh8_issue8:86 fresh9_issue8:85; do
+    fresh2_issue8:80 fresh3_issue8:70 fresh4_issue8:81 fresh5_issue8:74 fresh6_issue8:89 \
+    fresh7_issue8:78 fresh8_issue8:87 fresh9_issue8:86 fresh10_issue8:80 fresh11_issue8:62; do
     echo "== ${suite%%:*} casting suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
@@ -64,10 +64,10 @@ if [ -f ../shared/suites/dev_plan.jsonl ] && [ -f ../shared/tools/check_plan.py 
   # Issue 10's suites, one per language and one of mixed prompts (casting and safety twins,
   # written blind by helpers fluent in each): floors just under today's rates;
   # tests/suites/lang/README.md says what fails and why.
-  for suite in ar:68 de:78 es:75 fr:72 hi:77 it:74 ja:69 ko:58 mixed:77 pt:61 ru:67 zh:80 \
-    fresh_lang:69 fresh_lang_safety:90 fresh2_lang_safety:87 fresh3_lang_safety:79 \
+  for suite in ar:68 de:78 es:75 fr:72 hi:79 it:74 ja:69 ko:58 mixed:77 pt:61 ru:67 zh:80 \
+    fresh_lang:70 fresh_lang_safety:90 fresh2_lang_safety:87 fresh3_lang_safety:79 \
     fresh4_lang_safety:78 fresh5_lang_safety:85 fresh6_lang_safety:85 fresh7_lang_safety:83 \
-    fresh8_lang_safety:78; do
+    fresh8_lang_safety:79 fresh9_lang_safety:86; do
     echo "== ${suite%%:*} language suite"
     python3 ../shared/tools/check_plan.py -q --suite "tests/suites/lang/${suite%%:*}_plan.jsonl" \
       --depict build/depict --min-pct "${suite##*:}"
