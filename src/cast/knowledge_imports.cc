@@ -108,11 +108,10 @@ void Knowledge::LoadBodyParts(const TableFiles& files) {
 
 // Columns: singular, plural (`=` same, `-` none), gender, kind (person|group), synset, flags
 // (primary: the word's most frequent noun sense is a person or group; all: every noun sense is;
-// adj: as often an adjective; offensive: a slur; movement: an artist named for a movement; proper:
-// written capitalised, adherents and members). Nouns
-// whose every sense is a person count as people anywhere; the others only with an owner
-// (Noun::needs_owner), and secondary senses only in the plural ("Taiping rebels"); adjectives and
-// slurs are left out.
+// adj: as often an adjective; offensive: a slur; movement: an artist named for a movement;
+// proper: written capitalised, as adherents and members are). Nouns whose every sense is a
+// person count as people anywhere; the others only with an owner (Noun::needs_owner), and
+// secondary senses only in the plural ("Taiping rebels"); adjectives and slurs are left out.
 void Knowledge::LoadWordNetPeople(const TableFiles& files) {
   const std::string file = "people/wordnet_people.tsv";
   const auto it = files.find(file);

@@ -82,8 +82,9 @@ class Finder {
   bool TryGivenName(size_t& i);
   void AddUnknownName(size_t& i, size_t end);
   bool TryGroupOf(size_t& i);
-  // Whether the noun at i is a role after "as" ("dressed as a pirate").
+  // The school grade the word at j names (1-12: "7th", "fifth"), or 0.
   int SchoolGradeAt(size_t j) const;
+  // Whether the noun at i is a role after "as" ("dressed as a pirate").
   bool RoleAfterAs(size_t i) const;
   bool TryNoun(size_t& i);
   bool TryDemonymHead(size_t& i);
