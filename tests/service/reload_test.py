@@ -132,8 +132,11 @@ class ReloadTest(unittest.TestCase):
         loaded_p99 = p99(loaded.latencies)
         print("plan p99: without reloads %.1f ms, across reloads %.1f ms (%d plans, %d images)" %
               (quiet_p99 * 1e3, loaded_p99 * 1e3, len(loaded.latencies), loaded.generated))
+        # A reload that blocked plans would add a table load (over 100 ms) to the p99; the
+        # bound leaves 5 ms for the scheduler of 2 cores shared with the clients (one CI run
+        # measured 8.4 ms quiet and 17.3 ms across reloads).
         if not SANITIZED:
-            self.assertLessEqual(loaded_p99, 2 * quiet_p99)
+            self.assertLessEqual(loaded_p99, 2 * quiet_p99 + 0.005)
 
     def test_2_a_bad_set_is_rejected_and_the_current_one_stays(self):
         table = self.table_file()
